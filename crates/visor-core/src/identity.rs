@@ -1,0 +1,108 @@
+//! Identity checks: does a release's binary say it is the version the upgrade expects?
+//!
+//! Vega binaries answer `version --output json` with `{"version":"v0.74.3","hash":"..."}`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// A binary is not what the release expects.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// It could not be run or did not answer in time.
+    #[error("cannot run `{binary} version --output json`: {message}")]
+    Run {
+        /// The binary.
+        binary: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// Its answer is not the expected JSON.
+    #[error("`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?")]
+    Unreadable {
+        /// The binary.
+        binary: PathBuf,
+        /// What it printed (shortened).
+        output: String,
+    },
+    /// It names another version.
+    #[error("{binary} reports version {found}, but the release is {expected}; put the {expected} binary in the release folder")]
+    Mismatch {
+        /// The binary.
+        binary: PathBuf,
+        /// What it reported.
+        found: String,
+        /// The release tag.
+        expected: String,
+    },
+}
+
+/// How long a binary gets to print its version.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Versions match when equal after dropping a leading `v` and `+build` metadata, which does
+/// not change what the binary is (Vega compares strings exactly and refuses `v1.2.3+dev`).
+pub(crate) fn same_version(a: &str, b: &str) -> bool {
+    fn core(v: &str) -> &str {
+        let v = v.trim();
+        let v = v.strip_prefix('v').unwrap_or(v);
+        v.split('+').next().unwrap_or(v)
+    }
+    core(a) == core(b)
+}
+
+/// Runs `binary version --output json` and compares the answer with `expected`.
+pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
+    let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
+    let child = tokio::process::Command::new(binary)
+        .args(["version", "--output", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| run_error(e.to_string()))?;
+    let output = tokio::time::timeout(VERSION_TIMEOUT, child.wait_with_output())
+        .await
+        .map_err(|_| run_error(format!("no answer within {} s", VERSION_TIMEOUT.as_secs())))?
+        .map_err(|e| run_error(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(run_error(format!(
+            "{}: {}",
+            crate::supervise::describe_status(&output.status),
+            stderr.trim().chars().take(200).collect::<String>()
+        )));
+    }
+    #[derive(serde::Deserialize)]
+    struct Version {
+        version: String,
+    }
+    // Some builds print log lines before the JSON: take the last line that parses.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let found = stdout
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str::<Version>(line.trim()).ok())
+        .ok_or_else(|| IdentityError::Unreadable { binary: binary.to_owned(), output: stdout.chars().take(200).collect() })?
+        .version;
+    if same_version(&found, expected) {
+        Ok(())
+    } else {
+        Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_version;
+
+    #[test]
+    fn build_metadata_and_leading_v_do_not_matter() {
+        assert!(same_version("v0.74.3", "v0.74.3"));
+        assert!(same_version("0.74.3", "v0.74.3"));
+        assert!(same_version("v0.74.3+dev", "v0.74.3"));
+        assert!(!same_version("v0.74.3-rc1", "v0.74.3"));
+        assert!(!same_version("v0.74.4", "v0.74.3"));
+    }
+}

@@ -1,0 +1,45 @@
+//! The Visor engine: runs a node's processes and upgrades them safely, with the least downtime.
+//!
+//! # Theory of operation
+//!
+//! A *home* folder holds one folder per *release* and a `current` symlink naming the active
+//! one. A *face* (a binary that speaks one peer tool's files and flags) reads its configuration
+//! into [`Settings`] and a release folder into a [`NodeSpec`]; [`run`] does the rest.
+//!
+//! The run loop is one dispatcher task that owns all mutable state. It starts the node's
+//! processes (each the leader of its own process group, with a parent-death signal), polls the
+//! node's *source* of upgrades (for Vega, the core's admin endpoint), and reacts to events:
+//! a process exit stops the node's other processes and restarts it within the restart budget;
+//! an announced upgrade is checked ahead of time; a due upgrade's release is verified while the
+//! old node still runs, then the node is stopped (stop signal to each group, grace period,
+//! SIGKILL, wait until every process is gone) and the *switch* moves `current`.
+//!
+//! The switch is a journaled transaction (see [`switch`]): a visor killed at any instant
+//! finishes or undoes it at its next start, before anything runs. Every state file is written
+//! atomically. One visor runs per home, enforced by a lock file. Slow work (stops, checks, file
+//! system transactions) runs in worker tasks that report back, so the dispatcher never blocks.
+
+mod durable;
+pub mod exit;
+pub mod fault;
+pub mod history;
+pub mod home;
+mod identity;
+pub mod lock;
+pub mod node;
+pub mod release;
+pub mod resume;
+mod runner;
+pub mod source;
+pub mod status;
+pub mod supervise;
+pub mod switch;
+mod watch;
+
+pub use durable::{create_dir_durable, sync_dir, write_atomic, write_json_atomic};
+pub use exit::Exit;
+pub use home::{CurrentLink, Home};
+pub use identity::{IdentityError, check_vega_version};
+pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, Protocol, Settings};
+pub use release::{ReleaseName, ReleaseNameError};
+pub use runner::{PreflightError, State, run};

@@ -1,0 +1,90 @@
+//! One visor per home: an exclusive `flock` on a lock file that is never replaced.
+//!
+//! The lock belongs to the open file description, so the `File` lives as long as the visor.
+//! The PID written into it is for people reading the file, not for the lock itself.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// Why the lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process holds it.
+    #[error(
+        "another visor is already running on this home (lock {path} held{}); stop it first, or use another home",
+        pid.map(|p| format!(" by pid {p}")).unwrap_or_default()
+    )]
+    Held {
+        /// The lock file.
+        path: PathBuf,
+        /// The PID the holder wrote, when readable.
+        pid: Option<u32>,
+    },
+    /// The lock file could not be opened or locked.
+    #[error("cannot lock {path}: {source}")]
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+/// Held for the life of the visor; dropping it releases the lock.
+#[derive(Debug)]
+pub struct HomeLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl HomeLock {
+    /// Takes the lock at `path` without waiting.
+    pub fn acquire(path: &Path) -> Result<Self, LockError> {
+        let io_err = |source| LockError::Io { path: path.to_owned(), source };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(io_err)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(LockError::Held { path: path.to_owned(), pid: text.trim().parse().ok() });
+            }
+            Err(TryLockError::Error(e)) => return Err(io_err(e)),
+        }
+        // Truncate through the locked descriptor so a reader never sees another visor's PID.
+        file.set_len(0).map_err(io_err)?;
+        file.rewind().map_err(io_err)?;
+        writeln!(file, "{}", std::process::id()).map_err(io_err)?;
+        Ok(Self { _file: file, path: path.to_owned() })
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_refused_with_the_first_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("visor.lock");
+        let first = HomeLock::acquire(&path).unwrap();
+        match HomeLock::acquire(&path) {
+            Err(LockError::Held { pid, .. }) => assert_eq!(pid, Some(std::process::id())),
+            other => panic!("expected Held, got {other:?}"),
+        }
+        drop(first);
+        HomeLock::acquire(&path).unwrap();
+    }
+}

@@ -1,0 +1,955 @@
+//! The dispatcher: the only owner of the run's mutable state.
+//!
+//! It `select!`s over events (signals, process exits, admin polls, config changes, timers and
+//! worker results) and reacts with short, non-blocking steps. Anything slow (stopping a node,
+//! verifying a release, moving `current`, asking the data node for its segment) runs as its own
+//! task and reports back with an event tagged by the node's generation, so late answers about a
+//! node that is already gone are recognised and dropped.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+
+use super::preflight::{PreflightError, check_binaries, preflight};
+use super::state::{State, StopWhy, Target};
+use crate::durable::create_dir_durable;
+use crate::exit::Exit;
+use crate::history::{History, SwitchRecord};
+use crate::home::{CurrentLink, Home};
+use crate::lock::{HomeLock, LockError};
+use crate::node::{Face, NodeSpec, Settings};
+use crate::release::ReleaseName;
+use crate::resume::{SegmentError, add_snapshot_flag, latest_segment_height};
+use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_status};
+use crate::status::{PendingStatus, ProcessStatus, Status, StatusWriter, write_status};
+use crate::supervise::{
+    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, describe_status,
+    proc_start_time, read_records, spawn, stop_all, sweep_orphans,
+};
+use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
+use crate::watch::{FileWatch, watch_files};
+
+/// How often a missing or invalid release is checked again while waiting for it.
+const RECHECK: Duration = Duration::from_secs(1);
+/// How often the wait for a release is reported in the log.
+const WAIT_LOG: Duration = Duration::from_secs(5);
+/// Editors write in several steps: reload once things settle.
+const RELOAD_DEBOUNCE: Duration = Duration::from_millis(50);
+
+#[derive(Debug, Clone, Copy)]
+enum SignalKind {
+    Shutdown(&'static str),
+    Reload,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartKind {
+    First,
+    CrashRestart,
+    AfterUpgrade,
+}
+
+enum Event {
+    Signal(SignalKind),
+    Poll { generation: u64, result: Result<UpgradeStatus, AdminError> },
+    Prepared { generation: u64, result: Result<Option<u64>, SegmentError> },
+    Stopped { generation: u64, report: StopReport },
+    Verified { target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError> },
+    Switched { result: Result<SwitchRecord, SwitchError>, took: Duration },
+    RestartDue { generation: u64 },
+    Recheck,
+    ReloadDue,
+}
+
+/// A node that was started: what it runs and its processes.
+struct Node {
+    processes: Vec<ProcessHandle>,
+    poller: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The upgrade a freshly switched release came from, until the new node proves healthy.
+#[derive(Debug, Clone)]
+struct Resume {
+    record_id: String,
+    height: Option<u64>,
+}
+
+/// An upgrade whose release is not ready while the node is stopped.
+struct Wait {
+    target: Target,
+    reason: String,
+    logged: Option<Instant>,
+    checking: bool,
+}
+
+/// Measures of the switch in progress, to report the downtime once the new node runs.
+#[derive(Debug, Clone, Copy)]
+struct Downtime {
+    stop_signal_at: Instant,
+    stop_took: Duration,
+}
+
+struct Runner {
+    face: Arc<dyn Face>,
+    home: Home,
+    _lock: HomeLock,
+    _watch: FileWatch,
+    settings: Settings,
+    /// The settings taken at the last (re)start, for the keys that apply then.
+    active: Settings,
+    state: State,
+    detail: Option<String>,
+    generation: u64,
+    node: Option<Node>,
+    prepared: Option<NodeSpec>,
+    stop_why: Option<StopWhy>,
+    restarts: RestartBudget,
+    poll_failures: u64,
+    pending: Option<AcceptedRelease>,
+    resume: Option<Resume>,
+    exit_requested: Option<Exit>,
+    shutdown_signals: u32,
+    wait: Option<Wait>,
+    downtime: Option<Downtime>,
+    last_switch: Option<SwitchRecord>,
+    reload_pending: bool,
+    kill_now: watch::Sender<bool>,
+    polling: watch::Sender<(Duration, Duration, Duration)>,
+    status: StatusWriter,
+    events_tx: mpsc::UnboundedSender<Event>,
+    exits_tx: mpsc::UnboundedSender<ExitedEvent>,
+}
+
+/// Runs the node of `home` until a signal or a fatal condition; returns how the run ended.
+///
+/// Call it on a current-thread runtime from the main thread: child processes are forked by
+/// the dispatcher's thread and their parent-death signal follows that thread.
+pub async fn run<F: Face>(face: F, home: Home) -> Exit {
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let (exits_tx, exits) = mpsc::unbounded_channel();
+    let (config_tx, config_rx) = mpsc::unbounded_channel();
+    let mut runner = match Runner::setup(Arc::new(face), home, events_tx, exits_tx, config_tx).await {
+        Ok(runner) => runner,
+        Err(exit) => return exit,
+    };
+    let exit = runner.main_loop(events, exits, config_rx).await;
+    runner.finish_cleanup(exit);
+    exit
+}
+
+impl Runner {
+    async fn setup(
+        face: Arc<dyn Face>,
+        home: Home,
+        events_tx: mpsc::UnboundedSender<Event>,
+        exits_tx: mpsc::UnboundedSender<ExitedEvent>,
+        config_tx: mpsc::UnboundedSender<()>,
+    ) -> Result<Self, Exit> {
+        if let Err(e) = create_dir_durable(&home.state_dir()) {
+            tracing::error!(folder = %home.state_dir().display(), error = %e, "cannot create the visor's state folder");
+            return Err(Exit::Internal);
+        }
+        let lock = HomeLock::acquire(&home.lock_file()).map_err(|e| {
+            tracing::error!("{e}");
+            match e {
+                LockError::Held { .. } => Exit::Locked,
+                LockError::Io { .. } => Exit::Internal,
+            }
+        })?;
+        let settings = face.load_settings().map_err(|e| {
+            tracing::error!("{e}");
+            Exit::Config
+        })?;
+        let swept = sweep_orphans(&read_records(&home.groups_file())).await;
+        if swept > 0 {
+            tracing::warn!(groups = swept, "killed processes a previous visor left running");
+        }
+        remove_stale_temporaries(&home);
+        let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name)).map_err(|e| {
+            tracing::error!("{e}");
+            Exit::Internal
+        })?;
+        if let Recovery::RolledBack { missing, .. } = &recovery {
+            tracing::warn!(missing = %missing, "the upgrade will be retried when the node asks for it again");
+        }
+        ensure_current(&home)?;
+        let history = History::load(&home.history_file()).map_err(|e| {
+            tracing::error!("{e}");
+            Exit::Internal
+        })?;
+        let last_switch = history.last().cloned();
+        let current = match home.read_current() {
+            Ok(CurrentLink::Release(name)) => Some(name),
+            _ => None,
+        };
+        let resume = last_switch
+            .as_ref()
+            .filter(|r| r.confirmed_at.is_none() && !r.rollback && Some(&r.to) == current.as_ref())
+            .map(|r| Resume { record_id: r.id.clone(), height: r.height });
+        let watch = watch_files(face.watched_files(), config_tx);
+        spawn_signal_task(events_tx.clone()).map_err(|e| {
+            tracing::error!(error = %e, "cannot install signal handlers");
+            Exit::Internal
+        })?;
+        let polling = watch::channel((settings.poll_interval, settings.retry_interval, settings.request_timeout)).0;
+        let status = StatusWriter::start(home.status_file());
+        Ok(Self {
+            face,
+            _lock: lock,
+            _watch: watch,
+            active: settings.clone(),
+            settings,
+            state: State::Starting,
+            detail: None,
+            generation: 0,
+            node: None,
+            prepared: None,
+            stop_why: None,
+            restarts: RestartBudget::default(),
+            poll_failures: 0,
+            pending: None,
+            resume,
+            exit_requested: None,
+            shutdown_signals: 0,
+            wait: None,
+            downtime: None,
+            last_switch,
+            reload_pending: false,
+            kill_now: watch::channel(false).0,
+            polling,
+            status,
+            events_tx,
+            exits_tx,
+            home,
+        })
+    }
+
+    async fn main_loop(
+        &mut self,
+        mut events: mpsc::UnboundedReceiver<Event>,
+        mut exits: mpsc::UnboundedReceiver<ExitedEvent>,
+        mut config: mpsc::UnboundedReceiver<()>,
+    ) -> Exit {
+        self.start_node(StartKind::First);
+        loop {
+            if let State::Done(exit) = self.state {
+                return exit;
+            }
+            tokio::select! {
+                Some(event) = events.recv() => self.on_event(event),
+                Some(exited) = exits.recv() => self.on_exited(exited),
+                Some(()) = config.recv() => self.on_config_event(),
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Signal(kind) => self.on_signal(kind),
+            Event::Poll { generation, result } => self.on_poll(generation, result),
+            Event::Prepared { generation, result } => self.on_prepared(generation, result),
+            Event::Stopped { generation, report } => self.on_stopped(generation, report),
+            Event::Verified { target, result } => self.on_verified(target, result),
+            Event::Switched { result, took } => self.on_switched(result, took),
+            Event::RestartDue { generation } => {
+                if generation == self.generation && self.state == State::RestartDelay {
+                    self.start_node(StartKind::CrashRestart);
+                }
+            }
+            Event::Recheck => self.recheck_release(),
+            Event::ReloadDue => {
+                self.reload_pending = false;
+                self.reload("file change");
+            }
+        }
+    }
+
+    // ----- starting -----------------------------------------------------------------------
+
+    fn start_node(&mut self, kind: StartKind) {
+        self.generation += 1;
+        self.set_state(State::Starting, None);
+        self.active = self.settings.clone();
+        self.poll_failures = 0;
+        let spec = self
+            .home
+            .current_dir()
+            .map_err(|e| format!("cannot resolve {}: {e}", self.home.current().display()))
+            .and_then(|dir| self.face.read_release(&dir).map_err(|e| e.to_string()))
+            .and_then(|spec| check_binaries(&spec).map(|()| spec).map_err(|e| e.to_string()));
+        let spec = match spec {
+            Ok(spec) => spec,
+            Err(message) => {
+                tracing::error!("{message}");
+                if kind == StartKind::First {
+                    self.finish(Exit::Config);
+                } else {
+                    self.on_failure();
+                }
+                return;
+            }
+        };
+        if kind == StartKind::CrashRestart {
+            if let Some(data_node) = spec.vega_data_node().cloned() {
+                // The core must resume where the data node's history ends; ask before starting
+                // anything (the data node's store is locked while it runs).
+                self.prepared = Some(spec);
+                let (tx, generation) = (self.events_tx.clone(), self.generation);
+                tokio::spawn(async move {
+                    let result = latest_segment_height(&data_node).await;
+                    let _ = tx.send(Event::Prepared { generation, result });
+                });
+                return;
+            }
+        }
+        let snapshot = self.resume.as_ref().and_then(|r| r.height);
+        self.launch(spec, snapshot);
+    }
+
+    fn on_prepared(&mut self, generation: u64, result: Result<Option<u64>, SegmentError>) {
+        if generation != self.generation || self.state != State::Starting {
+            return;
+        }
+        let Some(spec) = self.prepared.take() else { return };
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        match result {
+            Ok(Some(height)) => {
+                tracing::info!(height, "data node's latest history segment found; the core resumes from it");
+                self.launch(spec, Some(height));
+            }
+            Ok(None) => {
+                tracing::info!("data node has no history segment yet; the core starts without a snapshot height");
+                self.launch(spec, None);
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                self.on_failure();
+            }
+        }
+    }
+
+    fn launch(&mut self, mut spec: NodeSpec, snapshot: Option<u64>) {
+        if let (Some(height), true) = (snapshot, spec.vega_core().is_some()) {
+            if add_snapshot_flag(&mut spec.processes[0].args, height) {
+                tracing::info!(height, "the core loads the snapshot at the upgrade height");
+            }
+        }
+        let mut processes = Vec::new();
+        for process in &spec.processes {
+            match spawn(process, self.generation, self.exits_tx.clone()) {
+                Ok(handle) => {
+                    tracing::info!(
+                        role = process.role,
+                        pid = handle.pid,
+                        program = %process.program.display(),
+                        args = ?process.args,
+                        "started process"
+                    );
+                    processes.push(handle);
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    self.node = Some(Node { processes, poller: None });
+                    self.write_groups();
+                    self.begin_stop(StopWhy::Crash);
+                    return;
+                }
+            }
+        }
+        let poller = spec.admin().cloned().map(|endpoint| self.start_poller(endpoint));
+        self.node = Some(Node { processes, poller });
+        self.write_groups();
+        self.set_state(State::Running, None);
+    }
+
+    fn start_poller(&self, endpoint: crate::source::AdminEndpoint) -> tokio::task::JoinHandle<()> {
+        let (tx, generation) = (self.events_tx.clone(), self.generation);
+        let mut timing = self.polling.subscribe();
+        tokio::spawn(async move {
+            let mut ok = true;
+            loop {
+                let (interval, retry, timeout) = *timing.borrow_and_update();
+                tokio::time::sleep(if ok { interval } else { retry.max(interval) }).await;
+                let result = query_upgrade_status(&endpoint, timeout).await;
+                ok = result.is_ok();
+                if tx.send(Event::Poll { generation, result }).is_err() {
+                    return;
+                }
+            }
+        })
+    }
+
+    // ----- the admin endpoint ------------------------------------------------------------
+
+    fn on_poll(&mut self, generation: u64, result: Result<UpgradeStatus, AdminError>) {
+        if generation != self.generation || !matches!(self.state, State::Running | State::Verifying) {
+            return;
+        }
+        match result {
+            Err(e) => {
+                let (budget, key) = if self.restarts.restarted() {
+                    (self.active.connection.after_restart, "maxNumberOfRestartConnectionRetries")
+                } else {
+                    (self.active.connection.first, "maxNumberOfFirstConnectionRetries")
+                };
+                if self.poll_failures >= budget {
+                    tracing::error!(
+                        failures = self.poll_failures + 1,
+                        budget,
+                        error = %e,
+                        "the core's admin endpoint stayed unreachable beyond the connection budget ({key}); stopping"
+                    );
+                    self.request_exit(Exit::Unreachable);
+                    return;
+                }
+                self.poll_failures += 1;
+                tracing::info!(attempts_left = budget - self.poll_failures, error = %e, "waiting for the core's admin endpoint");
+            }
+            Ok(status) => {
+                if self.poll_failures > 0 {
+                    tracing::info!(after_failures = self.poll_failures, "the core's admin endpoint answers");
+                }
+                self.poll_failures = 0;
+                self.confirm_upgrade();
+                if status.accepted != self.pending {
+                    self.on_announced(status.accepted.clone());
+                }
+                if status.ready && self.state == State::Running {
+                    if let Some(release) = status.accepted {
+                        self.on_ready(release);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first answer of an upgraded node ends its resume-from-upgrade period.
+    fn confirm_upgrade(&mut self) {
+        let Some(resume) = self.resume.take() else { return };
+        let path = self.home.history_file();
+        let now = jiff::Timestamp::now().to_string();
+        if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == resume.record_id) {
+            last.confirmed_at = Some(now.clone());
+        }
+        tracing::info!("the upgraded node answers: upgrade confirmed");
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = History::update(&path, |h| {
+                if let Some(r) = h.find_mut(&resume.record_id) {
+                    r.confirmed_at = Some(now);
+                }
+            }) {
+                tracing::warn!(error = %e, "cannot record the upgrade's confirmation in the history");
+            }
+        });
+        self.publish();
+    }
+
+    fn on_announced(&mut self, accepted: Option<AcceptedRelease>) {
+        self.pending = accepted.clone();
+        match accepted {
+            None => tracing::info!("no upgrade is announced any more"),
+            Some(release) => match self.settings.release_for(&release.tag) {
+                Err(e) => tracing::error!(
+                    version = release.tag,
+                    height = release.height,
+                    "upgrade announced, but {e}; map the tag to a folder in upgradeFolders"
+                ),
+                Ok(name) => {
+                    let dir = name.dir(self.home.root());
+                    if dir.is_dir() {
+                        tracing::info!(version = release.tag, height = release.height, folder = %dir.display(), "upgrade announced; its release folder is present");
+                    } else {
+                        tracing::warn!(
+                            version = release.tag,
+                            height = release.height,
+                            folder = %dir.display(),
+                            "UPGRADE ANNOUNCED BUT ITS RELEASE FOLDER IS MISSING: prepare it before the upgrade height"
+                        );
+                    }
+                }
+            },
+        }
+        self.publish();
+    }
+
+    fn on_ready(&mut self, release: AcceptedRelease) {
+        tracing::info!(version = release.tag, height = release.height, "the core is ready to upgrade");
+        let target = Target { version: release.tag, height: Some(release.height) };
+        self.set_state(State::Verifying, Some(format!("verifying the release {}", target.version)));
+        self.spawn_verify(target);
+    }
+
+    fn spawn_verify(&mut self, target: Target) {
+        let tx = self.events_tx.clone();
+        let release = match self.settings.release_for(&target.version) {
+            Ok(name) => name,
+            Err(e) => {
+                let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
+                let _ = tx.send(Event::Verified { target, result });
+                return;
+            }
+        };
+        let face = Arc::clone(&self.face);
+        let dir = release.dir(self.home.root());
+        tokio::spawn(async move {
+            let result = preflight(face.as_ref(), &dir, &target.version).await.map(|spec| (release, spec));
+            let _ = tx.send(Event::Verified { target, result });
+        });
+    }
+
+    fn on_verified(&mut self, target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError>) {
+        match (&self.state, result) {
+            (State::Verifying, Ok((release, _))) => {
+                tracing::info!(version = target.version, folder = %release, "release verified; stopping the node to upgrade");
+                self.begin_stop(StopWhy::Upgrade { target, release });
+            }
+            (State::Verifying, Err(e)) => {
+                tracing::error!(version = target.version, "the upgrade's release is not ready: {e}");
+                tracing::warn!("stopping the node (it is halted at the upgrade point) until the release is ready");
+                self.begin_stop(StopWhy::AwaitRelease { target });
+            }
+            (State::Waiting, Ok((release, _))) => {
+                tracing::info!(version = target.version, folder = %release, "the release is ready now");
+                self.wait = None;
+                self.downtime = None;
+                self.begin_switch(target, release);
+            }
+            (State::Waiting, Err(e)) => {
+                let reason = e.to_string();
+                let Some(wait) = self.wait.as_mut() else { return };
+                wait.checking = false;
+                let changed = wait.reason != reason;
+                if changed || wait.logged.is_none_or(|t| t.elapsed() >= WAIT_LOG) {
+                    tracing::warn!(version = wait.target.version, height = ?wait.target.height, "node stopped, waiting for the release: {reason}");
+                    wait.logged = Some(Instant::now());
+                }
+                wait.reason = reason.clone();
+                self.detail = Some(reason);
+                self.publish();
+                self.schedule(RECHECK, Event::Recheck);
+            }
+            _ => {}
+        }
+    }
+
+    fn recheck_release(&mut self) {
+        if self.state != State::Waiting {
+            return;
+        }
+        let Some(wait) = self.wait.as_mut() else { return };
+        if wait.checking {
+            return;
+        }
+        wait.checking = true;
+        let target = wait.target.clone();
+        self.spawn_verify(target);
+    }
+
+    // ----- stopping -----------------------------------------------------------------------
+
+    fn begin_stop(&mut self, why: StopWhy) {
+        let policy = match why {
+            StopWhy::Upgrade { .. } | StopWhy::AwaitRelease { .. } => self.active.stop,
+            StopWhy::Crash | StopWhy::Exit(_) => StopPolicy { delay: Duration::ZERO, ..self.active.stop },
+        };
+        let processes = match self.node.as_mut() {
+            Some(node) => {
+                if let Some(poller) = node.poller.take() {
+                    poller.abort();
+                }
+                node.processes.clone()
+            }
+            None => Vec::new(),
+        };
+        tracing::info!(reason = why.describe(), grace_ms = policy.grace.as_millis() as u64, "stopping the node");
+        self.stop_why = Some(why);
+        self.kill_now.send_replace(self.shutdown_signals >= 2);
+        let kill_now = self.kill_now.subscribe();
+        let (tx, generation) = (self.events_tx.clone(), self.generation);
+        tokio::spawn(async move {
+            let report = stop_all(&processes, policy, kill_now).await;
+            let _ = tx.send(Event::Stopped { generation, report });
+        });
+        self.set_state(State::Stopping, None);
+    }
+
+    fn on_stopped(&mut self, generation: u64, report: StopReport) {
+        if generation != self.generation || self.state != State::Stopping {
+            return;
+        }
+        let stopped_at = Instant::now();
+        self.node = None;
+        self.write_groups();
+        tracing::info!(took_ms = report.took.as_millis() as u64, killed = report.killed, "node stopped");
+        let Some(why) = self.stop_why.take() else { return };
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        match why {
+            StopWhy::Crash => self.on_failure(),
+            StopWhy::Exit(exit) => self.finish(exit),
+            StopWhy::Upgrade { target, release } => {
+                crate::fault::point("switch-node-stopped");
+                self.downtime = Some(Downtime { stop_signal_at: stopped_at - report.took, stop_took: report.took });
+                self.begin_switch(target, release);
+            }
+            StopWhy::AwaitRelease { target } => {
+                self.wait = Some(Wait { target, reason: String::new(), logged: None, checking: false });
+                self.set_state(State::Waiting, None);
+                self.recheck_release();
+            }
+        }
+    }
+
+    fn on_failure(&mut self) {
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        match self.restarts.on_failure(&self.active.restart, Instant::now()) {
+            RestartDecision::Restart { delay, remaining } => {
+                tracing::warn!(delay_ms = delay.as_millis() as u64, remaining_restarts = remaining, "restarting the node");
+                self.set_state(State::RestartDelay, Some(format!("restart in {} ms", delay.as_millis())));
+                self.schedule(delay, Event::RestartDue { generation: self.generation });
+            }
+            RestartDecision::GiveUp { restarts } => {
+                tracing::error!(restarts, "the node keeps failing and the restart budget (maxNumberOfRestarts) is spent");
+                self.finish(Exit::RestartBudget);
+            }
+        }
+    }
+
+    // ----- switching ----------------------------------------------------------------------
+
+    fn begin_switch(&mut self, target: Target, release: ReleaseName) {
+        let from = match self.home.read_current() {
+            Ok(CurrentLink::Release(name)) => Some(name),
+            _ => None,
+        };
+        let plan = SwitchPlan { from, to: release, version: target.version, height: target.height };
+        self.set_state(State::Switching, None);
+        let (home, tx) = (self.home.clone(), self.events_tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            let result = switch(&home, &plan);
+            let _ = tx.send(Event::Switched { result, took: start.elapsed() });
+        });
+    }
+
+    fn on_switched(&mut self, result: Result<SwitchRecord, SwitchError>, took: Duration) {
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::error!("{e}");
+                self.finish(Exit::UpgradeFailed);
+                return;
+            }
+        };
+        tracing::info!(
+            from = ?record.from.as_ref().map(ToString::to_string),
+            to = %record.to,
+            version = record.version,
+            took_ms = took.as_millis() as u64,
+            "switched `current`"
+        );
+        self.restarts.reset();
+        self.pending = None;
+        self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
+        self.last_switch = Some(record);
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        self.start_node(StartKind::AfterUpgrade);
+        crate::fault::point("switch-node-started");
+        let (Some(downtime), State::Running) = (self.downtime.take(), &self.state) else {
+            self.publish();
+            return;
+        };
+        let total = downtime.stop_signal_at.elapsed();
+        let downtime_ms = total.as_millis() as u64;
+        tracing::info!(
+            downtime_ms,
+            downtime_us = total.as_micros() as u64,
+            stop_ms = downtime.stop_took.as_millis() as u64,
+            switch_and_spawn_us = total.saturating_sub(downtime.stop_took).as_micros() as u64,
+            "upgrade done"
+        );
+        if let Some(last) = self.last_switch.as_mut() {
+            last.downtime_ms = Some(downtime_ms);
+            let (path, id) = (self.home.history_file(), last.id.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = History::update(&path, |h| {
+                    if let Some(r) = h.find_mut(&id) {
+                        r.downtime_ms = Some(downtime_ms);
+                    }
+                }) {
+                    tracing::warn!(error = %e, "cannot record the downtime in the history");
+                }
+            });
+        }
+        self.publish();
+    }
+
+    // ----- signals, exits, config -----------------------------------------------------------
+
+    fn on_signal(&mut self, kind: SignalKind) {
+        let name = match kind {
+            SignalKind::Reload => {
+                self.reload("SIGHUP");
+                return;
+            }
+            SignalKind::Shutdown(name) => name,
+        };
+        self.shutdown_signals += 1;
+        self.exit_requested.get_or_insert(Exit::Clean);
+        match self.state {
+            State::Running | State::Verifying => {
+                tracing::info!(signal = name, "shutdown requested: stopping the node");
+                self.begin_stop(StopWhy::Exit(Exit::Clean));
+            }
+            State::Stopping if self.shutdown_signals >= 2 => {
+                tracing::warn!(signal = name, "second shutdown signal: killing the node now");
+                self.kill_now.send_replace(true);
+            }
+            State::Stopping => tracing::info!(signal = name, "shutdown requested: the node is already stopping"),
+            State::RestartDelay | State::Waiting => {
+                tracing::info!(signal = name, "shutdown requested");
+                self.finish(Exit::Clean);
+            }
+            State::Starting | State::Switching => {
+                tracing::info!(signal = name, "shutdown requested: finishing the current step first");
+            }
+            State::Done(_) => {}
+        }
+    }
+
+    fn on_exited(&mut self, exited: ExitedEvent) {
+        if exited.generation != self.generation {
+            return;
+        }
+        let status = describe_status(&exited.status);
+        match self.state {
+            State::Running | State::Verifying => {
+                tracing::error!(role = exited.role, status, "process stopped unexpectedly; stopping the rest of the node");
+                self.begin_stop(StopWhy::Crash);
+            }
+            _ => tracing::debug!(role = exited.role, status, "process exited"),
+        }
+    }
+
+    fn request_exit(&mut self, exit: Exit) {
+        self.exit_requested = Some(exit);
+        if self.node.is_some() && self.state != State::Stopping {
+            self.begin_stop(StopWhy::Exit(exit));
+        } else if self.node.is_none() {
+            self.finish(exit);
+        }
+    }
+
+    fn on_config_event(&mut self) {
+        if !self.reload_pending {
+            self.reload_pending = true;
+            self.schedule(RELOAD_DEBOUNCE, Event::ReloadDue);
+        }
+    }
+
+    fn reload(&mut self, origin: &'static str) {
+        match self.face.load_settings() {
+            Ok(settings) => {
+                if settings != self.settings {
+                    tracing::info!(origin, "configuration reloaded");
+                } else {
+                    tracing::debug!(origin, "configuration re-read, nothing changed");
+                }
+                self.polling.send_replace((settings.poll_interval, settings.retry_interval, settings.request_timeout));
+                self.settings = settings;
+            }
+            Err(e) => tracing::error!(origin, "configuration not reloaded, keeping the previous settings: {e}"),
+        }
+    }
+
+    // ----- helpers ------------------------------------------------------------------------
+
+    fn schedule(&self, after: Duration, event: Event) {
+        let tx = self.events_tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let _ = tx.send(event);
+        });
+    }
+
+    fn finish(&mut self, exit: Exit) {
+        self.set_state(State::Done(exit), None);
+    }
+
+    fn finish_cleanup(&mut self, exit: Exit) {
+        self.node = None;
+        self.write_groups();
+        write_status(&self.home.status_file(), &self.status_document());
+        tracing::info!(exit_code = exit.code(), reason = %exit, "visor stopped");
+    }
+
+    fn set_state(&mut self, state: State, detail: Option<String>) {
+        self.state = state;
+        self.detail = detail;
+        self.publish();
+    }
+
+    fn status_document(&self) -> Status {
+        let release = match self.home.read_current() {
+            Ok(CurrentLink::Release(name)) => Some(name.to_string()),
+            Ok(CurrentLink::Directory) => Some("current (a folder)".to_owned()),
+            Ok(CurrentLink::Outside(path)) => Some(path.display().to_string()),
+            _ => None,
+        };
+        let processes = self
+            .node
+            .iter()
+            .flat_map(|n| &n.processes)
+            .filter(|p| p.exit_status().is_none())
+            .map(|p| ProcessStatus {
+                role: p.role.clone(),
+                pid: p.pid,
+                since: jiff::Timestamp::try_from(p.since).map(|t| t.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        let pending = self.pending.as_ref().map(|p| {
+            let folder = self.settings.release_for(&p.tag).ok();
+            PendingStatus {
+                version: p.tag.clone(),
+                height: Some(p.height),
+                folder_present: folder.as_ref().is_some_and(|f| f.dir(self.home.root()).is_dir()),
+                folder: folder.map(|f| f.to_string()),
+            }
+        });
+        let pid = std::process::id();
+        Status {
+            version: 1,
+            visor_pid: if matches!(self.state, State::Done(_)) { 0 } else { pid },
+            visor_start_time: proc_start_time(pid as i32).unwrap_or(0),
+            state: self.state.name().to_owned(),
+            detail: self.detail.clone(),
+            release,
+            processes,
+            pending,
+            restarts: self.restarts.clone().used(&self.active.restart, Instant::now()),
+            last_switch: self.last_switch.clone(),
+            updated_at: jiff::Timestamp::now().to_string(),
+        }
+    }
+
+    fn publish(&self) {
+        self.status.publish(self.status_document());
+    }
+
+    /// Records the running groups for the orphan sweep of a later visor.
+    fn write_groups(&self) {
+        let records: Vec<GroupRecord> = self
+            .node
+            .iter()
+            .flat_map(|n| &n.processes)
+            .filter_map(|p| {
+                Some(GroupRecord { role: p.role.clone(), pgid: p.pgid(), start_time: proc_start_time(p.pid as i32)? })
+            })
+            .collect();
+        let path = self.home.groups_file();
+        let tmp = crate::durable::temp_sibling(&path, "tmp");
+        let result = std::fs::write(&tmp, serde_json::to_vec(&records).unwrap_or_default())
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = result {
+            tracing::warn!(path = %path.display(), error = %e, "cannot record the node's process groups");
+        }
+    }
+}
+
+impl StopWhy {
+    fn describe(&self) -> &'static str {
+        match self {
+            Self::Crash => "a process stopped unexpectedly",
+            Self::Upgrade { .. } => "upgrade",
+            Self::AwaitRelease { .. } => "upgrade point reached, release not ready",
+            Self::Exit(Exit::Clean) => "shutdown",
+            Self::Exit(_) => "fatal condition",
+        }
+    }
+}
+
+/// Whether `name` is a complete release (for recovery of an interrupted switch).
+fn release_complete(face: &dyn Face, home: &Home, name: &ReleaseName) -> bool {
+    let dir = name.dir(home.root());
+    dir.is_dir() && face.read_release(&dir).is_ok_and(|spec| check_binaries(&spec).is_ok())
+}
+
+/// `current` → `genesis` when `current` is missing or dangling.
+fn ensure_current(home: &Home) -> Result<(), Exit> {
+    let link = home.read_current().map_err(|e| {
+        tracing::error!(path = %home.current().display(), error = %e, "cannot read `current`");
+        Exit::Internal
+    })?;
+    let resolves = home.current_dir().is_ok_and(|d| d.is_dir());
+    match link {
+        CurrentLink::Release(_) | CurrentLink::Outside(_) | CurrentLink::Directory if resolves => {
+            if matches!(link, CurrentLink::Directory) {
+                tracing::warn!("`current` is a real folder, not a symlink; it is used as is and moved aside at the next upgrade");
+            }
+            return Ok(());
+        }
+        CurrentLink::Missing => {}
+        _ => tracing::warn!(path = %home.current().display(), "`current` points to a folder that does not exist; using genesis"),
+    }
+    let genesis = ReleaseName::new("genesis").expect("a valid name");
+    if !genesis.dir(home.root()).is_dir() {
+        tracing::error!(
+            home = %home.root().display(),
+            "the home folder has no `genesis` release folder and no valid `current`; run `visor init --home {}` or create it",
+            home.root().display()
+        );
+        return Err(Exit::Config);
+    }
+    home.point_current(&genesis).map_err(|e| {
+        tracing::error!(error = %e, "cannot point `current` at genesis");
+        Exit::Internal
+    })?;
+    tracing::info!("`current` now points at genesis");
+    Ok(())
+}
+
+/// Temporary files of atomic writes a killed visor left in its state folder.
+fn remove_stale_temporaries(home: &Home) {
+    let Ok(entries) = std::fs::read_dir(home.state_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn spawn_signal_task(tx: mpsc::UnboundedSender<Event>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind as Kind, signal};
+    let mut int = signal(Kind::interrupt())?;
+    let mut term = signal(Kind::terminate())?;
+    let mut quit = signal(Kind::quit())?;
+    let mut hup = signal(Kind::hangup())?;
+    tokio::spawn(async move {
+        loop {
+            let kind = tokio::select! {
+                _ = int.recv() => SignalKind::Shutdown("SIGINT"),
+                _ = term.recv() => SignalKind::Shutdown("SIGTERM"),
+                _ = quit.recv() => SignalKind::Shutdown("SIGQUIT"),
+                _ = hup.recv() => SignalKind::Reload,
+            };
+            if tx.send(Event::Signal(kind)).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}

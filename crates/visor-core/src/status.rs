@@ -1,0 +1,119 @@
+//! The status document: what the running visor says about itself, for `status` commands.
+//!
+//! The dispatcher publishes a new document on every state change; a writer task stores the
+//! latest one. Readers check that the visor which wrote it is still alive by PID and start time.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::history::SwitchRecord;
+
+/// A running process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcessStatus {
+    /// The role.
+    pub role: String,
+    /// The PID.
+    pub pid: u32,
+    /// When it was started (RFC 3339).
+    pub since: String,
+}
+
+/// An upgrade the node announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingStatus {
+    /// The version (Vega: release tag).
+    pub version: String,
+    /// The upgrade height, if the trigger is a height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// The release folder it will run from, if the name is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// Whether that folder exists.
+    pub folder_present: bool,
+}
+
+/// The status document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// Format version.
+    pub version: u32,
+    /// The visor's PID.
+    pub visor_pid: u32,
+    /// The visor's start time in clock ticks since boot (with the PID, identifies it).
+    pub visor_start_time: u64,
+    /// The run loop's state.
+    pub state: String,
+    /// Why, for states that wait on something.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The release `current` names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The running processes.
+    pub processes: Vec<ProcessStatus>,
+    /// The announced upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingStatus>,
+    /// Restarts counted against the budget.
+    pub restarts: u64,
+    /// The last switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_switch: Option<SwitchRecord>,
+    /// When this document was written (RFC 3339).
+    pub updated_at: String,
+}
+
+impl Status {
+    /// Whether the visor that wrote this document is still running.
+    pub fn writer_alive(&self) -> bool {
+        self.visor_pid != 0
+            && crate::supervise::proc_start_time(self.visor_pid as i32) == Some(self.visor_start_time)
+    }
+}
+
+/// Reads the status document at `path`, if any.
+pub fn read_status(path: &Path) -> Option<Status> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Stores the latest published status in the background.
+pub(crate) struct StatusWriter {
+    tx: watch::Sender<Status>,
+}
+
+impl StatusWriter {
+    pub(crate) fn start(path: PathBuf) -> Self {
+        let (tx, mut rx) = watch::channel(Status::default());
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let status = rx.borrow_and_update().clone();
+                write_status(&path, &status);
+            }
+        });
+        Self { tx }
+    }
+
+    pub(crate) fn publish(&self, status: Status) {
+        self.tx.send_replace(status);
+    }
+}
+
+/// Status is informational and rewritten on every change: rename for atomicity, no fsync.
+pub(crate) fn write_status(path: &Path, status: &Status) {
+    let tmp = crate::durable::temp_sibling(path, "tmp");
+    let result = serde_json::to_vec_pretty(status)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&tmp, bytes))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        tracing::warn!(path = %path.display(), error = %e, "cannot write the status file");
+    }
+}

@@ -1,0 +1,119 @@
+//! Spawning one process of a node: its own process group, stdin from /dev/null, stdout and
+//! stderr inherited (zero-copy passthrough), parent-death signal.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::time::SystemTime;
+
+use tokio::sync::{mpsc, watch};
+
+/// What to run for one role of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSpec {
+    /// The role, as operators name it ("core", "data-node", "daemon").
+    pub role: String,
+    /// The executable, absolute.
+    pub program: PathBuf,
+    /// Arguments after the program name; no shell parsing.
+    pub args: Vec<OsString>,
+}
+
+/// A process could not be started.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start {role} ({program}): {source}")]
+pub struct SpawnError {
+    /// The role.
+    pub role: String,
+    /// The executable.
+    pub program: PathBuf,
+    /// The cause.
+    pub source: io::Error,
+}
+
+/// A process's exit, delivered to whoever supervises the node.
+#[derive(Debug, Clone)]
+pub struct ExitedEvent {
+    /// The generation of the node the process belonged to.
+    pub generation: u64,
+    /// The role.
+    pub role: String,
+    /// How it ended.
+    pub status: ExitStatus,
+}
+
+/// A running (or exited) process of a node.
+#[derive(Debug, Clone)]
+pub struct ProcessHandle {
+    /// The role.
+    pub role: String,
+    /// The PID, which is also its process group ID.
+    pub pid: u32,
+    /// When it was spawned.
+    pub since: SystemTime,
+    pub(crate) exited: watch::Receiver<Option<ExitStatus>>,
+}
+
+impl ProcessHandle {
+    /// The process group.
+    pub fn pgid(&self) -> i32 {
+        self.pid as i32
+    }
+
+    /// The exit status, once the process has been reaped.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        *self.exited.borrow()
+    }
+}
+
+/// Spawns `spec` and reports its exit on `exits`.
+///
+/// Must be called from the visor's main thread (the parent-death signal follows the forking
+/// thread), which holds for every task of the visor's single-threaded runtime.
+pub fn spawn(
+    spec: &ProcessSpec,
+    generation: u64,
+    exits: mpsc::UnboundedSender<ExitedEvent>,
+) -> Result<ProcessHandle, SpawnError> {
+    let mut command = tokio::process::Command::new(&spec.program);
+    command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
+    let parent = nix::unistd::getpid();
+    // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask).
+    unsafe {
+        command.pre_exec(move || super::unix::pre_exec(parent));
+    }
+    let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
+    let mut child = spawn_retrying_busy(&mut command).map_err(spawn_error)?;
+    let pid = child.id().ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
+    let (tx, rx) = watch::channel(None);
+    let role = spec.role.clone();
+    tokio::spawn(async move {
+        let status = match child.wait().await {
+            Ok(status) => status,
+            Err(e) => {
+                tracing::error!(role, pid, error = %e, "cannot wait for process");
+                return;
+            }
+        };
+        let _ = tx.send(Some(status));
+        let _ = exits.send(ExitedEvent { generation, role, status });
+    });
+    Ok(ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx })
+}
+
+/// A binary written moments ago may still be open for writing in a process forked meanwhile
+/// (execve fails with ETXTBSY until that process execs): retry briefly.
+fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
+    let mut delay = std::time::Duration::from_millis(1);
+    for _ in 0..8 {
+        match command.spawn() {
+            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(delay);
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    command.spawn()
+}

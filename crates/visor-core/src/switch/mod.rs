@@ -1,0 +1,7 @@
+//! The switch: the crash-safe transaction that moves `current` from one release to the next.
+
+mod journal;
+mod transaction;
+
+pub use journal::Journal;
+pub use transaction::{Recovery, SwitchError, SwitchPlan, recover, switch};

@@ -1,0 +1,237 @@
+//! The switch transaction and its recovery.
+//!
+//! Steps, each durable before the next: journal written → `current` renamed → history record
+//! appended → journal removed. A visor killed between any two steps finds the journal at its
+//! next start and finishes the switch (the target was verified before the journal was written)
+//! or, if the target folder has gone, points `current` back at the release it came from.
+//! The history record carries the journal's id, so a switch is never recorded twice.
+
+use std::io;
+
+use crate::durable::create_dir_durable;
+use crate::fault;
+use crate::history::{History, HistoryError, SwitchRecord};
+use crate::home::{CurrentLink, Home};
+use crate::release::ReleaseName;
+use crate::switch::journal::Journal;
+
+/// What to switch to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchPlan {
+    /// The release running now.
+    pub from: Option<ReleaseName>,
+    /// The verified release to run next.
+    pub to: ReleaseName,
+    /// The version the upgrade named.
+    pub version: String,
+    /// The upgrade height, if any.
+    pub height: Option<u64>,
+}
+
+/// A switch could not be made or recovered.
+#[derive(Debug, thiserror::Error)]
+pub enum SwitchError {
+    /// File-system failure on the home folder.
+    #[error("switch to {to} failed at {step}: {source}; check permissions and free space in the home folder")]
+    Io {
+        /// The release switched to.
+        to: String,
+        /// The step.
+        step: &'static str,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The history cannot be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+}
+
+/// What recovery found and did at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    /// No switch was in progress.
+    Clean,
+    /// An interrupted switch was finished.
+    RolledForward(SwitchRecord),
+    /// An interrupted switch was undone because its target is gone.
+    RolledBack {
+        /// The release `current` points at again.
+        to: Option<ReleaseName>,
+        /// The target that was missing.
+        missing: ReleaseName,
+    },
+}
+
+fn new_id() -> String {
+    let now = jiff::Timestamp::now();
+    format!("{}-{}", now.as_millisecond(), std::process::id())
+}
+
+/// Carries out the switch of `plan`. The caller has stopped the old node and verified the target.
+pub fn switch(home: &Home, plan: &SwitchPlan) -> Result<SwitchRecord, SwitchError> {
+    let to = plan.to.to_string();
+    let io = |step: &'static str| {
+        let to = to.clone();
+        move |source| SwitchError::Io { to, step, source }
+    };
+    create_dir_durable(&home.state_dir()).map_err(io("creating the state folder"))?;
+    let journal = Journal {
+        id: new_id(),
+        from: plan.from.clone(),
+        to: plan.to.clone(),
+        version: plan.version.clone(),
+        height: plan.height,
+        started_at: jiff::Timestamp::now().to_string(),
+    };
+    journal.save(&home.journal_file()).map_err(io("writing the journal"))?;
+    fault::point("switch-journal-written");
+    home.point_current(&plan.to).map_err(io("moving `current`"))?;
+    fault::point("switch-current-moved");
+    let record = append_record(home, &journal)?;
+    fault::point("switch-history-recorded");
+    Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
+    fault::point("switch-journal-cleared");
+    Ok(record)
+}
+
+fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchError> {
+    let mut recorded = None;
+    History::update(&home.history_file(), |history| {
+        if let Some(existing) = history.switches.iter().find(|r| r.id == journal.id) {
+            recorded = Some(existing.clone());
+            return;
+        }
+        let record = SwitchRecord {
+            id: journal.id.clone(),
+            from: journal.from.clone(),
+            to: journal.to.clone(),
+            version: journal.version.clone(),
+            height: journal.height,
+            switched_at: jiff::Timestamp::now().to_string(),
+            downtime_ms: None,
+            confirmed_at: None,
+            rollback: false,
+        };
+        history.switches.push(record.clone());
+        recorded = Some(record);
+    })?;
+    Ok(recorded.expect("the update closure always records"))
+}
+
+/// Brings the home to a consistent state before anything starts (DESIGN §5 item 4).
+pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> Result<Recovery, SwitchError> {
+    let io = |step: &'static str| move |source| SwitchError::Io { to: "(recovery)".to_owned(), step, source };
+    home.remove_stale_links().map_err(io("removing stale temporary links"))?;
+    let Some(journal) = Journal::load(&home.journal_file()).map_err(io("reading the journal"))? else {
+        return Ok(Recovery::Clean);
+    };
+    tracing::warn!(from = ?journal.from.as_ref().map(ToString::to_string), to = %journal.to, "found an interrupted switch");
+    if release_complete(&journal.to) {
+        if home.read_current().map_err(io("reading `current`"))? != CurrentLink::Release(journal.to.clone()) {
+            home.point_current(&journal.to).map_err(io("moving `current`"))?;
+        }
+        let record = append_record(home, &journal)?;
+        Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
+        tracing::info!(to = %journal.to, "finished the interrupted switch");
+        Ok(Recovery::RolledForward(record))
+    } else {
+        if let Some(from) = &journal.from {
+            home.point_current(from).map_err(io("moving `current` back"))?;
+        }
+        Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
+        tracing::warn!(missing = %journal.to, "undid the interrupted switch: its release folder is gone");
+        Ok(Recovery::RolledBack { to: journal.from.clone(), missing: journal.to })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn setup() -> (tempfile::TempDir, Home) {
+        let dir = tempfile::tempdir().unwrap();
+        for r in ["genesis", "v2"] {
+            fs::create_dir(dir.path().join(r)).unwrap();
+        }
+        let home = Home::new(dir.path());
+        home.point_current(&name("genesis")).unwrap();
+        (dir, home)
+    }
+
+    fn name(s: &str) -> ReleaseName {
+        ReleaseName::new(s).unwrap()
+    }
+
+    fn plan() -> SwitchPlan {
+        SwitchPlan { from: Some(name("genesis")), to: name("v2"), version: "v2".into(), height: Some(10) }
+    }
+
+    #[test]
+    fn a_switch_moves_current_and_records_once() {
+        let (_dir, home) = setup();
+        let record = switch(&home, &plan()).unwrap();
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
+        assert!(!home.journal_file().exists());
+        let history = History::load(&home.history_file()).unwrap();
+        assert_eq!(history.switches, vec![record]);
+        assert_eq!(recover(&home, |_| true).unwrap(), Recovery::Clean);
+    }
+
+    #[test]
+    fn recovery_rolls_forward_from_each_step() {
+        // Each state a crash can leave: journal only; journal + current moved; all but cleared.
+        for step in 0..3 {
+            let (_dir, home) = setup();
+            fs::create_dir_all(home.state_dir()).unwrap();
+            let journal = Journal {
+                id: "j1".into(),
+                from: Some(name("genesis")),
+                to: name("v2"),
+                version: "v2".into(),
+                height: Some(10),
+                started_at: "now".into(),
+            };
+            journal.save(&home.journal_file()).unwrap();
+            if step >= 1 {
+                home.point_current(&name("v2")).unwrap();
+            }
+            if step >= 2 {
+                append_record(&home, &journal).unwrap();
+            }
+            let recovery = recover(&home, |_| true).unwrap();
+            assert!(matches!(recovery, Recovery::RolledForward(ref r) if r.id == "j1"), "step {step}: {recovery:?}");
+            assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
+            assert_eq!(History::load(&home.history_file()).unwrap().switches.len(), 1, "step {step}");
+            assert!(!home.journal_file().exists());
+        }
+    }
+
+    #[test]
+    fn recovery_rolls_back_when_the_target_is_gone() {
+        let (_dir, home) = setup();
+        fs::create_dir_all(home.state_dir()).unwrap();
+        let journal = Journal {
+            id: "j1".into(),
+            from: Some(name("genesis")),
+            to: name("v2"),
+            version: "v2".into(),
+            height: None,
+            started_at: "now".into(),
+        };
+        journal.save(&home.journal_file()).unwrap();
+        home.point_current(&name("v2")).unwrap();
+        let recovery = recover(&home, |_| false).unwrap();
+        assert!(matches!(recovery, Recovery::RolledBack { .. }));
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("genesis")));
+        assert!(History::load(&home.history_file()).unwrap().switches.is_empty());
+    }
+
+    #[test]
+    fn stale_temporary_links_are_removed() {
+        let (dir, home) = setup();
+        std::os::unix::fs::symlink("v2", dir.path().join(".current.link-1-0")).unwrap();
+        recover(&home, |_| true).unwrap();
+        assert!(!dir.path().join(".current.link-1-0").exists());
+    }
+}
