@@ -1,1 +1,400 @@
-fn main() {}
+//! `testnode`: a fake node for Visor's tests and demo.
+//!
+//! It plays a Vega core (`start`: blocks on a timer, the admin JSON-RPC endpoint on a unix
+//! socket with the exact wire format of gorilla/rpc's json codec), a Vega data node
+//! (`datanode start`, `datanode network-history latest-history-segment`), and answers
+//! `version --output json`. It records every start in `<home>/starts.jsonl` so a test can read
+//! the arguments it got, and misbehaves on request (see `USAGE`).
+//!
+//! Its version comes from `$TESTNODE_VERSION`, else a `testnode.version` file next to the
+//! executable (so one build copied into several release folders can be several versions).
+
+mod admin;
+mod args;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use args::Options;
+
+const USAGE: &str = "\
+usage:
+  testnode start [options]                       run as a Vega core
+  testnode datanode start [options]              run as a Vega data node
+  testnode datanode network-history latest-history-segment --output json [--home DIR]
+  testnode version --output json|human
+  testnode grandchild [--home DIR] [--ignore-sigterm]   (used by --fork-grandchild)
+
+options:
+  --home DIR                 where starts.jsonl and other records go
+  --socket PATH              serve the admin endpoint on this unix socket
+  --http-path PATH           HTTP path of the admin endpoint (default /rpc)
+  --block-time DURATION      time per block (default 100ms; e.g. 50ms, 1s)
+  --upgrade-at H             stop producing blocks at height H, then report ready
+  --release-tag TAG          the release accepted for the upgrade at H
+  --accept-at H              report the accepted release from height H (default 1)
+  --snapshot.load-from-block-height N   start at height N
+misbehaviour:
+  --ignore-sigterm           ignore SIGTERM and SIGINT
+  --stop-delay DURATION      take this long to exit after SIGTERM
+  --fork-grandchild          fork a grandchild that sleeps (pid in <home>/grandchild.pid)
+  --crash-at-start           exit 1 at once
+  --crash-first N            exit 1 at once while this role has started at most N times
+  --exit-after DURATION      exit by itself after DURATION (status --exit-code, default 0)
+  --exit-code C
+  --admin-mode MODE          ok | hang | garbage | http500 | error
+  --flood                    write output lines as fast as possible
+  --hold-port PORT           bind 127.0.0.1:PORT for the whole run (exit 1 if taken)
+";
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let options = match args::parse(&argv) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("testnode: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match options.command.as_slice() {
+        [c] if c == "version" => version(&options),
+        [c] if c == "build-info" => build_info(&options),
+        [c] if c == "start" => run_node("core", options),
+        [d, c] if d == "datanode" && c == "start" => run_node("data-node", options),
+        [d, n, l] if d == "datanode" && n == "network-history" && l == "latest-history-segment" => {
+            latest_segment(&options)
+        }
+        [c] if c == "grandchild" => grandchild(&options),
+        [c] if c == "help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("testnode: unknown command {:?}\n\n{USAGE}", options.command);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The version this copy of testnode reports.
+fn own_version() -> String {
+    if let Ok(v) = std::env::var("TESTNODE_VERSION") {
+        return v;
+    }
+    let beside = std::env::current_exe().ok().and_then(|exe| {
+        let path = exe.parent()?.join("testnode.version");
+        std::fs::read_to_string(path).ok()
+    });
+    beside
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| "v0.0.0-testnode".to_owned())
+}
+
+fn version(options: &Options) -> ExitCode {
+    let v = own_version();
+    if options.output.as_deref() == Some("json") {
+        println!(
+            "{}",
+            serde_json::json!({ "version": v, "hash": "0000000000000000000000000000000000000000" })
+        );
+    } else {
+        println!("testnode {v}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Nym's `--no-banner build-info --output=json`, for the nymvisor face.
+fn build_info(options: &Options) -> ExitCode {
+    let v = own_version();
+    let name = std::env::var("TESTNODE_BINARY_NAME").unwrap_or_else(|_| "testnode".to_owned());
+    let info = serde_json::json!({
+        "binary_name": name,
+        "build_timestamp": "2026-01-01T00:00:00.000000000Z",
+        "build_version": v.trim_start_matches('v'),
+        "commit_sha": "0000000000000000000000000000000000000000",
+        "commit_timestamp": "2026-01-01T00:00:00.000000000Z",
+        "commit_branch": "main",
+        "rustc_version": "1.95.0",
+        "rustc_channel": "stable",
+        "cargo_profile": "release",
+        "cargo_triple": "x86_64-unknown-linux-gnu",
+    });
+    if options.output.as_deref() == Some("json") {
+        println!("{info}");
+    } else {
+        println!(
+            "Binary Name: {name}\nBuild Version: {}",
+            v.trim_start_matches('v')
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn latest_segment(options: &Options) -> ExitCode {
+    let height = options
+        .home
+        .as_ref()
+        .and_then(|h| std::fs::read_to_string(h.join("latest-segment-height")).ok());
+    match height.and_then(|h| h.trim().parse::<u64>().ok()) {
+        Some(h) => {
+            println!(
+                "{}",
+                serde_json::json!({ "LatestSegment": { "from_height": h.saturating_sub(999), "to_height": h, "database_version": 1, "history_segment_id": "Qm" } })
+            );
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("failed to get latest history segment: no history segments found");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Appends one JSON line to `<home>/<file>`.
+fn record(home: Option<&Path>, file: &str, value: serde_json::Value) {
+    let Some(home) = home else { return };
+    let _ = std::fs::create_dir_all(home);
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home.join(file))
+    {
+        let _ = writeln!(f, "{value}");
+    }
+}
+
+fn starts_of(home: &Path, role: &str) -> usize {
+    std::fs::read_to_string(home.join("starts.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["role"] == role)
+        .count()
+}
+
+fn grandchild(options: &Options) -> ExitCode {
+    if options.ignore_sigterm {
+        ignore_stop_signals();
+    }
+    if let Some(home) = &options.home {
+        let _ = std::fs::write(home.join("grandchild.pid"), std::process::id().to_string());
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+fn ignore_stop_signals() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: installing SIG_IGN has no handler code to be unsafe.
+    unsafe {
+        let _ = signal(Signal::SIGTERM, SigHandler::SigIgn);
+        let _ = signal(Signal::SIGINT, SigHandler::SigIgn);
+    }
+}
+
+/// The chain state the admin endpoint reports.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    pub(crate) height: u64,
+    pub(crate) produced_first_block: bool,
+    pub(crate) ready: bool,
+    pub(crate) upgrade_at: Option<u64>,
+    pub(crate) release_tag: Option<String>,
+    pub(crate) accept_at: u64,
+}
+
+impl Chain {
+    pub(crate) fn accepted(&self) -> Option<(String, u64)> {
+        if !self.produced_first_block {
+            return None;
+        }
+        match (&self.release_tag, self.upgrade_at) {
+            (Some(tag), Some(h)) if self.height >= self.accept_at => Some((tag.clone(), h)),
+            _ => Some((String::new(), 0)),
+        }
+    }
+}
+
+fn run_node(role: &'static str, options: Options) -> ExitCode {
+    let home = options.home.clone();
+    let starts = home.as_deref().map(|h| starts_of(h, role)).unwrap_or(0);
+    record(
+        home.as_deref(),
+        "starts.jsonl",
+        serde_json::json!({
+            "role": role,
+            "pid": std::process::id(),
+            "pgid": nix::unistd::getpgrp().as_raw(),
+            "args": std::env::args().skip(1).collect::<Vec<_>>(),
+            "version": own_version(),
+            "startHeight": options.snapshot_height,
+        }),
+    );
+    if options.crash_at_start || options.crash_first.is_some_and(|n| starts < n) {
+        eprintln!("testnode {role}: crashing at start as asked");
+        return ExitCode::from(1);
+    }
+    if options.ignore_sigterm {
+        ignore_stop_signals();
+    }
+    let _port = match options.hold_port {
+        Some(port) => match std::net::TcpListener::bind(("127.0.0.1", port)) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("testnode {role}: cannot bind 127.0.0.1:{port}: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    if options.fork_grandchild {
+        let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
+        cmd.arg("grandchild");
+        if let Some(h) = &home {
+            cmd.arg("--home").arg(h);
+        }
+        if options.ignore_sigterm {
+            cmd.arg("--ignore-sigterm");
+        }
+        match cmd.spawn() {
+            // Not waited for on purpose: it lives on in the process group.
+            Ok(child) => std::mem::forget(child),
+            Err(e) => eprintln!("testnode {role}: cannot fork the grandchild: {e}"),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(serve(role, options, home))
+}
+
+async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> ExitCode {
+    use tokio::signal::unix::{SignalKind, signal};
+    let chain = Arc::new(Mutex::new(Chain {
+        height: options.snapshot_height.unwrap_or(0),
+        produced_first_block: false,
+        ready: false,
+        upgrade_at: options
+            .upgrade_at
+            .filter(|h| *h > options.snapshot_height.unwrap_or(0)),
+        release_tag: options.release_tag.clone(),
+        accept_at: options.accept_at,
+    }));
+    if role == "core" {
+        if let Some(socket) = options.socket.clone() {
+            let http_path = options.http_path.clone();
+            let mode = options.admin_mode;
+            let chain = Arc::clone(&chain);
+            if let Err(e) = admin::listen(&socket, http_path, mode, chain) {
+                eprintln!(
+                    "testnode core: cannot serve the admin endpoint on {}: {e}",
+                    socket.display()
+                );
+                return ExitCode::from(1);
+            }
+        }
+        tokio::spawn(produce_blocks(Arc::clone(&chain), options.block_time));
+    }
+    if options.flood {
+        std::thread::spawn(|| {
+            let mut out = std::io::stdout().lock();
+            for i in 0u64.. {
+                if writeln!(
+                    out,
+                    "testnode flood line {i} .........................................."
+                )
+                .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
+    eprintln!(
+        "testnode {role} {} started (pid {})",
+        own_version(),
+        std::process::id()
+    );
+    let mut term = signal(SignalKind::terminate()).expect("signal handler");
+    let mut int = signal(SignalKind::interrupt()).expect("signal handler");
+    let exit_after = async {
+        match options.exit_after {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = term.recv(), if !options.ignore_sigterm => {}
+        _ = int.recv(), if !options.ignore_sigterm => {}
+        () = exit_after => {
+            eprintln!("testnode {role}: exiting by itself with status {}", options.exit_code);
+            record(home.as_deref(), "exits.jsonl", serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "exit-after" }));
+            return ExitCode::from(options.exit_code);
+        }
+    }
+    if let Some(delay) = options.stop_delay {
+        tokio::time::sleep(delay).await;
+    }
+    record(
+        home.as_deref(),
+        "exits.jsonl",
+        serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "signal" }),
+    );
+    if chain.lock().expect("chain").ready {
+        // The real core, stopped after reaching the upgrade point, kills itself.
+        eprintln!("testnode {role}: stopped at the upgrade point");
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+    eprintln!("testnode {role}: stopped");
+    if let Some(socket) = &options.socket {
+        let _ = std::fs::remove_file(socket);
+    }
+    ExitCode::SUCCESS
+}
+
+async fn produce_blocks(chain: Arc<Mutex<Chain>>, block_time: Duration) {
+    loop {
+        tokio::time::sleep(block_time).await;
+        let mut c = chain.lock().expect("chain");
+        match c.upgrade_at {
+            Some(h) if c.height >= h => {
+                if !c.ready {
+                    c.ready = true;
+                    eprintln!("testnode core: reached upgrade height {h}, ready to upgrade");
+                }
+            }
+            _ => {
+                c.height += 1;
+                c.produced_first_block = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_release_is_null_before_the_first_block() {
+        let mut chain = Chain {
+            height: 0,
+            produced_first_block: false,
+            ready: false,
+            upgrade_at: Some(10),
+            release_tag: Some("v2".into()),
+            accept_at: 3,
+        };
+        assert_eq!(chain.accepted(), None);
+        chain.produced_first_block = true;
+        chain.height = 2;
+        assert_eq!(chain.accepted(), Some((String::new(), 0)));
+        chain.height = 3;
+        assert_eq!(chain.accepted(), Some(("v2".into(), 10)));
+    }
+}

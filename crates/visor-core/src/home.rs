@@ -84,7 +84,10 @@ impl Home {
             return Ok(CurrentLink::Directory);
         }
         if !meta.file_type().is_symlink() {
-            return Err(io::Error::other(format!("{} is neither a symlink nor a folder", link.display())));
+            return Err(io::Error::other(format!(
+                "{} is neither a symlink nor a folder",
+                link.display()
+            )));
         }
         let target = fs::read_link(&link)?;
         // Vega Visor writes absolute targets, we write relative ones: accept both.
@@ -113,7 +116,10 @@ impl Home {
         let link = self.current();
         if let Ok(CurrentLink::Directory) = self.read_current() {
             // rename(2) cannot replace a directory with a symlink: move it aside, never delete it.
-            let aside = self.root.join(format!("current.replaced-{}", jiff::Timestamp::now().as_second()));
+            let aside = self.root.join(format!(
+                "current.replaced-{}",
+                jiff::Timestamp::now().as_second()
+            ));
             tracing::warn!(from = %link.display(), to = %aside.display(), "moving the real `current` folder aside");
             fs::rename(&link, &aside)?;
         }
@@ -133,7 +139,10 @@ impl Home {
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
             let name = entry.file_name();
-            if name.to_string_lossy().starts_with(&format!(".{CURRENT}.link-")) {
+            if name
+                .to_string_lossy()
+                .starts_with(&format!(".{CURRENT}.link-"))
+            {
                 fs::remove_file(entry.path())?;
                 removed += 1;
             }
@@ -162,8 +171,14 @@ mod tests {
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(genesis));
         let v1 = ReleaseName::new("v1").unwrap();
         home.point_current(&v1).unwrap();
-        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(v1.clone()));
-        assert_eq!(home.current_dir().unwrap(), fs::canonicalize(dir.path().join("v1")).unwrap());
+        assert_eq!(
+            home.read_current().unwrap(),
+            CurrentLink::Release(v1.clone())
+        );
+        assert_eq!(
+            home.current_dir().unwrap(),
+            fs::canonicalize(dir.path().join("v1")).unwrap()
+        );
 
         // An absolute target, as Vega Visor writes it.
         fs::remove_file(home.current()).unwrap();
@@ -178,7 +193,8 @@ mod tests {
         fs::create_dir_all(dir.path().join("current")).unwrap();
         fs::write(dir.path().join("current/keep"), b"x").unwrap();
         fs::create_dir(dir.path().join("v1")).unwrap();
-        home.point_current(&ReleaseName::new("v1").unwrap()).unwrap();
+        home.point_current(&ReleaseName::new("v1").unwrap())
+            .unwrap();
         let aside: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

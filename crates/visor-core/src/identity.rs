@@ -18,7 +18,9 @@ pub enum IdentityError {
         message: String,
     },
     /// Its answer is not the expected JSON.
-    #[error("`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?")]
+    #[error(
+        "`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?"
+    )]
     Unreadable {
         /// The binary.
         binary: PathBuf,
@@ -26,7 +28,9 @@ pub enum IdentityError {
         output: String,
     },
     /// It names another version.
-    #[error("{binary} reports version {found}, but the release is {expected}; put the {expected} binary in the release folder")]
+    #[error(
+        "{binary} reports version {found}, but the release is {expected}; put the {expected} binary in the release folder"
+    )]
     Mismatch {
         /// The binary.
         binary: PathBuf,
@@ -53,7 +57,10 @@ pub(crate) fn same_version(a: &str, b: &str) -> bool {
 
 /// Runs `binary version --output json` and compares the answer with `expected`.
 pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
-    let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
+    let run_error = |message: String| IdentityError::Run {
+        binary: binary.to_owned(),
+        message,
+    };
     let child = tokio::process::Command::new(binary)
         .args(["version", "--output", "json"])
         .stdin(Stdio::null())
@@ -84,12 +91,19 @@ pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), Ide
         .lines()
         .rev()
         .find_map(|line| serde_json::from_str::<Version>(line.trim()).ok())
-        .ok_or_else(|| IdentityError::Unreadable { binary: binary.to_owned(), output: stdout.chars().take(200).collect() })?
+        .ok_or_else(|| IdentityError::Unreadable {
+            binary: binary.to_owned(),
+            output: stdout.chars().take(200).collect(),
+        })?
         .version;
     if same_version(&found, expected) {
         Ok(())
     } else {
-        Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
+        Err(IdentityError::Mismatch {
+            binary: binary.to_owned(),
+            found,
+            expected: expected.to_owned(),
+        })
     }
 }
 

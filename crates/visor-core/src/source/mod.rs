@@ -2,4 +2,6 @@
 
 mod admin_rpc;
 
-pub use admin_rpc::{AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status};
+pub use admin_rpc::{
+    AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status,
+};

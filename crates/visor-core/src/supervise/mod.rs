@@ -6,8 +6,8 @@ mod restart;
 mod stop;
 mod unix;
 
-pub use orphans::{GroupRecord, sweep_orphans};
 pub(crate) use orphans::read_records;
+pub use orphans::{GroupRecord, sweep_orphans};
 pub use process::{ExitedEvent, ProcessHandle, ProcessSpec, SpawnError, spawn};
 pub use restart::{RestartBudget, RestartDecision, RestartPolicy};
 pub use stop::{StopPolicy, StopReport, stop_all};

@@ -47,7 +47,10 @@ impl RestartBudget {
             return RestartDecision::GiveUp { restarts: used };
         }
         self.restarts.push_back(now);
-        RestartDecision::Restart { delay: policy.delay, remaining: policy.max_restarts - used - 1 }
+        RestartDecision::Restart {
+            delay: policy.delay,
+            remaining: policy.max_restarts - used - 1,
+        }
     }
 
     /// Restarts counted now, after forgetting those outside the window.
@@ -68,7 +71,11 @@ impl RestartBudget {
 
     fn forget_old(&mut self, policy: &RestartPolicy, now: Instant) {
         if let Some(window) = policy.window {
-            while self.restarts.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            while self
+                .restarts
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= window)
+            {
                 self.restarts.pop_front();
             }
         }
@@ -81,7 +88,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn policy(max: u64, window: Option<u64>) -> RestartPolicy {
-        RestartPolicy { max_restarts: max, delay: Duration::from_secs(5), window: window.map(Duration::from_secs) }
+        RestartPolicy {
+            max_restarts: max,
+            delay: Duration::from_secs(5),
+            window: window.map(Duration::from_secs),
+        }
     }
 
     #[test]
@@ -90,7 +101,13 @@ mod tests {
         let mut b = RestartBudget::default();
         let t = Instant::now();
         for left in [2, 1, 0] {
-            assert_eq!(b.on_failure(&p, t), RestartDecision::Restart { delay: p.delay, remaining: left });
+            assert_eq!(
+                b.on_failure(&p, t),
+                RestartDecision::Restart {
+                    delay: p.delay,
+                    remaining: left
+                }
+            );
         }
         assert_eq!(b.on_failure(&p, t), RestartDecision::GiveUp { restarts: 3 });
     }
@@ -98,7 +115,10 @@ mod tests {
     #[test]
     fn zero_restarts_gives_up_at_once() {
         let mut b = RestartBudget::default();
-        assert_eq!(b.on_failure(&policy(0, None), Instant::now()), RestartDecision::GiveUp { restarts: 0 });
+        assert_eq!(
+            b.on_failure(&policy(0, None), Instant::now()),
+            RestartDecision::GiveUp { restarts: 0 }
+        );
     }
 
     #[test]
@@ -106,9 +126,18 @@ mod tests {
         let p = policy(1, Some(60));
         let mut b = RestartBudget::default();
         let t = Instant::now();
-        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
-        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(30)), RestartDecision::GiveUp { .. }));
-        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(61)), RestartDecision::Restart { .. }));
+        assert!(matches!(
+            b.on_failure(&p, t),
+            RestartDecision::Restart { .. }
+        ));
+        assert!(matches!(
+            b.on_failure(&p, t + Duration::from_secs(30)),
+            RestartDecision::GiveUp { .. }
+        ));
+        assert!(matches!(
+            b.on_failure(&p, t + Duration::from_secs(61)),
+            RestartDecision::Restart { .. }
+        ));
     }
 
     #[test]
@@ -119,7 +148,10 @@ mod tests {
         b.on_failure(&p, t);
         b.reset();
         assert!(!b.restarted());
-        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
+        assert!(matches!(
+            b.on_failure(&p, t),
+            RestartDecision::Restart { .. }
+        ));
     }
 
     proptest! {

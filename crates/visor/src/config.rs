@@ -1,0 +1,306 @@
+//! `config.toml`: the visor's own configuration, with Vega Visor's keys and our additions.
+//!
+//! Every key has a documented default: a key left out is never a silent zero (Vega Visor turns
+//! a missing `maxNumberOfFirstConnectionRetries` into "exit on the first failed poll").
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use serde::Deserialize;
+use visor_core::supervise::{RestartPolicy, StopPolicy};
+use visor_core::{ConnectionBudget, ReleaseName, Settings};
+
+use crate::toml_file::{self, FileError, count};
+
+/// Defaults, as `visor init` writes them and as a missing key means.
+pub(crate) mod defaults {
+    pub(crate) const FIRST_CONNECTION_RETRIES: u64 = 175_000;
+    pub(crate) const RESTART_CONNECTION_RETRIES: u64 = 10;
+    pub(crate) const MAX_RESTARTS: u64 = 3;
+    pub(crate) const RESTARTS_DELAY_SECONDS: u64 = 5;
+    pub(crate) const RESTARTS_WINDOW_SECONDS: u64 = 3600;
+    pub(crate) const STOP_DELAY_SECONDS: u64 = 0;
+    pub(crate) const STOP_SIGNAL_TIMEOUT_SECONDS: u64 = 15;
+    pub(crate) const POLL_INTERVAL_MILLISECONDS: u64 = 500;
+    pub(crate) const REPOSITORY_OWNER: &str = "vegaprotocol";
+    pub(crate) const REPOSITORY: &str = "vega";
+    /// Failed polls are retried at Vega Visor's fixed cadence, so the connection budgets keep
+    /// meaning the same wall-clock time (175000 × 2 s ≈ 4 days).
+    pub(crate) const RETRY_INTERVAL_MILLISECONDS: u64 = 2000;
+    pub(crate) const REQUEST_TIMEOUT_MILLISECONDS: u64 = 5000;
+}
+
+const MIN_POLL_INTERVAL_MILLISECONDS: u64 = 10;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    #[serde(default, with = "count")]
+    max_number_of_first_connection_retries: Option<u64>,
+    #[serde(default, with = "count")]
+    max_number_of_restart_connection_retries: Option<u64>,
+    #[serde(default, with = "count")]
+    max_number_of_restarts: Option<u64>,
+    #[serde(default, with = "count")]
+    restarts_delay_seconds: Option<u64>,
+    #[serde(default, with = "count")]
+    restarts_window_seconds: Option<u64>,
+    #[serde(default, with = "count")]
+    stop_delay_seconds: Option<u64>,
+    #[serde(default, with = "count")]
+    stop_signal_timeout_seconds: Option<u64>,
+    #[serde(default, with = "count")]
+    poll_interval_milliseconds: Option<u64>,
+    #[serde(default)]
+    upgrade_folders: BTreeMap<String, String>,
+    #[serde(default)]
+    auto_install: Option<RawAutoInstall>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAutoInstall {
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    repository_owner: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    asset: Option<RawAsset>,
+    /// The format before Vega v0.71; refused with the rewrite.
+    #[serde(default)]
+    assets: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAsset {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    binary_name: Option<String>,
+}
+
+/// Vega's `autoInstall` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AutoInstall {
+    pub(crate) enabled: bool,
+    pub(crate) repository_owner: String,
+    pub(crate) repository: String,
+    pub(crate) asset_name: Option<String>,
+    pub(crate) binary_name: Option<String>,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VisorConfig {
+    pub(crate) settings: Settings,
+    pub(crate) auto_install: AutoInstall,
+}
+
+fn legacy_assets_fix(assets: &toml::Value) -> String {
+    let vega = assets.get("vega");
+    let field = |k: &str| {
+        vega.and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let name = field("asset_name")
+        .or_else(|| field("assset_name"))
+        .unwrap_or_else(|| crate::init::default_asset_name());
+    let binary = field("binary_name").unwrap_or_else(|| "vega".to_owned());
+    format!(
+        "key `autoInstall.assets`: this table is the format of Vega Visor before v0.71 and is not read any more; \
+         replace the whole [autoInstall.assets] table (and its sub-tables) with:\n\n[autoInstall.asset]\n  name = {name:?}\n  binaryName = {binary:?}\n"
+    )
+}
+
+/// Reads `path`. Unknown keys are logged as warnings.
+pub(crate) fn load(path: &Path) -> Result<VisorConfig, FileError> {
+    let parsed = toml_file::load::<Raw>(path)?;
+    from_raw(path, parsed)
+}
+
+fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, FileError> {
+    let raw = parsed.value;
+    let auto = raw.auto_install.unwrap_or_default();
+    if let Some(assets) = &auto.assets {
+        return Err(FileError::new(path, legacy_assets_fix(assets)));
+    }
+    for key in parsed
+        .unknown
+        .iter()
+        .filter(|k| !k.starts_with("autoInstall.assets"))
+    {
+        tracing::warn!(file = %path.display(), key, "unknown key in the configuration, ignored; check its spelling");
+    }
+    let poll = raw
+        .poll_interval_milliseconds
+        .unwrap_or(defaults::POLL_INTERVAL_MILLISECONDS);
+    if poll < MIN_POLL_INTERVAL_MILLISECONDS {
+        return Err(FileError::new(
+            path,
+            format!(
+                "key `pollIntervalMilliseconds`: {poll} is too small; use at least {MIN_POLL_INTERVAL_MILLISECONDS} (default {})",
+                defaults::POLL_INTERVAL_MILLISECONDS
+            ),
+        ));
+    }
+    let mut release_folders = BTreeMap::new();
+    for (tag, folder) in raw.upgrade_folders {
+        let name = ReleaseName::new(&folder).map_err(|e| {
+            FileError::new(
+                path,
+                format!(
+                    "key `upgradeFolders.{tag}`: {e}; give a folder name inside the home folder"
+                ),
+            )
+        })?;
+        release_folders.insert(tag, name);
+    }
+    let window = raw
+        .restarts_window_seconds
+        .unwrap_or(defaults::RESTARTS_WINDOW_SECONDS);
+    let settings = Settings {
+        restart: RestartPolicy {
+            max_restarts: raw.max_number_of_restarts.unwrap_or(defaults::MAX_RESTARTS),
+            delay: Duration::from_secs(
+                raw.restarts_delay_seconds
+                    .unwrap_or(defaults::RESTARTS_DELAY_SECONDS),
+            ),
+            window: (window > 0).then(|| Duration::from_secs(window)),
+        },
+        stop: StopPolicy {
+            delay: Duration::from_secs(
+                raw.stop_delay_seconds
+                    .unwrap_or(defaults::STOP_DELAY_SECONDS),
+            ),
+            signal: Signal::SIGTERM,
+            grace: Duration::from_secs(
+                raw.stop_signal_timeout_seconds
+                    .unwrap_or(defaults::STOP_SIGNAL_TIMEOUT_SECONDS),
+            ),
+        },
+        connection: ConnectionBudget {
+            first: raw
+                .max_number_of_first_connection_retries
+                .unwrap_or(defaults::FIRST_CONNECTION_RETRIES),
+            after_restart: raw
+                .max_number_of_restart_connection_retries
+                .unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
+        },
+        poll_interval: Duration::from_millis(poll),
+        retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
+        request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
+        release_folders,
+    };
+    let asset = auto.asset.unwrap_or_default();
+    let auto_install = AutoInstall {
+        enabled: auto.enabled.unwrap_or(false),
+        repository_owner: auto
+            .repository_owner
+            .unwrap_or_else(|| defaults::REPOSITORY_OWNER.to_owned()),
+        repository: auto
+            .repository
+            .unwrap_or_else(|| defaults::REPOSITORY.to_owned()),
+        asset_name: asset.name.filter(|n| !n.is_empty()),
+        binary_name: asset.binary_name.filter(|n| !n.is_empty()),
+    };
+    Ok(VisorConfig {
+        settings,
+        auto_install,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<VisorConfig, String> {
+        let path = Path::new("/home/v/config.toml");
+        toml_file::parse::<Raw>(path, text)
+            .and_then(|p| from_raw(path, p))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn missing_keys_take_documented_defaults() {
+        let c = parse("maxNumberOfRestarts = 3\n").unwrap();
+        assert_eq!(c.settings.connection.first, 175_000);
+        assert_eq!(c.settings.connection.after_restart, 10);
+        assert_eq!(c.settings.stop.grace, Duration::from_secs(15));
+        assert_eq!(c.settings.restart.delay, Duration::from_secs(5));
+        assert_eq!(c.settings.poll_interval, Duration::from_millis(500));
+        assert!(!c.auto_install.enabled);
+    }
+
+    #[test]
+    fn init_defaults_round_trip() {
+        let text = crate::init::config_toml();
+        let c = parse(&text).unwrap();
+        assert_eq!(
+            c.settings.connection.first,
+            defaults::FIRST_CONNECTION_RETRIES
+        );
+        assert_eq!(c.settings.restart.max_restarts, defaults::MAX_RESTARTS);
+        assert_eq!(
+            c.settings
+                .release_folders
+                .get("vX.X.X")
+                .map(ReleaseName::as_str),
+            Some("vX.X.X")
+        );
+        assert_eq!(
+            c.auto_install.asset_name.as_deref(),
+            Some(crate::init::default_asset_name().as_str())
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = parse("stopSignalTimeoutSeconds = -5\n").unwrap_err();
+        assert!(
+            e.contains("/home/v/config.toml")
+                && e.contains("stopSignalTimeoutSeconds")
+                && e.contains("-5"),
+            "{e}"
+        );
+        let e = parse("maxNumberOfRestarts = \"3\"\n").unwrap_err();
+        assert!(e.contains("maxNumberOfRestarts"), "{e}");
+        let e = parse("pollIntervalMilliseconds = 1\n").unwrap_err();
+        assert!(
+            e.contains("pollIntervalMilliseconds") && e.contains("at least"),
+            "{e}"
+        );
+        let e = parse("[autoInstall]\nenabled = \"yes\"\n").unwrap_err();
+        assert!(e.contains("autoInstall.enabled"), "{e}");
+    }
+
+    #[test]
+    fn escaping_folders_are_refused() {
+        let e = parse("[upgradeFolders]\n\"v1\" = \"../elsewhere\"\n").unwrap_err();
+        assert!(e.contains("upgradeFolders.v1") && e.contains(".."), "{e}");
+        let e = parse("[upgradeFolders]\n\"v1\" = \"/abs\"\n").unwrap_err();
+        assert!(e.contains("absolute"), "{e}");
+    }
+
+    #[test]
+    fn legacy_assets_table_says_how_to_rewrite() {
+        let e = parse("[autoInstall]\nenabled = true\n[autoInstall.assets.vega]\nasset_name = \"vega-linux-amd64.zip\"\nbinary_name = \"vega\"\n")
+            .unwrap_err();
+        assert!(
+            e.contains("[autoInstall.asset]") && e.contains("name = \"vega-linux-amd64.zip\""),
+            "{e}"
+        );
+        assert!(e.contains("binaryName = \"vega\""), "{e}");
+    }
+
+    #[test]
+    fn zero_window_means_forever() {
+        let c = parse("restartsWindowSeconds = 0\n").unwrap();
+        assert_eq!(c.settings.restart.window, None);
+    }
+}

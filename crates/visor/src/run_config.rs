@@ -1,0 +1,216 @@
+//! `run-config.toml`: what one release runs. Read at every (re)start and when a release is
+//! verified, never cached.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use visor_core::source::AdminEndpoint;
+use visor_core::supervise::ProcessSpec;
+use visor_core::{NodeSpec, Protocol};
+
+use crate::toml_file::{self, FileError};
+
+/// The file name inside each release folder.
+pub(crate) const RUN_CONFIG: &str = "run-config.toml";
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawRunConfig {
+    #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "a known key (free text naming the release) that running does not use"
+    )]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) vega: Option<RawRole>,
+    #[serde(default)]
+    pub(crate) data_node: Option<RawRole>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawRole {
+    #[serde(default)]
+    pub(crate) binary: Option<RawBinary>,
+    #[serde(default)]
+    pub(crate) rpc: Option<RawRpc>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawBinary {
+    #[serde(default)]
+    pub(crate) path: Option<String>,
+    #[serde(default)]
+    pub(crate) args: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawRpc {
+    #[serde(default)]
+    pub(crate) socket_path: Option<String>,
+    #[serde(default)]
+    pub(crate) http_path: Option<String>,
+}
+
+fn non_empty<'a>(
+    path: &Path,
+    key: &str,
+    value: Option<&'a String>,
+    fix: &str,
+) -> Result<&'a str, FileError> {
+    match value.map(|s| s.trim()) {
+        Some(v) if !v.is_empty() => Ok(v),
+        Some(_) => Err(FileError::new(path, format!("key `{key}` is empty; {fix}"))),
+        None => Err(FileError::new(
+            path,
+            format!("key `{key}` is missing; {fix}"),
+        )),
+    }
+}
+
+fn process(
+    file: &Path,
+    dir: &Path,
+    table: &str,
+    role: &str,
+    raw: Option<&RawRole>,
+) -> Result<ProcessSpec, FileError> {
+    let binary = raw.and_then(|r| r.binary.as_ref());
+    let program = non_empty(
+        file,
+        &format!("{table}.binary.path"),
+        binary.and_then(|b| b.path.as_ref()),
+        "set it to the binary to run, absolute or relative to the release folder",
+    )?;
+    let program = PathBuf::from(program);
+    let program = if program.is_absolute() {
+        program
+    } else {
+        dir.join(program)
+    };
+    let args = binary
+        .and_then(|b| b.args.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    Ok(ProcessSpec {
+        role: role.to_owned(),
+        program,
+        args,
+    })
+}
+
+/// Reads the run configuration of the release folder `dir`.
+pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
+    let file = dir.join(RUN_CONFIG);
+    if !file.exists() {
+        return Err(FileError::new(
+            &file,
+            "missing: every release folder needs a run configuration (see `visor init`)",
+        ));
+    }
+    let parsed = toml_file::load::<RawRunConfig>(&file)?;
+    for key in &parsed.unknown {
+        tracing::warn!(file = %file.display(), key, "unknown key in the run configuration, ignored; check its spelling");
+    }
+    let raw = parsed.value;
+    let Some(vega) = raw.vega.as_ref() else {
+        return Err(FileError::new(
+            &file,
+            "no [vega] table: the core's binary and admin socket go there (see `visor init`)",
+        ));
+    };
+    let core = process(&file, dir, "vega", "core", Some(vega))?;
+    let rpc = vega.rpc.as_ref();
+    let socket = non_empty(
+        &file,
+        "vega.rpc.socketPath",
+        rpc.and_then(|r| r.socket_path.as_ref()),
+        "set it to the core's admin socket, [Admin.Server] SocketPath in the core's config.toml",
+    )?;
+    let http_path = non_empty(
+        &file,
+        "vega.rpc.httpPath",
+        rpc.and_then(|r| r.http_path.as_ref()),
+        "set it to the core's [Admin.Server] HTTPPath, usually \"/rpc\"",
+    )?;
+    let mut processes = vec![core];
+    if let Some(data_node) = raw.data_node.as_ref() {
+        processes.push(process(
+            &file,
+            dir,
+            "data_node",
+            "data-node",
+            Some(data_node),
+        )?);
+    }
+    let http_path = if http_path.starts_with('/') {
+        http_path.to_owned()
+    } else {
+        format!("/{http_path}")
+    };
+    Ok(NodeSpec {
+        processes,
+        protocol: Protocol::Vega {
+            admin: AdminEndpoint {
+                socket: socket.into(),
+                http_path,
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> Result<NodeSpec, String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(RUN_CONFIG), text).unwrap();
+        read(dir.path()).map_err(|e| e.to_string())
+    }
+
+    const GOOD: &str = r#"
+name = "v1"
+[vega]
+  [vega.binary]
+    path = "vega"
+    args = ["start", "--home", "/h"]
+  [vega.rpc]
+    socketPath = "/run/vega.sock"
+    httpPath = "/rpc"
+[data_node]
+  [data_node.binary]
+    path = "/usr/bin/vega"
+    args = ["datanode", "start"]
+"#;
+
+    #[test]
+    fn reads_core_and_data_node() {
+        let spec = read_text(GOOD).unwrap();
+        assert_eq!(spec.processes.len(), 2);
+        assert!(
+            spec.processes[0].program.ends_with("vega") && spec.processes[0].program.is_absolute()
+        );
+        assert_eq!(spec.processes[1].program, PathBuf::from("/usr/bin/vega"));
+        assert_eq!(spec.admin().unwrap().http_path, "/rpc");
+    }
+
+    #[test]
+    fn empty_paths_are_errors_naming_the_key() {
+        let e = read_text(&GOOD.replace("socketPath = \"/run/vega.sock\"", "socketPath = \"\""))
+            .unwrap_err();
+        assert!(
+            e.contains("vega.rpc.socketPath") && e.contains("empty"),
+            "{e}"
+        );
+        let e = read_text(&GOOD.replace("path = \"vega\"", "path = \"\"")).unwrap_err();
+        assert!(e.contains("vega.binary.path"), "{e}");
+        let e = read_text("name = 1\n").unwrap_err();
+        assert!(e.contains("`name`"), "{e}");
+        let e = read_text("[zeta]\n").unwrap_err();
+        assert!(e.contains("[vega]"), "{e}");
+    }
+}

@@ -1,0 +1,126 @@
+//! `visor status`: what runs, what is pending, the last switch. Reads the running visor's
+//! status file, or the home itself when no visor runs.
+
+use std::path::Path;
+
+use serde::Serialize;
+use visor_core::history::{History, SwitchRecord};
+use visor_core::status::{PendingStatus, ProcessStatus, read_status};
+use visor_core::{CurrentLink, Home};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    running: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visor_pid: Option<u32>,
+    state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    release: Option<String>,
+    processes: Vec<ProcessStatus>,
+    pending: Option<PendingStatus>,
+    restarts: u64,
+    last_switch: Option<SwitchRecord>,
+}
+
+fn current_release(home: &Home) -> Option<String> {
+    match home.read_current() {
+        Ok(CurrentLink::Release(name)) => Some(name.to_string()),
+        Ok(CurrentLink::Outside(p)) => Some(p.display().to_string()),
+        Ok(CurrentLink::Directory) => Some("current (a folder)".to_owned()),
+        _ => None,
+    }
+}
+
+fn report(home: &Home) -> anyhow::Result<Report> {
+    let history = History::load(&home.history_file())?;
+    match read_status(&home.status_file()).filter(visor_core::status::Status::writer_alive) {
+        Some(s) => Ok(Report {
+            running: true,
+            visor_pid: Some(s.visor_pid),
+            state: s.state,
+            detail: s.detail,
+            release: s.release,
+            processes: s.processes,
+            pending: s.pending,
+            restarts: s.restarts,
+            last_switch: s.last_switch.or_else(|| history.last().cloned()),
+        }),
+        None => Ok(Report {
+            running: false,
+            visor_pid: None,
+            state: "not running".to_owned(),
+            detail: None,
+            release: current_release(home),
+            processes: Vec::new(),
+            pending: None,
+            restarts: 0,
+            last_switch: history.last().cloned(),
+        }),
+    }
+}
+
+fn print_text(r: &Report) {
+    match r.visor_pid {
+        Some(pid) => println!("visor:     running (pid {pid}), {}", r.state),
+        None => println!("visor:     not running"),
+    }
+    if let Some(detail) = &r.detail {
+        println!("           {detail}");
+    }
+    println!("release:   {}", r.release.as_deref().unwrap_or("(none)"));
+    if r.processes.is_empty() {
+        println!("processes: none");
+    } else {
+        println!("processes:");
+        for p in &r.processes {
+            println!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since);
+        }
+    }
+    if r.running {
+        println!("restarts:  {}", r.restarts);
+    }
+    match &r.pending {
+        Some(p) => println!(
+            "upgrade:   {} at height {} (folder {}: {})",
+            p.version,
+            p.height.map_or_else(|| "?".to_owned(), |h| h.to_string()),
+            p.folder.as_deref().unwrap_or("(invalid name)"),
+            if p.folder_present {
+                "present"
+            } else {
+                "MISSING"
+            }
+        ),
+        None => println!("upgrade:   none announced"),
+    }
+    match &r.last_switch {
+        Some(s) => println!(
+            "last switch: {} -> {} ({}{}) at {}, downtime {}",
+            s.from
+                .as_ref()
+                .map_or("(none)".to_owned(), ToString::to_string),
+            s.to,
+            s.version,
+            s.height
+                .map(|h| format!(" at height {h}"))
+                .unwrap_or_default(),
+            s.switched_at,
+            s.downtime_ms
+                .map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
+        ),
+        None => println!("last switch: none"),
+    }
+}
+
+/// Prints the status of `home`.
+pub(crate) fn status(home: &Path, json: bool) -> anyhow::Result<()> {
+    let report = report(&Home::new(home))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(())
+}
