@@ -31,6 +31,7 @@ pub(crate) struct Options {
     pub(crate) crash_at_start: bool,
     pub(crate) crash_first: Option<usize>,
     pub(crate) exit_after: Option<Duration>,
+    pub(crate) exit_on_file: Option<PathBuf>,
     pub(crate) exit_code: u8,
     pub(crate) admin_mode: AdminMode,
     pub(crate) flood: bool,
@@ -39,9 +40,7 @@ pub(crate) struct Options {
 
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("invalid duration {text:?} (use e.g. 50ms, 2s)");
-    let (number, unit) = text
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((text, "ms"), |i| text.split_at(i));
+    let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, "ms"), |i| text.split_at(i));
     let n: u64 = number.parse().map_err(|_| bad())?;
     match unit {
         "ms" => Ok(Duration::from_millis(n)),
@@ -69,6 +68,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
         crash_at_start: false,
         crash_first: None,
         exit_after: None,
+        exit_on_file: None,
         exit_code: 0,
         admin_mode: AdminMode::Ok,
         flood: false,
@@ -86,14 +86,9 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
                 return Ok(v);
             }
             i += 1;
-            argv.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
+            argv.get(i).cloned().ok_or_else(|| format!("{flag} needs a value"))
         };
-        let number = |v: String| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{flag}: {v:?} is not a number"))
-        };
+        let number = |v: String| v.parse::<u64>().map_err(|_| format!("{flag}: {v:?} is not a number"));
         match flag {
             "--output" | "-o" => o.output = Some(value()?),
             "--home" => o.home = Some(PathBuf::from(value()?)),
@@ -110,6 +105,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
             "--crash-at-start" => o.crash_at_start = true,
             "--crash-first" => o.crash_first = Some(number(value()?)? as usize),
             "--exit-after" => o.exit_after = Some(parse_duration(&value()?)?),
+            "--exit-on-file" => o.exit_on_file = Some(PathBuf::from(value()?)),
             "--exit-code" => o.exit_code = number(value()?)?.min(255) as u8,
             "--admin-mode" => {
                 o.admin_mode = match value()?.as_str() {
@@ -127,11 +123,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
             _ if flag.starts_with('-') => {
                 // Unknown flags of a real node are accepted; a following value is skipped when
                 // it does not look like a flag or a command.
-                if inline.is_none()
-                    && argv
-                        .get(i + 1)
-                        .is_some_and(|v| !v.starts_with('-') && !is_command(v))
-                {
+                if inline.is_none() && argv.get(i + 1).is_some_and(|v| !v.starts_with('-') && !is_command(v)) {
                     i += 1;
                 }
             }
@@ -145,13 +137,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
 fn is_command(word: &str) -> bool {
     matches!(
         word,
-        "start"
-            | "datanode"
-            | "version"
-            | "build-info"
-            | "network-history"
-            | "latest-history-segment"
-            | "grandchild"
+        "start" | "datanode" | "version" | "build-info" | "network-history" | "latest-history-segment" | "grandchild"
     )
 }
 
@@ -183,19 +169,8 @@ mod tests {
 
     #[test]
     fn parses_nested_commands() {
-        let o = p(&[
-            "datanode",
-            "network-history",
-            "latest-history-segment",
-            "--output",
-            "json",
-            "--home",
-            "/dn",
-        ]);
-        assert_eq!(
-            o.command,
-            vec!["datanode", "network-history", "latest-history-segment"]
-        );
+        let o = p(&["datanode", "network-history", "latest-history-segment", "--output", "json", "--home", "/dn"]);
+        assert_eq!(o.command, vec!["datanode", "network-history", "latest-history-segment"]);
         assert_eq!(o.output.as_deref(), Some("json"));
         let o = p(&["--no-banner", "build-info", "--output=json"]);
         assert_eq!(o.command, vec!["build-info"]);

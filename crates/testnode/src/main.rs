@@ -44,6 +44,7 @@ misbehaviour:
   --crash-at-start           exit 1 at once
   --crash-first N            exit 1 at once while this role has started at most N times
   --exit-after DURATION      exit by itself after DURATION (status --exit-code, default 0)
+  --exit-on-file PATH        exit by itself (status --exit-code) once PATH exists
   --exit-code C
   --admin-mode MODE          ok | hang | garbage | http500 | error
   --flood                    write output lines as fast as possible
@@ -79,16 +80,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// The version this copy of testnode reports.
+/// The version this copy of testnode reports: `$TESTNODE_VERSION`, else `testnode.version`
+/// beside the path it was started as (a symlinked copy in a release folder counts as that
+/// folder's), else beside the executable itself.
 fn own_version() -> String {
     if let Ok(v) = std::env::var("TESTNODE_VERSION") {
         return v;
     }
-    let beside = std::env::current_exe().ok().and_then(|exe| {
-        let path = exe.parent()?.join("testnode.version");
-        std::fs::read_to_string(path).ok()
-    });
-    beside
+    let started_as = std::env::args_os().next().map(PathBuf::from).filter(|p| p.components().count() > 1);
+    let dirs = [
+        started_as.and_then(|p| p.parent().map(Path::to_owned)),
+        std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)),
+    ];
+    dirs.into_iter()
+        .flatten()
+        .find_map(|dir| std::fs::read_to_string(dir.join("testnode.version")).ok())
         .map(|v| v.trim().to_owned())
         .unwrap_or_else(|| "v0.0.0-testnode".to_owned())
 }
@@ -96,10 +102,7 @@ fn own_version() -> String {
 fn version(options: &Options) -> ExitCode {
     let v = own_version();
     if options.output.as_deref() == Some("json") {
-        println!(
-            "{}",
-            serde_json::json!({ "version": v, "hash": "0000000000000000000000000000000000000000" })
-        );
+        println!("{}", serde_json::json!({ "version": v, "hash": "0000000000000000000000000000000000000000" }));
     } else {
         println!("testnode {v}");
     }
@@ -125,19 +128,13 @@ fn build_info(options: &Options) -> ExitCode {
     if options.output.as_deref() == Some("json") {
         println!("{info}");
     } else {
-        println!(
-            "Binary Name: {name}\nBuild Version: {}",
-            v.trim_start_matches('v')
-        );
+        println!("Binary Name: {name}\nBuild Version: {}", v.trim_start_matches('v'));
     }
     ExitCode::SUCCESS
 }
 
 fn latest_segment(options: &Options) -> ExitCode {
-    let height = options
-        .home
-        .as_ref()
-        .and_then(|h| std::fs::read_to_string(h.join("latest-segment-height")).ok());
+    let height = options.home.as_ref().and_then(|h| std::fs::read_to_string(h.join("latest-segment-height")).ok());
     match height.and_then(|h| h.trim().parse::<u64>().ok()) {
         Some(h) => {
             println!(
@@ -157,12 +154,9 @@ fn latest_segment(options: &Options) -> ExitCode {
 fn record(home: Option<&Path>, file: &str, value: serde_json::Value) {
     let Some(home) = home else { return };
     let _ = std::fs::create_dir_all(home);
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(home.join(file))
-    {
-        let _ = writeln!(f, "{value}");
+    // One write per line: concurrent appenders (core and data node) must not interleave.
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(home.join(file)) {
+        let _ = f.write_all(format!("{value}\n").as_bytes());
     }
 }
 
@@ -266,10 +260,7 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
             Err(e) => eprintln!("testnode {role}: cannot fork the grandchild: {e}"),
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(serve(role, options, home))
 }
 
@@ -279,9 +270,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
         height: options.snapshot_height.unwrap_or(0),
         produced_first_block: false,
         ready: false,
-        upgrade_at: options
-            .upgrade_at
-            .filter(|h| *h > options.snapshot_height.unwrap_or(0)),
+        upgrade_at: options.upgrade_at.filter(|h| *h > options.snapshot_height.unwrap_or(0)),
         release_tag: options.release_tag.clone(),
         accept_at: options.accept_at,
     }));
@@ -291,10 +280,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
             let mode = options.admin_mode;
             let chain = Arc::clone(&chain);
             if let Err(e) = admin::listen(&socket, http_path, mode, chain) {
-                eprintln!(
-                    "testnode core: cannot serve the admin endpoint on {}: {e}",
-                    socket.display()
-                );
+                eprintln!("testnode core: cannot serve the admin endpoint on {}: {e}", socket.display());
                 return ExitCode::from(1);
             }
         }
@@ -304,28 +290,24 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
         std::thread::spawn(|| {
             let mut out = std::io::stdout().lock();
             for i in 0u64.. {
-                if writeln!(
-                    out,
-                    "testnode flood line {i} .........................................."
-                )
-                .is_err()
-                {
+                if writeln!(out, "testnode flood line {i} ..........................................").is_err() {
                     return;
                 }
             }
         });
     }
-    eprintln!(
-        "testnode {role} {} started (pid {})",
-        own_version(),
-        std::process::id()
-    );
+    eprintln!("testnode {role} {} started (pid {})", own_version(), std::process::id());
     let mut term = signal(SignalKind::terminate()).expect("signal handler");
     let mut int = signal(SignalKind::interrupt()).expect("signal handler");
     let exit_after = async {
-        match options.exit_after {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
+        match (options.exit_after, &options.exit_on_file) {
+            (Some(d), _) => tokio::time::sleep(d).await,
+            (None, Some(file)) => {
+                while !file.exists() {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+            (None, None) => std::future::pending().await,
         }
     };
     tokio::select! {

@@ -15,10 +15,7 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The name of a temporary sibling of `path`; hidden and unique within this process.
 pub(crate) fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
     path.with_file_name(format!(".{name}.{tag}-{}-{n}", std::process::id()))
 }
@@ -27,11 +24,7 @@ pub(crate) fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let tmp = temp_sibling(path, "tmp");
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)?;
+        let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -84,10 +77,7 @@ mod tests {
         write_atomic(&path, b"old", 0o600).unwrap();
         write_atomic(&path, b"new", 0o600).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
     }
 

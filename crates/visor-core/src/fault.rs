@@ -10,8 +10,7 @@ pub const FAULT_ENV: &str = "VISOR_TEST_FAULT";
 
 fn armed() -> Option<&'static str> {
     static STEP: OnceLock<Option<String>> = OnceLock::new();
-    STEP.get_or_init(|| std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()))
-        .as_deref()
+    STEP.get_or_init(|| std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty())).as_deref()
 }
 
 /// Dies here if the fault hook names `step`.

@@ -48,9 +48,7 @@ pub struct History {
 
 /// A history file that cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "cannot read the switch history {path}: {message}; move the file aside to start a new history"
-)]
+#[error("cannot read the switch history {path}: {message}; move the file aside to start a new history")]
 pub struct HistoryError {
     /// The file.
     pub path: String,
@@ -61,16 +59,10 @@ pub struct HistoryError {
 impl History {
     /// Reads `path`; a missing file is an empty history.
     pub fn load(path: &Path) -> Result<Self, HistoryError> {
-        let error = |message: String| HistoryError {
-            path: path.display().to_string(),
-            message,
-        };
+        let error = |message: String| HistoryError { path: path.display().to_string(), message };
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| error(e.to_string())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self {
-                version: 1,
-                switches: Vec::new(),
-            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self { version: 1, switches: Vec::new() }),
             Err(e) => Err(error(e.to_string())),
         }
     }
@@ -89,16 +81,13 @@ impl History {
     /// two updates never overwrite each other.
     pub fn update(path: &Path, change: impl FnOnce(&mut Self)) -> Result<Self, HistoryError> {
         static WRITERS: Mutex<()> = Mutex::new(());
-        let _turn = WRITERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _turn = WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut history = Self::load(path)?;
         history.version = 1;
         change(&mut history);
-        history.save(path).map_err(|e| HistoryError {
-            path: path.display().to_string(),
-            message: format!("cannot write: {e}"),
-        })?;
+        history
+            .save(path)
+            .map_err(|e| HistoryError { path: path.display().to_string(), message: format!("cannot write: {e}") })?;
         Ok(history)
     }
 

@@ -84,10 +84,7 @@ impl Home {
             return Ok(CurrentLink::Directory);
         }
         if !meta.file_type().is_symlink() {
-            return Err(io::Error::other(format!(
-                "{} is neither a symlink nor a folder",
-                link.display()
-            )));
+            return Err(io::Error::other(format!("{} is neither a symlink nor a folder", link.display())));
         }
         let target = fs::read_link(&link)?;
         // Vega Visor writes absolute targets, we write relative ones: accept both.
@@ -113,19 +110,22 @@ impl Home {
     /// Points `current` at `release` atomically: a temporary symlink renamed over `current`,
     /// then fsync of the home folder. There is never an instant without a valid `current`.
     pub fn point_current(&self, release: &ReleaseName) -> io::Result<()> {
+        self.swap_current(release, || {})
+    }
+
+    /// [`Home::point_current`], calling `between` after the temporary link exists and before
+    /// it replaces `current` (the crash tests stop the visor there).
+    pub(crate) fn swap_current(&self, release: &ReleaseName, between: impl FnOnce()) -> io::Result<()> {
         let link = self.current();
         if let Ok(CurrentLink::Directory) = self.read_current() {
             // rename(2) cannot replace a directory with a symlink: move it aside, never delete it.
-            let aside = self.root.join(format!(
-                "current.replaced-{}",
-                jiff::Timestamp::now().as_second()
-            ));
+            let aside = self.root.join(format!("current.replaced-{}", jiff::Timestamp::now().as_second()));
             tracing::warn!(from = %link.display(), to = %aside.display(), "moving the real `current` folder aside");
             fs::rename(&link, &aside)?;
         }
         let tmp = temp_sibling(&link, "link");
         std::os::unix::fs::symlink(release.as_str(), &tmp)?;
-        crate::fault::point("switch-link-created");
+        between();
         if let Err(e) = fs::rename(&tmp, &link) {
             let _ = fs::remove_file(&tmp);
             return Err(e);
@@ -139,10 +139,7 @@ impl Home {
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
             let name = entry.file_name();
-            if name
-                .to_string_lossy()
-                .starts_with(&format!(".{CURRENT}.link-"))
-            {
+            if name.to_string_lossy().starts_with(&format!(".{CURRENT}.link-")) {
                 fs::remove_file(entry.path())?;
                 removed += 1;
             }
@@ -171,14 +168,8 @@ mod tests {
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(genesis));
         let v1 = ReleaseName::new("v1").unwrap();
         home.point_current(&v1).unwrap();
-        assert_eq!(
-            home.read_current().unwrap(),
-            CurrentLink::Release(v1.clone())
-        );
-        assert_eq!(
-            home.current_dir().unwrap(),
-            fs::canonicalize(dir.path().join("v1")).unwrap()
-        );
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(v1.clone()));
+        assert_eq!(home.current_dir().unwrap(), fs::canonicalize(dir.path().join("v1")).unwrap());
 
         // An absolute target, as Vega Visor writes it.
         fs::remove_file(home.current()).unwrap();
@@ -193,8 +184,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("current")).unwrap();
         fs::write(dir.path().join("current/keep"), b"x").unwrap();
         fs::create_dir(dir.path().join("v1")).unwrap();
-        home.point_current(&ReleaseName::new("v1").unwrap())
-            .unwrap();
+        home.point_current(&ReleaseName::new("v1").unwrap()).unwrap();
         let aside: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -18,9 +18,7 @@ pub enum IdentityError {
         message: String,
     },
     /// Its answer is not the expected JSON.
-    #[error(
-        "`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?"
-    )]
+    #[error("`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?")]
     Unreadable {
         /// The binary.
         binary: PathBuf,
@@ -57,10 +55,7 @@ pub(crate) fn same_version(a: &str, b: &str) -> bool {
 
 /// Runs `binary version --output json` and compares the answer with `expected`.
 pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
-    let run_error = |message: String| IdentityError::Run {
-        binary: binary.to_owned(),
-        message,
-    };
+    let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
     let child = tokio::process::Command::new(binary)
         .args(["version", "--output", "json"])
         .stdin(Stdio::null())
@@ -99,11 +94,7 @@ pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), Ide
     if same_version(&found, expected) {
         Ok(())
     } else {
-        Err(IdentityError::Mismatch {
-            binary: binary.to_owned(),
-            found,
-            expected: expected.to_owned(),
-        })
+        Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
     }
 }
 

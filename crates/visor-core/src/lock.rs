@@ -41,26 +41,15 @@ pub struct HomeLock {
 impl HomeLock {
     /// Takes the lock at `path` without waiting.
     pub fn acquire(path: &Path) -> Result<Self, LockError> {
-        let io_err = |source| LockError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io_err)?;
+        let io_err = |source| LockError::Io { path: path.to_owned(), source };
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(io_err)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
-                return Err(LockError::Held {
-                    path: path.to_owned(),
-                    pid: text.trim().parse().ok(),
-                });
+                return Err(LockError::Held { path: path.to_owned(), pid: text.trim().parse().ok() });
             }
             Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
@@ -68,10 +57,7 @@ impl HomeLock {
         file.set_len(0).map_err(io_err)?;
         file.rewind().map_err(io_err)?;
         writeln!(file, "{}", std::process::id()).map_err(io_err)?;
-        Ok(Self {
-            _file: file,
-            path: path.to_owned(),
-        })
+        Ok(Self { _file: file, path: path.to_owned() })
     }
 
     /// The lock file.

@@ -30,16 +30,12 @@ pub enum Protocol {
 impl NodeSpec {
     /// The Vega core, if this is a Vega node.
     pub fn vega_core(&self) -> Option<&ProcessSpec> {
-        matches!(self.protocol, Protocol::Vega { .. })
-            .then(|| self.processes.first())
-            .flatten()
+        matches!(self.protocol, Protocol::Vega { .. }).then(|| self.processes.first()).flatten()
     }
 
     /// The Vega data node, if configured.
     pub fn vega_data_node(&self) -> Option<&ProcessSpec> {
-        matches!(self.protocol, Protocol::Vega { .. })
-            .then(|| self.processes.get(1))
-            .flatten()
+        matches!(self.protocol, Protocol::Vega { .. }).then(|| self.processes.get(1)).flatten()
     }
 
     /// The admin endpoint, if the node has one.

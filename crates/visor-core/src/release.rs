@@ -22,21 +22,14 @@ pub struct ReleaseNameError {
 }
 
 /// A checked release folder name: a relative path of plain components inside the home.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ReleaseName(String);
 
 impl ReleaseName {
     /// Checks `name`.
     pub fn new(name: &str) -> Result<Self, ReleaseNameError> {
-        let refuse = |why| {
-            Err(ReleaseNameError {
-                name: name.to_owned(),
-                why,
-            })
-        };
+        let refuse = |why| Err(ReleaseNameError { name: name.to_owned(), why });
         if name.is_empty() {
             return refuse("it is empty");
         }
@@ -74,10 +67,7 @@ impl ReleaseName {
         if name.ends_with('/') {
             return refuse("it ends with `/`");
         }
-        let first = path
-            .components()
-            .next()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let first = path.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
         if first.as_deref() == Some(CURRENT) {
             return refuse("`current` is the visor's symlink to the active release");
         }
@@ -121,32 +111,16 @@ mod tests {
 
     #[test]
     fn accepts_tags_and_nested_folders() {
-        for ok in [
-            "v0.74.3",
-            "genesis",
-            "releases/v1.2.3",
-            "v1.0.0-rc.1+build.5",
-        ] {
+        for ok in ["v0.74.3", "genesis", "releases/v1.2.3", "v1.0.0-rc.1+build.5"] {
             ReleaseName::new(ok).unwrap();
         }
     }
 
     #[test]
     fn refuses_escapes_and_own_entries() {
-        for bad in [
-            "",
-            "..",
-            "../x",
-            "a/../../b",
-            "/abs",
-            "./x",
-            ".visor",
-            "a/.hidden",
-            "current",
-            "current/x",
-            "a\\b",
-            "x/",
-        ] {
+        for bad in
+            ["", "..", "../x", "a/../../b", "/abs", "./x", ".visor", "a/.hidden", "current", "current/x", "a\\b", "x/"]
+        {
             assert!(ReleaseName::new(bad).is_err(), "{bad:?} should be refused");
         }
     }

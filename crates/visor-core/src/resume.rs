@@ -52,12 +52,7 @@ pub(crate) fn segment_query_args(data_node_args: &[OsString]) -> Vec<OsString> {
     if data_node_args.first().is_some_and(|a| a == "datanode") {
         args.push("datanode".into());
     }
-    for s in [
-        "network-history",
-        "latest-history-segment",
-        "--output",
-        "json",
-    ] {
+    for s in ["network-history", "latest-history-segment", "--output", "json"] {
         args.push(s.into());
     }
     let mut iter = data_node_args.iter();
@@ -82,15 +77,9 @@ pub async fn latest_segment_height(data_node: &ProcessSpec) -> Result<Option<u64
     let command = format!(
         "{} {}",
         data_node.program.display(),
-        args.iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" ")
+        args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
-    let error = |message: String| SegmentError {
-        command: command.clone(),
-        message,
-    };
+    let error = |message: String| SegmentError { command: command.clone(), message };
     let child = tokio::process::Command::new(&data_node.program)
         .args(&args)
         .stdin(Stdio::null())
@@ -106,9 +95,7 @@ pub async fn latest_segment_height(data_node: &ProcessSpec) -> Result<Option<u64
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
-        if stdout.contains("no history segments found")
-            || stderr.contains("no history segments found")
-        {
+        if stdout.contains("no history segments found") || stderr.contains("no history segments found") {
             return Ok(None);
         }
         return Err(error(format!(
@@ -117,12 +104,8 @@ pub async fn latest_segment_height(data_node: &ProcessSpec) -> Result<Option<u64
             stderr.trim().chars().take(300).collect::<String>()
         )));
     }
-    parse_segment(&stdout).ok_or_else(|| {
-        error(format!(
-            "unexpected answer {:?}",
-            stdout.chars().take(200).collect::<String>()
-        ))
-    })
+    parse_segment(&stdout)
+        .ok_or_else(|| error(format!("unexpected answer {:?}", stdout.chars().take(200).collect::<String>())))
 }
 
 /// Reads `{"LatestSegment":{"to_height":N,...}}`, skipping log lines printed before it.
@@ -179,38 +162,18 @@ mod tests {
     fn segment_query_copies_subcommand_and_home() {
         assert_eq!(
             segment_query_args(&os(&["datanode", "start", "--home", "/dn"])),
-            os(&[
-                "datanode",
-                "network-history",
-                "latest-history-segment",
-                "--output",
-                "json",
-                "--home",
-                "/dn"
-            ])
+            os(&["datanode", "network-history", "latest-history-segment", "--output", "json", "--home", "/dn"])
         );
         assert_eq!(
             segment_query_args(&os(&["start", "--home=/dn", "--x"])),
-            os(&[
-                "network-history",
-                "latest-history-segment",
-                "--output",
-                "json",
-                "--home=/dn"
-            ])
+            os(&["network-history", "latest-history-segment", "--output", "json", "--home=/dn"])
         );
     }
 
     #[test]
     fn parses_segment_answers() {
-        assert_eq!(
-            parse_segment(r#"{"LatestSegment":{"to_height":1200,"from_height":1001}}"#),
-            Some(Some(1200))
-        );
-        assert_eq!(
-            parse_segment("log line\n{\"LatestSegment\":{\"to_height\":5}}\n"),
-            Some(Some(5))
-        );
+        assert_eq!(parse_segment(r#"{"LatestSegment":{"to_height":1200,"from_height":1001}}"#), Some(Some(1200)));
+        assert_eq!(parse_segment("log line\n{\"LatestSegment\":{\"to_height\":5}}\n"), Some(Some(5)));
         assert_eq!(parse_segment("garbage"), None);
     }
 }

@@ -73,9 +73,7 @@ pub struct Status {
 impl Status {
     /// Whether the visor that wrote this document is still running.
     pub fn writer_alive(&self) -> bool {
-        self.visor_pid != 0
-            && crate::supervise::proc_start_time(self.visor_pid as i32)
-                == Some(self.visor_start_time)
+        self.visor_pid != 0 && crate::supervise::proc_start_time(self.visor_pid as i32) == Some(self.visor_start_time)
     }
 }
 

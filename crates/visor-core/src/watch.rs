@@ -29,24 +29,18 @@ pub(crate) fn watch_files(files: Vec<PathBuf>, tx: mpsc::UnboundedSender<()>) ->
     }
 }
 
-fn notify_watch(
-    files: &[PathBuf],
-    tx: mpsc::UnboundedSender<()>,
-) -> notify::Result<notify::RecommendedWatcher> {
+fn notify_watch(files: &[PathBuf], tx: mpsc::UnboundedSender<()>) -> notify::Result<notify::RecommendedWatcher> {
     let names: Vec<PathBuf> = files.to_vec();
-    let mut watcher =
-        notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
-            Ok(event) => {
-                if event.paths.iter().any(|p| names.iter().any(|n| p == n))
-                    && !event.kind.is_access()
-                {
-                    let _ = tx.send(());
-                }
-            }
-            Err(_) => {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+        Ok(event) => {
+            if event.paths.iter().any(|p| names.iter().any(|n| p == n)) && !event.kind.is_access() {
                 let _ = tx.send(());
             }
-        })?;
+        }
+        Err(_) => {
+            let _ = tx.send(());
+        }
+    })?;
     let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
     dirs.dedup();
     for dir in dirs {

@@ -103,14 +103,9 @@ pub(crate) struct VisorConfig {
 
 fn legacy_assets_fix(assets: &toml::Value) -> String {
     let vega = assets.get("vega");
-    let field = |k: &str| {
-        vega.and_then(|v| v.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    let name = field("asset_name")
-        .or_else(|| field("assset_name"))
-        .unwrap_or_else(|| crate::init::default_asset_name());
+    let field = |k: &str| vega.and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+    let name =
+        field("asset_name").or_else(|| field("assset_name")).unwrap_or_else(|| crate::init::default_asset_name());
     let binary = field("binary_name").unwrap_or_else(|| "vega".to_owned());
     format!(
         "key `autoInstall.assets`: this table is the format of Vega Visor before v0.71 and is not read any more; \
@@ -130,16 +125,10 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, 
     if let Some(assets) = &auto.assets {
         return Err(FileError::new(path, legacy_assets_fix(assets)));
     }
-    for key in parsed
-        .unknown
-        .iter()
-        .filter(|k| !k.starts_with("autoInstall.assets"))
-    {
+    for key in parsed.unknown.iter().filter(|k| !k.starts_with("autoInstall.assets")) {
         tracing::warn!(file = %path.display(), key, "unknown key in the configuration, ignored; check its spelling");
     }
-    let poll = raw
-        .poll_interval_milliseconds
-        .unwrap_or(defaults::POLL_INTERVAL_MILLISECONDS);
+    let poll = raw.poll_interval_milliseconds.unwrap_or(defaults::POLL_INTERVAL_MILLISECONDS);
     if poll < MIN_POLL_INTERVAL_MILLISECONDS {
         return Err(FileError::new(
             path,
@@ -152,45 +141,27 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, 
     let mut release_folders = BTreeMap::new();
     for (tag, folder) in raw.upgrade_folders {
         let name = ReleaseName::new(&folder).map_err(|e| {
-            FileError::new(
-                path,
-                format!(
-                    "key `upgradeFolders.{tag}`: {e}; give a folder name inside the home folder"
-                ),
-            )
+            FileError::new(path, format!("key `upgradeFolders.{tag}`: {e}; give a folder name inside the home folder"))
         })?;
         release_folders.insert(tag, name);
     }
-    let window = raw
-        .restarts_window_seconds
-        .unwrap_or(defaults::RESTARTS_WINDOW_SECONDS);
+    let window = raw.restarts_window_seconds.unwrap_or(defaults::RESTARTS_WINDOW_SECONDS);
     let settings = Settings {
         restart: RestartPolicy {
             max_restarts: raw.max_number_of_restarts.unwrap_or(defaults::MAX_RESTARTS),
-            delay: Duration::from_secs(
-                raw.restarts_delay_seconds
-                    .unwrap_or(defaults::RESTARTS_DELAY_SECONDS),
-            ),
+            delay: Duration::from_secs(raw.restarts_delay_seconds.unwrap_or(defaults::RESTARTS_DELAY_SECONDS)),
             window: (window > 0).then(|| Duration::from_secs(window)),
         },
         stop: StopPolicy {
-            delay: Duration::from_secs(
-                raw.stop_delay_seconds
-                    .unwrap_or(defaults::STOP_DELAY_SECONDS),
-            ),
+            delay: Duration::from_secs(raw.stop_delay_seconds.unwrap_or(defaults::STOP_DELAY_SECONDS)),
             signal: Signal::SIGTERM,
             grace: Duration::from_secs(
-                raw.stop_signal_timeout_seconds
-                    .unwrap_or(defaults::STOP_SIGNAL_TIMEOUT_SECONDS),
+                raw.stop_signal_timeout_seconds.unwrap_or(defaults::STOP_SIGNAL_TIMEOUT_SECONDS),
             ),
         },
         connection: ConnectionBudget {
-            first: raw
-                .max_number_of_first_connection_retries
-                .unwrap_or(defaults::FIRST_CONNECTION_RETRIES),
-            after_restart: raw
-                .max_number_of_restart_connection_retries
-                .unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
+            first: raw.max_number_of_first_connection_retries.unwrap_or(defaults::FIRST_CONNECTION_RETRIES),
+            after_restart: raw.max_number_of_restart_connection_retries.unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
         },
         poll_interval: Duration::from_millis(poll),
         retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
@@ -200,19 +171,12 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, 
     let asset = auto.asset.unwrap_or_default();
     let auto_install = AutoInstall {
         enabled: auto.enabled.unwrap_or(false),
-        repository_owner: auto
-            .repository_owner
-            .unwrap_or_else(|| defaults::REPOSITORY_OWNER.to_owned()),
-        repository: auto
-            .repository
-            .unwrap_or_else(|| defaults::REPOSITORY.to_owned()),
+        repository_owner: auto.repository_owner.unwrap_or_else(|| defaults::REPOSITORY_OWNER.to_owned()),
+        repository: auto.repository.unwrap_or_else(|| defaults::REPOSITORY.to_owned()),
         asset_name: asset.name.filter(|n| !n.is_empty()),
         binary_name: asset.binary_name.filter(|n| !n.is_empty()),
     };
-    Ok(VisorConfig {
-        settings,
-        auto_install,
-    })
+    Ok(VisorConfig { settings, auto_install })
 }
 
 #[cfg(test)]
@@ -221,9 +185,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<VisorConfig, String> {
         let path = Path::new("/home/v/config.toml");
-        toml_file::parse::<Raw>(path, text)
-            .and_then(|p| from_raw(path, p))
-            .map_err(|e| e.to_string())
+        toml_file::parse::<Raw>(path, text).and_then(|p| from_raw(path, p)).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -241,40 +203,20 @@ mod tests {
     fn init_defaults_round_trip() {
         let text = crate::init::config_toml();
         let c = parse(&text).unwrap();
-        assert_eq!(
-            c.settings.connection.first,
-            defaults::FIRST_CONNECTION_RETRIES
-        );
+        assert_eq!(c.settings.connection.first, defaults::FIRST_CONNECTION_RETRIES);
         assert_eq!(c.settings.restart.max_restarts, defaults::MAX_RESTARTS);
-        assert_eq!(
-            c.settings
-                .release_folders
-                .get("vX.X.X")
-                .map(ReleaseName::as_str),
-            Some("vX.X.X")
-        );
-        assert_eq!(
-            c.auto_install.asset_name.as_deref(),
-            Some(crate::init::default_asset_name().as_str())
-        );
+        assert_eq!(c.settings.release_folders.get("vX.X.X").map(ReleaseName::as_str), Some("vX.X.X"));
+        assert_eq!(c.auto_install.asset_name.as_deref(), Some(crate::init::default_asset_name().as_str()));
     }
 
     #[test]
     fn bad_values_name_the_key() {
         let e = parse("stopSignalTimeoutSeconds = -5\n").unwrap_err();
-        assert!(
-            e.contains("/home/v/config.toml")
-                && e.contains("stopSignalTimeoutSeconds")
-                && e.contains("-5"),
-            "{e}"
-        );
+        assert!(e.contains("/home/v/config.toml") && e.contains("stopSignalTimeoutSeconds") && e.contains("-5"), "{e}");
         let e = parse("maxNumberOfRestarts = \"3\"\n").unwrap_err();
         assert!(e.contains("maxNumberOfRestarts"), "{e}");
         let e = parse("pollIntervalMilliseconds = 1\n").unwrap_err();
-        assert!(
-            e.contains("pollIntervalMilliseconds") && e.contains("at least"),
-            "{e}"
-        );
+        assert!(e.contains("pollIntervalMilliseconds") && e.contains("at least"), "{e}");
         let e = parse("[autoInstall]\nenabled = \"yes\"\n").unwrap_err();
         assert!(e.contains("autoInstall.enabled"), "{e}");
     }
@@ -291,10 +233,7 @@ mod tests {
     fn legacy_assets_table_says_how_to_rewrite() {
         let e = parse("[autoInstall]\nenabled = true\n[autoInstall.assets.vega]\nasset_name = \"vega-linux-amd64.zip\"\nbinary_name = \"vega\"\n")
             .unwrap_err();
-        assert!(
-            e.contains("[autoInstall.asset]") && e.contains("name = \"vega-linux-amd64.zip\""),
-            "{e}"
-        );
+        assert!(e.contains("[autoInstall.asset]") && e.contains("name = \"vega-linux-amd64.zip\""), "{e}");
         assert!(e.contains("binaryName = \"vega\""), "{e}");
     }
 

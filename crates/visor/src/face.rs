@@ -10,9 +10,7 @@ pub(crate) struct VegaFace {
 
 impl VegaFace {
     pub(crate) fn new(home: &Path) -> Self {
-        Self {
-            config: home.join("config.toml"),
-        }
+        Self { config: home.join("config.toml") }
     }
 }
 

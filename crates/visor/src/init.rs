@@ -141,10 +141,8 @@ name = "{name}"
 /// Creates a new home at `home`.
 pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<()> {
     if home.exists() {
-        let holds_files = std::fs::read_dir(home)
-            .with_context(|| format!("cannot read {}", home.display()))?
-            .next()
-            .is_some();
+        let holds_files =
+            std::fs::read_dir(home).with_context(|| format!("cannot read {}", home.display()))?.next().is_some();
         if holds_files || !home.is_dir() {
             bail!(
                 "home folder {} already exists and holds files; choose a new or empty folder (init never overwrites a home)",
@@ -155,8 +153,7 @@ pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<()> {
     for (release, with_dn) in [("genesis", with_data_node), ("vX.X.X", with_data_node)] {
         let dir = home.join(release);
         tracing::info!(folder = %dir.display(), "creating the release folder");
-        visor_core::create_dir_durable(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        visor_core::create_dir_durable(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let file = dir.join(RUN_CONFIG);
         visor_core::write_atomic(&file, run_config_toml(release, with_dn).as_bytes(), 0o600)
             .with_context(|| format!("cannot write {}", file.display()))?;

@@ -109,10 +109,7 @@ fn run(home: &Path) -> Exit {
         }
     };
     tracing::info!(home = %home.display(), version = VERSION, "visor starting");
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "cannot start the async runtime");
@@ -128,22 +125,16 @@ fn main() -> ExitCode {
     init_logging(cli.log_format, &cli.log_level);
     let result = match cli.command {
         Command::Run { home } => return ExitCode::from(run(&home).code()),
-        Command::Init {
-            home,
-            with_data_node,
-        } => absolute(&home)
-            .and_then(|h| init::init(&h, with_data_node))
-            .map_err(|e| (e, Exit::Config)),
-        Command::Status { home, output } => absolute(&home)
-            .and_then(|h| status::status(&h, output == Output::Json))
-            .map_err(|e| (e, Exit::Internal)),
+        Command::Init { home, with_data_node } => {
+            absolute(&home).and_then(|h| init::init(&h, with_data_node)).map_err(|e| (e, Exit::Config))
+        }
+        Command::Status { home, output } => {
+            absolute(&home).and_then(|h| status::status(&h, output == Output::Json)).map_err(|e| (e, Exit::Internal))
+        }
         Command::Version { output } => {
             match output {
                 Output::Human => println!("Visor CLI {VERSION} ({HASH})"),
-                Output::Json => println!(
-                    "{}",
-                    serde_json::json!({ "version": VERSION, "hash": HASH })
-                ),
+                Output::Json => println!("{}", serde_json::json!({ "version": VERSION, "hash": HASH })),
             }
             Ok(())
         }

@@ -17,10 +17,7 @@ pub(crate) const RUN_CONFIG: &str = "run-config.toml";
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawRunConfig {
     #[serde(default)]
-    #[expect(
-        dead_code,
-        reason = "a known key (free text naming the release) that running does not use"
-    )]
+    #[expect(dead_code, reason = "a known key (free text naming the release) that running does not use")]
     pub(crate) name: Option<String>,
     #[serde(default)]
     pub(crate) vega: Option<RawRole>,
@@ -53,29 +50,15 @@ pub(crate) struct RawRpc {
     pub(crate) http_path: Option<String>,
 }
 
-fn non_empty<'a>(
-    path: &Path,
-    key: &str,
-    value: Option<&'a String>,
-    fix: &str,
-) -> Result<&'a str, FileError> {
+fn non_empty<'a>(path: &Path, key: &str, value: Option<&'a String>, fix: &str) -> Result<&'a str, FileError> {
     match value.map(|s| s.trim()) {
         Some(v) if !v.is_empty() => Ok(v),
         Some(_) => Err(FileError::new(path, format!("key `{key}` is empty; {fix}"))),
-        None => Err(FileError::new(
-            path,
-            format!("key `{key}` is missing; {fix}"),
-        )),
+        None => Err(FileError::new(path, format!("key `{key}` is missing; {fix}"))),
     }
 }
 
-fn process(
-    file: &Path,
-    dir: &Path,
-    table: &str,
-    role: &str,
-    raw: Option<&RawRole>,
-) -> Result<ProcessSpec, FileError> {
+fn process(file: &Path, dir: &Path, table: &str, role: &str, raw: Option<&RawRole>) -> Result<ProcessSpec, FileError> {
     let binary = raw.and_then(|r| r.binary.as_ref());
     let program = non_empty(
         file,
@@ -84,22 +67,9 @@ fn process(
         "set it to the binary to run, absolute or relative to the release folder",
     )?;
     let program = PathBuf::from(program);
-    let program = if program.is_absolute() {
-        program
-    } else {
-        dir.join(program)
-    };
-    let args = binary
-        .and_then(|b| b.args.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(OsString::from)
-        .collect();
-    Ok(ProcessSpec {
-        role: role.to_owned(),
-        program,
-        args,
-    })
+    let program = if program.is_absolute() { program } else { dir.join(program) };
+    let args = binary.and_then(|b| b.args.clone()).unwrap_or_default().into_iter().map(OsString::from).collect();
+    Ok(ProcessSpec { role: role.to_owned(), program, args })
 }
 
 /// Reads the run configuration of the release folder `dir`.
@@ -138,28 +108,10 @@ pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
     )?;
     let mut processes = vec![core];
     if let Some(data_node) = raw.data_node.as_ref() {
-        processes.push(process(
-            &file,
-            dir,
-            "data_node",
-            "data-node",
-            Some(data_node),
-        )?);
+        processes.push(process(&file, dir, "data_node", "data-node", Some(data_node))?);
     }
-    let http_path = if http_path.starts_with('/') {
-        http_path.to_owned()
-    } else {
-        format!("/{http_path}")
-    };
-    Ok(NodeSpec {
-        processes,
-        protocol: Protocol::Vega {
-            admin: AdminEndpoint {
-                socket: socket.into(),
-                http_path,
-            },
-        },
-    })
+    let http_path = if http_path.starts_with('/') { http_path.to_owned() } else { format!("/{http_path}") };
+    Ok(NodeSpec { processes, protocol: Protocol::Vega { admin: AdminEndpoint { socket: socket.into(), http_path } } })
 }
 
 #[cfg(test)]
@@ -191,21 +143,15 @@ name = "v1"
     fn reads_core_and_data_node() {
         let spec = read_text(GOOD).unwrap();
         assert_eq!(spec.processes.len(), 2);
-        assert!(
-            spec.processes[0].program.ends_with("vega") && spec.processes[0].program.is_absolute()
-        );
+        assert!(spec.processes[0].program.ends_with("vega") && spec.processes[0].program.is_absolute());
         assert_eq!(spec.processes[1].program, PathBuf::from("/usr/bin/vega"));
         assert_eq!(spec.admin().unwrap().http_path, "/rpc");
     }
 
     #[test]
     fn empty_paths_are_errors_naming_the_key() {
-        let e = read_text(&GOOD.replace("socketPath = \"/run/vega.sock\"", "socketPath = \"\""))
-            .unwrap_err();
-        assert!(
-            e.contains("vega.rpc.socketPath") && e.contains("empty"),
-            "{e}"
-        );
+        let e = read_text(&GOOD.replace("socketPath = \"/run/vega.sock\"", "socketPath = \"\"")).unwrap_err();
+        assert!(e.contains("vega.rpc.socketPath") && e.contains("empty"), "{e}");
         let e = read_text(&GOOD.replace("path = \"vega\"", "path = \"\"")).unwrap_err();
         assert!(e.contains("vega.binary.path"), "{e}");
         let e = read_text("name = 1\n").unwrap_err();

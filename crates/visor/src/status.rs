@@ -87,28 +87,19 @@ fn print_text(r: &Report) {
             p.version,
             p.height.map_or_else(|| "?".to_owned(), |h| h.to_string()),
             p.folder.as_deref().unwrap_or("(invalid name)"),
-            if p.folder_present {
-                "present"
-            } else {
-                "MISSING"
-            }
+            if p.folder_present { "present" } else { "MISSING" }
         ),
         None => println!("upgrade:   none announced"),
     }
     match &r.last_switch {
         Some(s) => println!(
             "last switch: {} -> {} ({}{}) at {}, downtime {}",
-            s.from
-                .as_ref()
-                .map_or("(none)".to_owned(), ToString::to_string),
+            s.from.as_ref().map_or("(none)".to_owned(), ToString::to_string),
             s.to,
             s.version,
-            s.height
-                .map(|h| format!(" at height {h}"))
-                .unwrap_or_default(),
+            s.height.map(|h| format!(" at height {h}")).unwrap_or_default(),
             s.switched_at,
-            s.downtime_ms
-                .map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
+            s.downtime_ms.map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
         ),
         None => println!("last switch: none"),
     }

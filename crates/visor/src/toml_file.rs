@@ -15,10 +15,7 @@ pub(crate) struct FileError {
 
 impl FileError {
     pub(crate) fn new(path: &Path, message: impl Into<String>) -> Self {
-        Self {
-            path: path.to_owned(),
-            message: message.into(),
-        }
+        Self { path: path.to_owned(), message: message.into() }
     }
 }
 
@@ -31,17 +28,13 @@ pub(crate) struct Parsed<T> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
+    let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
     (line, col)
 }
 
 /// Reads and parses `path`. Checks first for the usual wrong files (empty, HTML, JSON).
 pub(crate) fn load<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>, FileError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
     parse(path, &text)
 }
 
@@ -54,25 +47,18 @@ pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Pars
         ));
     }
     if trimmed.starts_with('<') {
-        return Err(FileError::new(
-            path,
-            "the file looks like HTML, not TOML; replace it with the TOML configuration",
-        ));
+        return Err(FileError::new(path, "the file looks like HTML, not TOML; replace it with the TOML configuration"));
     }
     if trimmed.starts_with('{') {
-        return Err(FileError::new(
-            path,
-            "the file looks like JSON, not TOML; rewrite it in TOML",
-        ));
+        return Err(FileError::new(path, "the file looks like JSON, not TOML; rewrite it in TOML"));
     }
     let syntax = |e: toml::de::Error| {
         let at = e.span().map(|s| line_col(text, s.start));
         let message = e.message().trim().to_owned();
         match at {
-            Some((line, col)) => FileError::new(
-                path,
-                format!("invalid TOML at line {line}, column {col}: {message}; fix the syntax"),
-            ),
+            Some((line, col)) => {
+                FileError::new(path, format!("invalid TOML at line {line}, column {col}: {message}; fix the syntax"))
+            }
             None => FileError::new(path, format!("invalid TOML: {message}; fix the syntax")),
         }
     };
@@ -80,13 +66,7 @@ pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Pars
     let mut unknown = Vec::new();
     // serde_ignored writes `?` for each optional level: drop those from the key path.
     let mut collect = |p: serde_ignored::Path<'_>| {
-        unknown.push(
-            p.to_string()
-                .split('.')
-                .filter(|s| *s != "?")
-                .collect::<Vec<_>>()
-                .join("."),
-        );
+        unknown.push(p.to_string().split('.').filter(|s| *s != "?").collect::<Vec<_>>().join("."));
     };
     let ignored = serde_ignored::Deserializer::new(de, &mut collect);
     let value = serde_path_to_error::deserialize(ignored).map_err(|e| {
@@ -95,10 +75,7 @@ pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Pars
         let at = inner.span().map(|s| line_col(text, s.start));
         let message = inner.message().trim().to_owned();
         let location = at.map(|(l, _)| format!(" (line {l})")).unwrap_or_default();
-        FileError::new(
-            path,
-            format!("key `{key}`{location}: {message}; fix the value"),
-        )
+        FileError::new(path, format!("key `{key}`{location}: {message}; fix the value"))
     })?;
     Ok(Parsed { value, unknown })
 }
@@ -118,8 +95,7 @@ pub(crate) mod count {
             Ok(v)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v)
-                .map_err(|_| E::custom(format!("invalid value {v}, expected a whole number ≥ 0")))
+            u64::try_from(v).map_err(|_| E::custom(format!("invalid value {v}, expected a whole number ≥ 0")))
         }
     }
 
@@ -148,20 +124,14 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        parse::<Sample>(Path::new("/h/config.toml"), text)
-            .err()
-            .unwrap()
-            .to_string()
+        parse::<Sample>(Path::new("/h/config.toml"), text).err().unwrap().to_string()
     }
 
     #[test]
     fn errors_name_file_key_value_and_line() {
         let e = err("maxRestarts = -1\n");
         assert!(e.starts_with("/h/config.toml: key `maxRestarts`"), "{e}");
-        assert!(
-            e.contains("-1") && e.contains("≥ 0") && e.contains("line 1"),
-            "{e}"
-        );
+        assert!(e.contains("-1") && e.contains("≥ 0") && e.contains("line 1"), "{e}");
         let e = err("maxRestarts = \"three\"\n");
         assert!(e.contains("maxRestarts") && e.contains("three"), "{e}");
         let e = err("[table]\nname = 5\n");
@@ -183,11 +153,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_collected() {
-        let p = parse::<Sample>(
-            Path::new("c.toml"),
-            "maxRestarts = 1\ntypo = 2\n[table]\nnam = \"x\"\n",
-        )
-        .unwrap();
+        let p = parse::<Sample>(Path::new("c.toml"), "maxRestarts = 1\ntypo = 2\n[table]\nnam = \"x\"\n").unwrap();
         assert_eq!(p.value.max_restarts, Some(1));
         assert_eq!(p.value.table.and_then(|t| t.name), None);
         let mut unknown = p.unknown;

@@ -24,8 +24,8 @@ use crate::resume::{SegmentError, add_snapshot_flag, latest_segment_height};
 use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_status};
 use crate::status::{PendingStatus, ProcessStatus, Status, StatusWriter, write_status};
 use crate::supervise::{
-    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy,
-    StopReport, describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
+    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, describe_status,
+    proc_start_time, read_records, spawn, stop_all, sweep_orphans,
 };
 use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
 use crate::watch::{FileWatch, watch_files};
@@ -52,29 +52,12 @@ enum StartKind {
 
 enum Event {
     Signal(SignalKind),
-    Poll {
-        generation: u64,
-        result: Result<UpgradeStatus, AdminError>,
-    },
-    Prepared {
-        generation: u64,
-        result: Result<Option<u64>, SegmentError>,
-    },
-    Stopped {
-        generation: u64,
-        report: StopReport,
-    },
-    Verified {
-        target: Target,
-        result: Result<(ReleaseName, NodeSpec), PreflightError>,
-    },
-    Switched {
-        result: Result<SwitchRecord, SwitchError>,
-        took: Duration,
-    },
-    RestartDue {
-        generation: u64,
-    },
+    Poll { generation: u64, result: Result<UpgradeStatus, AdminError> },
+    Prepared { generation: u64, result: Result<Option<u64>, SegmentError> },
+    Stopped { generation: u64, report: StopReport },
+    Verified { target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError> },
+    Switched { result: Result<SwitchRecord, SwitchError>, took: Duration },
+    RestartDue { generation: u64 },
     Recheck,
     ReloadDue,
 }
@@ -146,8 +129,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
     let (events_tx, events) = mpsc::unbounded_channel();
     let (exits_tx, exits) = mpsc::unbounded_channel();
     let (config_tx, config_rx) = mpsc::unbounded_channel();
-    let mut runner = match Runner::setup(Arc::new(face), home, events_tx, exits_tx, config_tx).await
-    {
+    let mut runner = match Runner::setup(Arc::new(face), home, events_tx, exits_tx, config_tx).await {
         Ok(runner) => runner,
         Err(exit) => return exit,
     };
@@ -181,17 +163,13 @@ impl Runner {
         })?;
         let swept = sweep_orphans(&read_records(&home.groups_file())).await;
         if swept > 0 {
-            tracing::warn!(
-                groups = swept,
-                "killed processes a previous visor left running"
-            );
+            tracing::warn!(groups = swept, "killed processes a previous visor left running");
         }
         remove_stale_temporaries(&home);
-        let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name))
-            .map_err(|e| {
-                tracing::error!("{e}");
-                Exit::Internal
-            })?;
+        let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name)).map_err(|e| {
+            tracing::error!("{e}");
+            Exit::Internal
+        })?;
         if let Recovery::RolledBack { missing, .. } = &recovery {
             tracing::warn!(missing = %missing, "the upgrade will be retried when the node asks for it again");
         }
@@ -208,21 +186,13 @@ impl Runner {
         let resume = last_switch
             .as_ref()
             .filter(|r| r.confirmed_at.is_none() && !r.rollback && Some(&r.to) == current.as_ref())
-            .map(|r| Resume {
-                record_id: r.id.clone(),
-                height: r.height,
-            });
+            .map(|r| Resume { record_id: r.id.clone(), height: r.height });
         let watch = watch_files(face.watched_files(), config_tx);
         spawn_signal_task(events_tx.clone()).map_err(|e| {
             tracing::error!(error = %e, "cannot install signal handlers");
             Exit::Internal
         })?;
-        let polling = watch::channel((
-            settings.poll_interval,
-            settings.retry_interval,
-            settings.request_timeout,
-        ))
-        .0;
+        let polling = watch::channel((settings.poll_interval, settings.retry_interval, settings.request_timeout)).0;
         let status = StatusWriter::start(home.status_file());
         Ok(Self {
             face,
@@ -307,11 +277,7 @@ impl Runner {
             .current_dir()
             .map_err(|e| format!("cannot resolve {}: {e}", self.home.current().display()))
             .and_then(|dir| self.face.read_release(&dir).map_err(|e| e.to_string()))
-            .and_then(|spec| {
-                check_binaries(&spec)
-                    .map(|()| spec)
-                    .map_err(|e| e.to_string())
-            });
+            .and_then(|spec| check_binaries(&spec).map(|()| spec).map_err(|e| e.to_string()));
         let spec = match spec {
             Ok(spec) => spec,
             Err(message) => {
@@ -354,16 +320,11 @@ impl Runner {
         }
         match result {
             Ok(Some(height)) => {
-                tracing::info!(
-                    height,
-                    "data node's latest history segment found; the core resumes from it"
-                );
+                tracing::info!(height, "data node's latest history segment found; the core resumes from it");
                 self.launch(spec, Some(height));
             }
             Ok(None) => {
-                tracing::info!(
-                    "data node has no history segment yet; the core starts without a snapshot height"
-                );
+                tracing::info!("data node has no history segment yet; the core starts without a snapshot height");
                 self.launch(spec, None);
             }
             Err(e) => {
@@ -394,20 +355,14 @@ impl Runner {
                 }
                 Err(e) => {
                     tracing::error!("{e}");
-                    self.node = Some(Node {
-                        processes,
-                        poller: None,
-                    });
+                    self.node = Some(Node { processes, poller: None });
                     self.write_groups();
                     self.begin_stop(StopWhy::Crash);
                     return;
                 }
             }
         }
-        let poller = spec
-            .admin()
-            .cloned()
-            .map(|endpoint| self.start_poller(endpoint));
+        let poller = spec.admin().cloned().map(|endpoint| self.start_poller(endpoint));
         self.node = Some(Node { processes, poller });
         self.write_groups();
         self.set_state(State::Running, None);
@@ -433,22 +388,15 @@ impl Runner {
     // ----- the admin endpoint ------------------------------------------------------------
 
     fn on_poll(&mut self, generation: u64, result: Result<UpgradeStatus, AdminError>) {
-        if generation != self.generation || !matches!(self.state, State::Running | State::Verifying)
-        {
+        if generation != self.generation || !matches!(self.state, State::Running | State::Verifying) {
             return;
         }
         match result {
             Err(e) => {
                 let (budget, key) = if self.restarts.restarted() {
-                    (
-                        self.active.connection.after_restart,
-                        "maxNumberOfRestartConnectionRetries",
-                    )
+                    (self.active.connection.after_restart, "maxNumberOfRestartConnectionRetries")
                 } else {
-                    (
-                        self.active.connection.first,
-                        "maxNumberOfFirstConnectionRetries",
-                    )
+                    (self.active.connection.first, "maxNumberOfFirstConnectionRetries")
                 };
                 if self.poll_failures >= budget {
                     tracing::error!(
@@ -465,10 +413,7 @@ impl Runner {
             }
             Ok(status) => {
                 if self.poll_failures > 0 {
-                    tracing::info!(
-                        after_failures = self.poll_failures,
-                        "the core's admin endpoint answers"
-                    );
+                    tracing::info!(after_failures = self.poll_failures, "the core's admin endpoint answers");
                 }
                 self.poll_failures = 0;
                 self.confirm_upgrade();
@@ -491,11 +436,7 @@ impl Runner {
         };
         let path = self.home.history_file();
         let now = jiff::Timestamp::now().to_string();
-        if let Some(last) = self
-            .last_switch
-            .as_mut()
-            .filter(|r| r.id == resume.record_id)
-        {
+        if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == resume.record_id) {
             last.confirmed_at = Some(now.clone());
         }
         tracing::info!("the upgraded node answers: upgrade confirmed");
@@ -530,7 +471,7 @@ impl Runner {
                             version = release.tag,
                             height = release.height,
                             folder = %dir.display(),
-                            "UPGRADE ANNOUNCED BUT ITS RELEASE FOLDER IS MISSING: prepare it before the upgrade height"
+                            "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
                         );
                     }
                 }
@@ -540,19 +481,9 @@ impl Runner {
     }
 
     fn on_ready(&mut self, release: AcceptedRelease) {
-        tracing::info!(
-            version = release.tag,
-            height = release.height,
-            "the core is ready to upgrade"
-        );
-        let target = Target {
-            version: release.tag,
-            height: Some(release.height),
-        };
-        self.set_state(
-            State::Verifying,
-            Some(format!("verifying the release {}", target.version)),
-        );
+        tracing::info!(version = release.tag, height = release.height, "the core is ready to upgrade");
+        let target = Target { version: release.tag, height: Some(release.height) };
+        self.set_state(State::Verifying, Some(format!("verifying the release {}", target.version)));
         self.spawn_verify(target);
     }
 
@@ -561,9 +492,7 @@ impl Runner {
         let release = match self.settings.release_for(&target.version) {
             Ok(name) => name,
             Err(e) => {
-                let result = Err(PreflightError::Unreadable(format!(
-                    "{e}; map the tag to a folder in upgradeFolders"
-                )));
+                let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
                 let _ = tx.send(Event::Verified { target, result });
                 return;
             }
@@ -571,37 +500,25 @@ impl Runner {
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
         tokio::spawn(async move {
-            let result = preflight(face.as_ref(), &dir, &target.version)
-                .await
-                .map(|spec| (release, spec));
+            let result = preflight(face.as_ref(), &dir, &target.version).await.map(|spec| (release, spec));
             let _ = tx.send(Event::Verified { target, result });
         });
     }
 
-    fn on_verified(
-        &mut self,
-        target: Target,
-        result: Result<(ReleaseName, NodeSpec), PreflightError>,
-    ) {
+    fn on_verified(&mut self, target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError>) {
         match (&self.state, result) {
             (State::Verifying, Ok((release, _))) => {
                 tracing::info!(version = target.version, folder = %release, "release verified; stopping the node to upgrade");
                 self.begin_stop(StopWhy::Upgrade { target, release });
             }
             (State::Verifying, Err(e)) => {
-                tracing::error!(
-                    version = target.version,
-                    "the upgrade's release is not ready: {e}"
-                );
-                tracing::warn!(
-                    "stopping the node (it is halted at the upgrade point) until the release is ready"
-                );
+                tracing::error!(version = target.version, "the upgrade's release is not ready: {e}");
+                tracing::warn!("stopping the node (it is halted at the upgrade point) until the release is ready");
                 self.begin_stop(StopWhy::AwaitRelease { target });
             }
             (State::Waiting, Ok((release, _))) => {
                 tracing::info!(version = target.version, folder = %release, "the release is ready now");
                 self.wait = None;
-                self.downtime = None;
                 self.begin_switch(target, release);
             }
             (State::Waiting, Err(e)) => {
@@ -644,10 +561,7 @@ impl Runner {
     fn begin_stop(&mut self, why: StopWhy) {
         let policy = match why {
             StopWhy::Upgrade { .. } | StopWhy::AwaitRelease { .. } => self.active.stop,
-            StopWhy::Crash | StopWhy::Exit(_) => StopPolicy {
-                delay: Duration::ZERO,
-                ..self.active.stop
-            },
+            StopWhy::Crash | StopWhy::Exit(_) => StopPolicy { delay: Duration::ZERO, ..self.active.stop },
         };
         let processes = match self.node.as_mut() {
             Some(node) => {
@@ -658,11 +572,7 @@ impl Runner {
             }
             None => Vec::new(),
         };
-        tracing::info!(
-            reason = why.describe(),
-            grace_ms = policy.grace.as_millis() as u64,
-            "stopping the node"
-        );
+        tracing::info!(reason = why.describe(), grace_ms = policy.grace.as_millis() as u64, "stopping the node");
         self.stop_why = Some(why);
         self.kill_now.send_replace(self.shutdown_signals >= 2);
         let kill_now = self.kill_now.subscribe();
@@ -681,11 +591,7 @@ impl Runner {
         let stopped_at = Instant::now();
         self.node = None;
         self.write_groups();
-        tracing::info!(
-            took_ms = report.took.as_millis() as u64,
-            killed = report.killed,
-            "node stopped"
-        );
+        tracing::info!(took_ms = report.took.as_millis() as u64, killed = report.killed, "node stopped");
         let Some(why) = self.stop_why.take() else {
             return;
         };
@@ -693,24 +599,19 @@ impl Runner {
             self.finish(exit);
             return;
         }
+        let downtime = Downtime { stop_signal_at: stopped_at - report.took, stop_took: report.took };
         match why {
             StopWhy::Crash => self.on_failure(),
             StopWhy::Exit(exit) => self.finish(exit),
             StopWhy::Upgrade { target, release } => {
                 crate::fault::point("switch-node-stopped");
-                self.downtime = Some(Downtime {
-                    stop_signal_at: stopped_at - report.took,
-                    stop_took: report.took,
-                });
+                self.downtime = Some(downtime);
                 self.begin_switch(target, release);
             }
             StopWhy::AwaitRelease { target } => {
-                self.wait = Some(Wait {
-                    target,
-                    reason: String::new(),
-                    logged: None,
-                    checking: false,
-                });
+                // The node is down from now on: the wait for the release is downtime too.
+                self.downtime = Some(downtime);
+                self.wait = Some(Wait { target, reason: String::new(), logged: None, checking: false });
                 self.set_state(State::Waiting, None);
                 self.recheck_release();
             }
@@ -722,26 +623,15 @@ impl Runner {
             self.finish(exit);
             return;
         }
-        match self
-            .restarts
-            .on_failure(&self.active.restart, Instant::now())
-        {
+        match self.restarts.on_failure(&self.active.restart, Instant::now()) {
             RestartDecision::Restart { delay, remaining } => {
                 tracing::warn!(
                     delay_ms = delay.as_millis() as u64,
                     remaining_restarts = remaining,
                     "restarting the node"
                 );
-                self.set_state(
-                    State::RestartDelay,
-                    Some(format!("restart in {} ms", delay.as_millis())),
-                );
-                self.schedule(
-                    delay,
-                    Event::RestartDue {
-                        generation: self.generation,
-                    },
-                );
+                self.set_state(State::RestartDelay, Some(format!("restart in {} ms", delay.as_millis())));
+                self.schedule(delay, Event::RestartDue { generation: self.generation });
             }
             RestartDecision::GiveUp { restarts } => {
                 tracing::error!(
@@ -760,21 +650,13 @@ impl Runner {
             Ok(CurrentLink::Release(name)) => Some(name),
             _ => None,
         };
-        let plan = SwitchPlan {
-            from,
-            to: release,
-            version: target.version,
-            height: target.height,
-        };
+        let plan = SwitchPlan { from, to: release, version: target.version, height: target.height };
         self.set_state(State::Switching, None);
         let (home, tx) = (self.home.clone(), self.events_tx.clone());
         tokio::task::spawn_blocking(move || {
             let start = Instant::now();
             let result = switch(&home, &plan);
-            let _ = tx.send(Event::Switched {
-                result,
-                took: start.elapsed(),
-            });
+            let _ = tx.send(Event::Switched { result, took: start.elapsed() });
         });
     }
 
@@ -796,10 +678,7 @@ impl Runner {
         );
         self.restarts.reset();
         self.pending = None;
-        self.resume = Some(Resume {
-            record_id: record.id.clone(),
-            height: record.height,
-        });
+        self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
         self.last_switch = Some(record);
         if let Some(exit) = self.exit_requested {
             self.finish(exit);
@@ -854,25 +733,16 @@ impl Runner {
                 self.begin_stop(StopWhy::Exit(Exit::Clean));
             }
             State::Stopping if self.shutdown_signals >= 2 => {
-                tracing::warn!(
-                    signal = name,
-                    "second shutdown signal: killing the node now"
-                );
+                tracing::warn!(signal = name, "second shutdown signal: killing the node now");
                 self.kill_now.send_replace(true);
             }
-            State::Stopping => tracing::info!(
-                signal = name,
-                "shutdown requested: the node is already stopping"
-            ),
+            State::Stopping => tracing::info!(signal = name, "shutdown requested: the node is already stopping"),
             State::RestartDelay | State::Waiting => {
                 tracing::info!(signal = name, "shutdown requested");
                 self.finish(Exit::Clean);
             }
             State::Starting | State::Switching => {
-                tracing::info!(
-                    signal = name,
-                    "shutdown requested: finishing the current step first"
-                );
+                tracing::info!(signal = name, "shutdown requested: finishing the current step first");
             }
             State::Done(_) => {}
         }
@@ -920,17 +790,10 @@ impl Runner {
                 } else {
                     tracing::debug!(origin, "configuration re-read, nothing changed");
                 }
-                self.polling.send_replace((
-                    settings.poll_interval,
-                    settings.retry_interval,
-                    settings.request_timeout,
-                ));
+                self.polling.send_replace((settings.poll_interval, settings.retry_interval, settings.request_timeout));
                 self.settings = settings;
             }
-            Err(e) => tracing::error!(
-                origin,
-                "configuration not reloaded, keeping the previous settings: {e}"
-            ),
+            Err(e) => tracing::error!(origin, "configuration not reloaded, keeping the previous settings: {e}"),
         }
     }
 
@@ -976,9 +839,7 @@ impl Runner {
             .map(|p| ProcessStatus {
                 role: p.role.clone(),
                 pid: p.pid,
-                since: jiff::Timestamp::try_from(p.since)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
+                since: jiff::Timestamp::try_from(p.since).map(|t| t.to_string()).unwrap_or_default(),
             })
             .collect();
         let pending = self.pending.as_ref().map(|p| {
@@ -986,30 +847,21 @@ impl Runner {
             PendingStatus {
                 version: p.tag.clone(),
                 height: Some(p.height),
-                folder_present: folder
-                    .as_ref()
-                    .is_some_and(|f| f.dir(self.home.root()).is_dir()),
+                folder_present: folder.as_ref().is_some_and(|f| f.dir(self.home.root()).is_dir()),
                 folder: folder.map(|f| f.to_string()),
             }
         });
         let pid = std::process::id();
         Status {
             version: 1,
-            visor_pid: if matches!(self.state, State::Done(_)) {
-                0
-            } else {
-                pid
-            },
+            visor_pid: if matches!(self.state, State::Done(_)) { 0 } else { pid },
             visor_start_time: proc_start_time(pid as i32).unwrap_or(0),
             state: self.state.name().to_owned(),
             detail: self.detail.clone(),
             release,
             processes,
             pending,
-            restarts: self
-                .restarts
-                .clone()
-                .used(&self.active.restart, Instant::now()),
+            restarts: self.restarts.clone().used(&self.active.restart, Instant::now()),
             last_switch: self.last_switch.clone(),
             updated_at: jiff::Timestamp::now().to_string(),
         }
@@ -1026,11 +878,7 @@ impl Runner {
             .iter()
             .flat_map(|n| &n.processes)
             .filter_map(|p| {
-                Some(GroupRecord {
-                    role: p.role.clone(),
-                    pgid: p.pgid(),
-                    start_time: proc_start_time(p.pid as i32)?,
-                })
+                Some(GroupRecord { role: p.role.clone(), pgid: p.pgid(), start_time: proc_start_time(p.pid as i32)? })
             })
             .collect();
         let path = self.home.groups_file();
@@ -1058,10 +906,7 @@ impl StopWhy {
 /// Whether `name` is a complete release (for recovery of an interrupted switch).
 fn release_complete(face: &dyn Face, home: &Home, name: &ReleaseName) -> bool {
     let dir = name.dir(home.root());
-    dir.is_dir()
-        && face
-            .read_release(&dir)
-            .is_ok_and(|spec| check_binaries(&spec).is_ok())
+    dir.is_dir() && face.read_release(&dir).is_ok_and(|spec| check_binaries(&spec).is_ok())
 }
 
 /// `current` → `genesis` when `current` is missing or dangling. Genesis is read first, so an

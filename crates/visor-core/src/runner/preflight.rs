@@ -12,22 +12,16 @@ use crate::resume::binaries;
 #[derive(Debug, thiserror::Error)]
 pub enum PreflightError {
     /// The folder is missing.
-    #[error(
-        "release folder {0} does not exist; create it with the release's binaries and run configuration"
-    )]
+    #[error("release folder {0} does not exist; create it with the release's binaries and run configuration")]
     MissingFolder(String),
     /// The face cannot read it.
     #[error("{0}")]
     Unreadable(String),
     /// A binary is missing.
-    #[error(
-        "binary {0} does not exist; put the release's binary there or fix the path in the run configuration"
-    )]
+    #[error("binary {0} does not exist; put the release's binary there or fix the path in the run configuration")]
     MissingBinary(String),
     /// A binary is not an executable file.
-    #[error(
-        "{0} is not an executable file; run `chmod +x {0}` or fix the path in the run configuration"
-    )]
+    #[error("{0} is not an executable file; run `chmod +x {0}` or fix the path in the run configuration")]
     NotExecutable(String),
     /// A binary is another version.
     #[error(transparent)]
@@ -38,8 +32,7 @@ pub enum PreflightError {
 pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
     for binary in binaries(spec) {
         let shown = binary.display().to_string();
-        let meta =
-            std::fs::metadata(binary).map_err(|_| PreflightError::MissingBinary(shown.clone()))?;
+        let meta = std::fs::metadata(binary).map_err(|_| PreflightError::MissingBinary(shown.clone()))?;
         if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
             return Err(PreflightError::NotExecutable(shown));
         }
@@ -48,17 +41,11 @@ pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
 }
 
 /// Full check of the release in `dir` for `version`.
-pub(crate) async fn preflight(
-    face: &dyn Face,
-    dir: &Path,
-    version: &str,
-) -> Result<NodeSpec, PreflightError> {
+pub(crate) async fn preflight(face: &dyn Face, dir: &Path, version: &str) -> Result<NodeSpec, PreflightError> {
     if !dir.is_dir() {
         return Err(PreflightError::MissingFolder(dir.display().to_string()));
     }
-    let spec = face
-        .read_release(dir)
-        .map_err(|e| PreflightError::Unreadable(e.to_string()))?;
+    let spec = face.read_release(dir).map_err(|e| PreflightError::Unreadable(e.to_string()))?;
     check_binaries(&spec)?;
     match spec.protocol {
         Protocol::Vega { .. } => {

@@ -16,10 +16,7 @@ pub(crate) enum StopWhy {
     /// A process stopped unexpectedly: stop its siblings, then restart per the budget.
     Crash,
     /// The target is verified: stop, switch, start it.
-    Upgrade {
-        target: Target,
-        release: ReleaseName,
-    },
+    Upgrade { target: Target, release: ReleaseName },
     /// The target is not ready: stop (the node is halted at the upgrade point) and wait for it.
     AwaitRelease { target: Target },
     /// The visor is ending.

@@ -118,49 +118,27 @@ pub(crate) fn parse_answer(body: &[u8]) -> Result<UpgradeStatus, String> {
     if result.ready && result.accepted.as_ref().is_none_or(|r| r.tag.is_empty()) {
         return Err("ready to upgrade without naming the release".to_owned());
     }
-    let accepted = result
-        .accepted
-        .filter(|r| !r.tag.is_empty())
-        .map(|r| AcceptedRelease {
-            tag: r.tag,
-            height: r.height,
-        });
-    Ok(UpgradeStatus {
-        accepted,
-        ready: result.ready,
-    })
+    let accepted =
+        result.accepted.filter(|r| !r.tag.is_empty()).map(|r| AcceptedRelease { tag: r.tag, height: r.height });
+    Ok(UpgradeStatus { accepted, ready: result.ready })
 }
 
 /// Asks the core for its upgrade status, giving up after `timeout`.
-pub async fn query_upgrade_status(
-    endpoint: &AdminEndpoint,
-    timeout: Duration,
-) -> Result<UpgradeStatus, AdminError> {
+pub async fn query_upgrade_status(endpoint: &AdminEndpoint, timeout: Duration) -> Result<UpgradeStatus, AdminError> {
     match tokio::time::timeout(timeout, exchange(endpoint)).await {
         Ok(result) => result,
-        Err(_) => Err(AdminError::Timeout {
-            socket: endpoint.socket.clone(),
-            timeout_ms: timeout.as_millis() as u64,
-        }),
+        Err(_) => Err(AdminError::Timeout { socket: endpoint.socket.clone(), timeout_ms: timeout.as_millis() as u64 }),
     }
 }
 
 async fn exchange(endpoint: &AdminEndpoint) -> Result<UpgradeStatus, AdminError> {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     let socket = &endpoint.socket;
-    let http = |message: String| AdminError::Http {
-        socket: socket.clone(),
-        message,
-    };
-    let stream = UnixStream::connect(socket)
-        .await
-        .map_err(|source| AdminError::Connect {
-            socket: socket.clone(),
-            source,
-        })?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| http(e.to_string()))?;
+    let http = |message: String| AdminError::Http { socket: socket.clone(), message };
+    let stream =
+        UnixStream::connect(socket).await.map_err(|source| AdminError::Connect { socket: socket.clone(), source })?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| http(e.to_string()))?;
     let driver = tokio::spawn(connection);
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let body = format!(r#"{{"method":"protocolupgrade.UpgradeStatus","params":[null],"id":{id}}}"#);
@@ -172,10 +150,7 @@ async fn exchange(endpoint: &AdminEndpoint) -> Result<UpgradeStatus, AdminError>
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| http(e.to_string()))?;
     let result = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| http(e.to_string()))?;
+        let response = sender.send_request(request).await.map_err(|e| http(e.to_string()))?;
         let status = response.status();
         let body = Limited::new(response.into_body(), MAX_ANSWER)
             .collect()
@@ -183,18 +158,10 @@ async fn exchange(endpoint: &AdminEndpoint) -> Result<UpgradeStatus, AdminError>
             .map_err(|e| http(format!("cannot read the answer: {e}")))?
             .to_bytes();
         if status != StatusCode::OK {
-            let text = String::from_utf8_lossy(&body[..body.len().min(120)])
-                .trim()
-                .to_owned();
-            return Err(AdminError::BadAnswer {
-                socket: socket.clone(),
-                what: format!("HTTP {status}: {text:?}"),
-            });
+            let text = String::from_utf8_lossy(&body[..body.len().min(120)]).trim().to_owned();
+            return Err(AdminError::BadAnswer { socket: socket.clone(), what: format!("HTTP {status}: {text:?}") });
         }
-        parse_answer(&body).map_err(|what| AdminError::BadAnswer {
-            socket: socket.clone(),
-            what,
-        })
+        parse_answer(&body).map_err(|what| AdminError::BadAnswer { socket: socket.clone(), what })
     }
     .await;
     driver.abort();
@@ -209,40 +176,24 @@ mod tests {
     #[test]
     fn parses_the_three_states() {
         let none = br#"{"result":{"AcceptedReleaseInfo":{"VegaReleaseTag":"","UpgradeBlockHeight":0},"ReadyToUpgrade":false},"error":null,"id":1}"#;
-        assert_eq!(
-            parse_answer(none).unwrap(),
-            UpgradeStatus {
-                accepted: None,
-                ready: false
-            }
-        );
-        let before_first_block = br#"{"result":{"AcceptedReleaseInfo":null,"ReadyToUpgrade":false},"error":null,"id":1}"#;
-        assert_eq!(
-            parse_answer(before_first_block).unwrap(),
-            UpgradeStatus {
-                accepted: None,
-                ready: false
-            }
-        );
+        assert_eq!(parse_answer(none).unwrap(), UpgradeStatus { accepted: None, ready: false });
+        let before_first_block =
+            br#"{"result":{"AcceptedReleaseInfo":null,"ReadyToUpgrade":false},"error":null,"id":1}"#;
+        assert_eq!(parse_answer(before_first_block).unwrap(), UpgradeStatus { accepted: None, ready: false });
         let ready = br#"{"result":{"AcceptedReleaseInfo":{"VegaReleaseTag":"v0.74.0","UpgradeBlockHeight":1008000},"ReadyToUpgrade":true},"error":null,"id":42}"#;
         let status = parse_answer(ready).unwrap();
         assert!(status.ready);
-        assert_eq!(
-            status.accepted,
-            Some(AcceptedRelease {
-                tag: "v0.74.0".into(),
-                height: 1_008_000
-            })
-        );
+        assert_eq!(status.accepted, Some(AcceptedRelease { tag: "v0.74.0".into(), height: 1_008_000 }));
     }
 
     #[test]
     fn refuses_errors_and_garbage() {
-        assert!(
-            parse_answer(br#"{"result":null,"error":"rpc: can't find service","id":1}"#).is_err()
-        );
+        assert!(parse_answer(br#"{"result":null,"error":"rpc: can't find service","id":1}"#).is_err());
         assert!(parse_answer(b"<html>").is_err());
-        assert!(parse_answer(br#"{"result":{"AcceptedReleaseInfo":null,"ReadyToUpgrade":true},"error":null,"id":1}"#).is_err());
+        assert!(
+            parse_answer(br#"{"result":{"AcceptedReleaseInfo":null,"ReadyToUpgrade":true},"error":null,"id":1}"#)
+                .is_err()
+        );
     }
 
     proptest! {

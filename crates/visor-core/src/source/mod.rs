@@ -2,6 +2,4 @@
 
 mod admin_rpc;
 
-pub use admin_rpc::{
-    AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status,
-};
+pub use admin_rpc::{AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status};

@@ -48,8 +48,7 @@ pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
         );
         let _ = signal_group(record.pgid, Signal::SIGKILL);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !live_group_members(record.pgid).is_empty() && tokio::time::Instant::now() < deadline
-        {
+        while !live_group_members(record.pgid).is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         swept += 1;
@@ -59,8 +58,5 @@ pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
 
 /// Reads the records at `path`; a missing or unreadable file means none.
 pub(crate) fn read_records(path: &Path) -> Vec<GroupRecord> {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }

@@ -77,25 +77,15 @@ pub fn spawn(
     exits: mpsc::UnboundedSender<ExitedEvent>,
 ) -> Result<ProcessHandle, SpawnError> {
     let mut command = tokio::process::Command::new(&spec.program);
-    command
-        .args(&spec.args)
-        .stdin(Stdio::null())
-        .process_group(0)
-        .kill_on_drop(false);
+    command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
     let parent = nix::unistd::getpid();
     // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask).
     unsafe {
         command.pre_exec(move || super::unix::pre_exec(parent));
     }
-    let spawn_error = |source| SpawnError {
-        role: spec.role.clone(),
-        program: spec.program.clone(),
-        source,
-    };
+    let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
     let mut child = spawn_retrying_busy(&mut command).map_err(spawn_error)?;
-    let pid = child
-        .id()
-        .ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
+    let pid = child.id().ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
     let (tx, rx) = watch::channel(None);
     let role = spec.role.clone();
     tokio::spawn(async move {
@@ -107,18 +97,9 @@ pub fn spawn(
             }
         };
         let _ = tx.send(Some(status));
-        let _ = exits.send(ExitedEvent {
-            generation,
-            role,
-            status,
-        });
+        let _ = exits.send(ExitedEvent { generation, role, status });
     });
-    Ok(ProcessHandle {
-        role: spec.role.clone(),
-        pid,
-        since: SystemTime::now(),
-        exited: rx,
-    })
+    Ok(ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx })
 }
 
 /// A binary written moments ago may still be open for writing in a process forked meanwhile

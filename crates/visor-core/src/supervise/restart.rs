@@ -47,10 +47,7 @@ impl RestartBudget {
             return RestartDecision::GiveUp { restarts: used };
         }
         self.restarts.push_back(now);
-        RestartDecision::Restart {
-            delay: policy.delay,
-            remaining: policy.max_restarts - used - 1,
-        }
+        RestartDecision::Restart { delay: policy.delay, remaining: policy.max_restarts - used - 1 }
     }
 
     /// Restarts counted now, after forgetting those outside the window.
@@ -71,11 +68,7 @@ impl RestartBudget {
 
     fn forget_old(&mut self, policy: &RestartPolicy, now: Instant) {
         if let Some(window) = policy.window {
-            while self
-                .restarts
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= window)
-            {
+            while self.restarts.front().is_some_and(|t| now.duration_since(*t) >= window) {
                 self.restarts.pop_front();
             }
         }
@@ -88,11 +81,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn policy(max: u64, window: Option<u64>) -> RestartPolicy {
-        RestartPolicy {
-            max_restarts: max,
-            delay: Duration::from_secs(5),
-            window: window.map(Duration::from_secs),
-        }
+        RestartPolicy { max_restarts: max, delay: Duration::from_secs(5), window: window.map(Duration::from_secs) }
     }
 
     #[test]
@@ -101,13 +90,7 @@ mod tests {
         let mut b = RestartBudget::default();
         let t = Instant::now();
         for left in [2, 1, 0] {
-            assert_eq!(
-                b.on_failure(&p, t),
-                RestartDecision::Restart {
-                    delay: p.delay,
-                    remaining: left
-                }
-            );
+            assert_eq!(b.on_failure(&p, t), RestartDecision::Restart { delay: p.delay, remaining: left });
         }
         assert_eq!(b.on_failure(&p, t), RestartDecision::GiveUp { restarts: 3 });
     }
@@ -115,10 +98,7 @@ mod tests {
     #[test]
     fn zero_restarts_gives_up_at_once() {
         let mut b = RestartBudget::default();
-        assert_eq!(
-            b.on_failure(&policy(0, None), Instant::now()),
-            RestartDecision::GiveUp { restarts: 0 }
-        );
+        assert_eq!(b.on_failure(&policy(0, None), Instant::now()), RestartDecision::GiveUp { restarts: 0 });
     }
 
     #[test]
@@ -126,18 +106,9 @@ mod tests {
         let p = policy(1, Some(60));
         let mut b = RestartBudget::default();
         let t = Instant::now();
-        assert!(matches!(
-            b.on_failure(&p, t),
-            RestartDecision::Restart { .. }
-        ));
-        assert!(matches!(
-            b.on_failure(&p, t + Duration::from_secs(30)),
-            RestartDecision::GiveUp { .. }
-        ));
-        assert!(matches!(
-            b.on_failure(&p, t + Duration::from_secs(61)),
-            RestartDecision::Restart { .. }
-        ));
+        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
+        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(30)), RestartDecision::GiveUp { .. }));
+        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(61)), RestartDecision::Restart { .. }));
     }
 
     #[test]
@@ -148,10 +119,7 @@ mod tests {
         b.on_failure(&p, t);
         b.reset();
         assert!(!b.restarted());
-        assert!(matches!(
-            b.on_failure(&p, t),
-            RestartDecision::Restart { .. }
-        ));
+        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
     }
 
     proptest! {

@@ -42,10 +42,7 @@ pub async fn stop_all(
     mut kill_now: watch::Receiver<bool>,
 ) -> StopReport {
     if !policy.delay.is_zero() && !*kill_now.borrow() {
-        tracing::info!(
-            delay_ms = policy.delay.as_millis() as u64,
-            "waiting before stopping the node"
-        );
+        tracing::info!(delay_ms = policy.delay.as_millis() as u64, "waiting before stopping the node");
         tokio::select! {
             () = tokio::time::sleep(policy.delay) => {}
             _ = kill_now.wait_for(|k| *k) => {}
@@ -53,11 +50,7 @@ pub async fn stop_all(
     }
     let start = Instant::now();
     let mut killed = false;
-    let signal = if *kill_now.borrow() {
-        Signal::SIGKILL
-    } else {
-        policy.signal
-    };
+    let signal = if *kill_now.borrow() { Signal::SIGKILL } else { policy.signal };
     send(processes, signal);
     killed |= signal == Signal::SIGKILL;
     let graceful = async {
@@ -84,10 +77,7 @@ pub async fn stop_all(
         for p in processes {
             wait_exit(p).await;
         }
-        if tokio::time::timeout(KILL_WAIT, wait_groups_empty(processes))
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(KILL_WAIT, wait_groups_empty(processes)).await.is_err() {
             for p in processes {
                 let left = live_group_members(p.pgid());
                 if !left.is_empty() {
@@ -96,10 +86,7 @@ pub async fn stop_all(
             }
         }
     }
-    StopReport {
-        took: start.elapsed(),
-        killed,
-    }
+    StopReport { took: start.elapsed(), killed }
 }
 
 fn send(processes: &[ProcessHandle], signal: Signal) {
@@ -107,12 +94,7 @@ fn send(processes: &[ProcessHandle], signal: Signal) {
         if let Err(e) = signal_group(p.pgid(), signal) {
             tracing::error!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), error = %e, "cannot signal process group");
         } else {
-            tracing::debug!(
-                role = p.role,
-                pgid = p.pgid(),
-                signal = signal.as_str(),
-                "signalled process group"
-            );
+            tracing::debug!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), "signalled process group");
         }
     }
 }

@@ -17,9 +17,7 @@ use nix::unistd::Pid;
 pub(crate) fn pre_exec(parent: Pid) -> io::Result<()> {
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
     if nix::unistd::getppid() != parent {
-        return Err(io::Error::other(
-            "the visor exited while starting the process",
-        ));
+        return Err(io::Error::other("the visor exited while starting the process"));
     }
     sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
     Ok(())
@@ -57,9 +55,7 @@ pub(crate) fn live_group_members(pgid: i32) -> Vec<i32> {
     };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(
-            |&pid| matches!(proc_stat(pid), Some(stat) if stat.pgrp == pgid && stat.state != 'Z'),
-        )
+        .filter(|&pid| matches!(proc_stat(pid), Some(stat) if stat.pgrp == pgid && stat.state != 'Z'))
         .collect()
 }
 

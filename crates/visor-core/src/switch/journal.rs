@@ -32,12 +32,9 @@ impl Journal {
     /// Reads the journal at `path`, if any.
     pub fn load(path: &Path) -> io::Result<Option<Self>> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                io::Error::other(format!(
-                    "switch journal {} is unreadable: {e}",
-                    path.display()
-                ))
-            }),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| io::Error::other(format!("switch journal {} is unreadable: {e}", path.display()))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }

@@ -32,9 +32,7 @@ pub struct SwitchPlan {
 #[derive(Debug, thiserror::Error)]
 pub enum SwitchError {
     /// File-system failure on the home folder.
-    #[error(
-        "switch to {to} failed at {step}: {source}; check permissions and free space in the home folder"
-    )]
+    #[error("switch to {to} failed at {step}: {source}; check permissions and free space in the home folder")]
     Io {
         /// The release switched to.
         to: String,
@@ -85,12 +83,9 @@ pub fn switch(home: &Home, plan: &SwitchPlan) -> Result<SwitchRecord, SwitchErro
         height: plan.height,
         started_at: jiff::Timestamp::now().to_string(),
     };
-    journal
-        .save(&home.journal_file())
-        .map_err(io("writing the journal"))?;
+    journal.save(&home.journal_file()).map_err(io("writing the journal"))?;
     fault::point("switch-journal-written");
-    home.point_current(&plan.to)
-        .map_err(io("moving `current`"))?;
+    home.swap_current(&plan.to, || fault::point("switch-link-created")).map_err(io("moving `current`"))?;
     fault::point("switch-current-moved");
     let record = append_record(home, &journal)?;
     fault::point("switch-history-recorded");
@@ -124,30 +119,16 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
 }
 
 /// Brings the home to a consistent state before anything starts (DESIGN §5 item 4).
-pub fn recover(
-    home: &Home,
-    release_complete: impl Fn(&ReleaseName) -> bool,
-) -> Result<Recovery, SwitchError> {
-    let io = |step: &'static str| {
-        move |source| SwitchError::Io {
-            to: "(recovery)".to_owned(),
-            step,
-            source,
-        }
-    };
-    home.remove_stale_links()
-        .map_err(io("removing stale temporary links"))?;
-    let Some(journal) = Journal::load(&home.journal_file()).map_err(io("reading the journal"))?
-    else {
+pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> Result<Recovery, SwitchError> {
+    let io = |step: &'static str| move |source| SwitchError::Io { to: "(recovery)".to_owned(), step, source };
+    home.remove_stale_links().map_err(io("removing stale temporary links"))?;
+    let Some(journal) = Journal::load(&home.journal_file()).map_err(io("reading the journal"))? else {
         return Ok(Recovery::Clean);
     };
     tracing::warn!(from = ?journal.from.as_ref().map(ToString::to_string), to = %journal.to, "found an interrupted switch");
     if release_complete(&journal.to) {
-        if home.read_current().map_err(io("reading `current`"))?
-            != CurrentLink::Release(journal.to.clone())
-        {
-            home.point_current(&journal.to)
-                .map_err(io("moving `current`"))?;
+        if home.read_current().map_err(io("reading `current`"))? != CurrentLink::Release(journal.to.clone()) {
+            home.point_current(&journal.to).map_err(io("moving `current`"))?;
         }
         let record = append_record(home, &journal)?;
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
@@ -155,15 +136,11 @@ pub fn recover(
         Ok(Recovery::RolledForward(record))
     } else {
         if let Some(from) = &journal.from {
-            home.point_current(from)
-                .map_err(io("moving `current` back"))?;
+            home.point_current(from).map_err(io("moving `current` back"))?;
         }
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
         tracing::warn!(missing = %journal.to, "undid the interrupted switch: its release folder is gone");
-        Ok(Recovery::RolledBack {
-            to: journal.from.clone(),
-            missing: journal.to,
-        })
+        Ok(Recovery::RolledBack { to: journal.from.clone(), missing: journal.to })
     }
 }
 
@@ -187,22 +164,14 @@ mod tests {
     }
 
     fn plan() -> SwitchPlan {
-        SwitchPlan {
-            from: Some(name("genesis")),
-            to: name("v2"),
-            version: "v2".into(),
-            height: Some(10),
-        }
+        SwitchPlan { from: Some(name("genesis")), to: name("v2"), version: "v2".into(), height: Some(10) }
     }
 
     #[test]
     fn a_switch_moves_current_and_records_once() {
         let (_dir, home) = setup();
         let record = switch(&home, &plan()).unwrap();
-        assert_eq!(
-            home.read_current().unwrap(),
-            CurrentLink::Release(name("v2"))
-        );
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
         assert!(!home.journal_file().exists());
         let history = History::load(&home.history_file()).unwrap();
         assert_eq!(history.switches, vec![record]);
@@ -231,19 +200,9 @@ mod tests {
                 append_record(&home, &journal).unwrap();
             }
             let recovery = recover(&home, |_| true).unwrap();
-            assert!(
-                matches!(recovery, Recovery::RolledForward(ref r) if r.id == "j1"),
-                "step {step}: {recovery:?}"
-            );
-            assert_eq!(
-                home.read_current().unwrap(),
-                CurrentLink::Release(name("v2"))
-            );
-            assert_eq!(
-                History::load(&home.history_file()).unwrap().switches.len(),
-                1,
-                "step {step}"
-            );
+            assert!(matches!(recovery, Recovery::RolledForward(ref r) if r.id == "j1"), "step {step}: {recovery:?}");
+            assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
+            assert_eq!(History::load(&home.history_file()).unwrap().switches.len(), 1, "step {step}");
             assert!(!home.journal_file().exists());
         }
     }
@@ -264,16 +223,8 @@ mod tests {
         home.point_current(&name("v2")).unwrap();
         let recovery = recover(&home, |_| false).unwrap();
         assert!(matches!(recovery, Recovery::RolledBack { .. }));
-        assert_eq!(
-            home.read_current().unwrap(),
-            CurrentLink::Release(name("genesis"))
-        );
-        assert!(
-            History::load(&home.history_file())
-                .unwrap()
-                .switches
-                .is_empty()
-        );
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("genesis")));
+        assert!(History::load(&home.history_file()).unwrap().switches.is_empty());
     }
 
     #[test]

@@ -1,0 +1,60 @@
+//! The core's admin endpoint misbehaving: every failed poll counts against the connection
+//! budget, and when it is spent the visor stops the node and exits with code 5.
+
+use crate::harness::{Env, alive};
+
+/// Runs a core whose admin endpoint misbehaves as `core_extra` says; returns the visor's logs.
+fn unreachable_core(core_extra: &[&str], retries: u64) -> String {
+    let env = Env::empty();
+    env.write_config(&format!("maxNumberOfFirstConnectionRetries = {retries}\n"));
+    let mut args = env.core_args(core_extra);
+    if core_extra.contains(&"--no-socket") {
+        // Nothing listens on the configured socket.
+        let i = args.iter().position(|a| a == "--socket").unwrap();
+        args.drain(i..i + 2);
+        args.retain(|a| a != "--no-socket");
+    }
+    env.release("genesis", "v0.1.0", &args, None);
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 5, "connection budget exhausted");
+    let logs = visor.logs().join("\n");
+    assert_eq!(visor.count("waiting for the core's admin endpoint"), retries as usize, "{logs}");
+    assert!(
+        logs.contains("stayed unreachable beyond the connection budget (maxNumberOfFirstConnectionRetries)"),
+        "{logs}"
+    );
+    let core = env.starts_of("core");
+    assert_eq!(core.len(), 1);
+    assert!(!alive(core[0]["pid"].as_i64().unwrap() as i32), "the node is stopped before the visor exits");
+    logs
+}
+
+#[test]
+fn missing_admin_socket() {
+    let logs = unreachable_core(&["--no-socket"], 1);
+    assert!(logs.contains("cannot connect to the admin socket"), "{logs}");
+}
+
+#[test]
+fn admin_answers_garbage() {
+    let logs = unreachable_core(&["--admin-mode", "garbage"], 1);
+    assert!(logs.contains("not a JSON-RPC answer"), "{logs}");
+}
+
+#[test]
+fn admin_answers_http_500() {
+    let logs = unreachable_core(&["--admin-mode", "http500"], 1);
+    assert!(logs.contains("HTTP 500"), "{logs}");
+}
+
+#[test]
+fn admin_answers_a_json_rpc_error() {
+    let logs = unreachable_core(&["--admin-mode", "error"], 1);
+    assert!(logs.contains("answered an error"), "{logs}");
+}
+
+#[test]
+fn admin_hangs_and_the_request_times_out() {
+    let logs = unreachable_core(&["--admin-mode", "hang"], 0);
+    assert!(logs.contains("did not answer within 5000 ms"), "{logs}");
+}

@@ -1,0 +1,101 @@
+//! Bad configuration: every error names the file, the key and the fix, and nothing starts.
+
+use crate::harness::Env;
+
+fn run_expecting_config_error(env: &Env) -> String {
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 3, "configuration error exit code");
+    assert!(env.starts().is_empty(), "nothing may start on a configuration error");
+    visor.logs().join("\n")
+}
+
+#[test]
+fn malformed_config_toml_is_refused_with_the_line() {
+    let env = Env::with_upgrade(1000, "");
+    std::fs::write(env.home.join("config.toml"), "maxNumberOfRestarts = 3\nstopDelaySeconds = [\n").unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("config.toml: invalid TOML at line 2"), "{logs}");
+}
+
+#[test]
+fn wrong_types_in_config_toml_name_the_key_and_value() {
+    let env = Env::with_upgrade(1000, "maxNumberOfRestarts = \"three\"\n");
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("key `maxNumberOfRestarts`") && logs.contains("three"), "{logs}");
+
+    env.write_config("stopSignalTimeoutSeconds = -1\n");
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("stopSignalTimeoutSeconds") && logs.contains("-1") && logs.contains("≥ 0"), "{logs}");
+}
+
+#[test]
+fn legacy_auto_install_table_says_how_to_rewrite_it() {
+    let env = Env::with_upgrade(
+        1000,
+        "[autoInstall]\nenabled = true\n[autoInstall.assets]\n  [autoInstall.assets.vega]\n    asset_name = \"vega-linux-amd64.zip\"\n    binary_name = \"vega\"\n",
+    );
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("autoInstall.assets") && logs.contains("[autoInstall.asset]"), "{logs}");
+    assert!(logs.contains("binaryName = \"vega\""), "{logs}");
+}
+
+#[test]
+fn unknown_keys_are_warned_about_and_the_node_runs() {
+    let env = Env::with_upgrade(100_000, "maxNumberOfRestart = 3\n");
+    let mut visor = env.start_visor();
+    visor.wait_log("unknown key in the configuration");
+    assert!(visor.wait_log("unknown key in the configuration").contains("maxNumberOfRestart"));
+    visor.wait_log("started process");
+    visor.signal(nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn malformed_run_config_and_wrong_types_are_refused() {
+    let env = Env::with_upgrade(1000, "");
+    let file = env.home.join("genesis/run-config.toml");
+    std::fs::write(&file, "[vega\n").unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("genesis/run-config.toml: invalid TOML at line 1"), "{logs}");
+
+    std::fs::write(
+        &file,
+        "[vega.binary]\npath = \"testnode\"\nargs = \"start\"\n[vega.rpc]\nsocketPath = \"/x\"\nhttpPath = \"/rpc\"\n",
+    )
+    .unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("key `vega.binary.args`"), "{logs}");
+    assert!(env.current().is_none(), "`current` is not created for an invalid genesis");
+}
+
+#[test]
+fn empty_socket_path_is_refused() {
+    let env = Env::with_upgrade(1000, "");
+    let file = env.home.join("genesis/run-config.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let socket = format!("socketPath = {:?}", env.socket.display().to_string());
+    std::fs::write(&file, text.replace(&socket, "socketPath = \"\"")).unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("vega.rpc.socketPath` is empty"), "{logs}");
+}
+
+#[test]
+fn missing_and_non_executable_binaries_are_refused() {
+    let env = Env::with_upgrade(1000, "");
+    let bin = env.home.join("genesis/testnode");
+    std::fs::remove_file(&bin).unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("genesis/testnode does not exist"), "{logs}");
+
+    std::fs::write(&bin, b"#!/bin/sh\n").unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("is not an executable file") && logs.contains("chmod +x"), "{logs}");
+}
+
+#[test]
+fn a_missing_home_is_a_configuration_error() {
+    let env = Env::empty();
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 3);
+    assert!(visor.logs().join("\n").contains("visor init"));
+}

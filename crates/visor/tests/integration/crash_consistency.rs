@@ -1,0 +1,65 @@
+//! The visor killed at each step of a switch, then restarted: `current` always names a
+//! complete release, the switch is finished or undone, and it is recorded exactly once.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Env, wait_until};
+
+const STEPS: [&str; 7] = [
+    "switch-node-stopped",
+    "switch-journal-written",
+    "switch-link-created",
+    "switch-current-moved",
+    "switch-history-recorded",
+    "switch-journal-cleared",
+    "switch-node-started",
+];
+
+fn check_current_is_complete(env: &Env, step: &str) {
+    let target = env.current().unwrap_or_else(|| panic!("{step}: `current` is missing"));
+    assert!(target == "genesis" || target == "v0.2.0", "{step}: current -> {target}");
+    assert!(env.home.join("current/run-config.toml").is_file(), "{step}: `current` dangles");
+    let stray: Vec<_> = std::fs::read_dir(&env.home)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".current."))
+        .collect();
+    // A temporary link may be left by the kill; the next start removes it.
+    assert!(stray.len() <= 1, "{step}: {stray:?}");
+}
+
+#[test]
+fn a_visor_killed_at_any_step_of_a_switch_converges_on_restart() {
+    for step in STEPS {
+        let env = Env::with_upgrade(8, "");
+        env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+        let mut visor = env.start_visor_with(&[("VISOR_TEST_FAULT", step)]);
+        let status = visor.wait_status();
+        assert_eq!(status.code(), None, "{step}: the fault hook kills the visor");
+        check_current_is_complete(&env, step);
+        wait_until("the killed visor's node is gone", || {
+            env.starts().iter().all(|s| !crate::harness::alive(s["pid"].as_i64().unwrap() as i32))
+        });
+
+        let mut next = env.start_visor();
+        wait_until(&format!("{step}: the upgraded release runs"), || {
+            env.status_json()["release"] == "v0.2.0" && env.status_json()["state"] == "running"
+        });
+        let last = env.starts_of("core").pop().unwrap();
+        assert_eq!(last["version"], "v0.2.0", "{step}");
+        let args: Vec<String> = serde_json::from_value(last["args"].clone()).unwrap();
+        assert!(args.ends_with(&["--snapshot.load-from-block-height".to_owned(), "8".to_owned()]), "{step}: {args:?}");
+        let history = env.history();
+        assert_eq!(history["switches"].as_array().unwrap().len(), 1, "{step}: recorded exactly once: {history}");
+        assert!(!env.home.join(".visor/switch.json").exists(), "{step}: journal cleared");
+        assert!(
+            !std::fs::read_dir(&env.home).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".current."))
+        );
+        next.signal(Signal::SIGTERM);
+        assert_eq!(next.wait_exit(), 0, "{step}");
+    }
+}

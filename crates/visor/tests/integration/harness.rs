@@ -1,0 +1,319 @@
+//! The test harness: a temporary home with `testnode` releases, the real `visor` binary, its
+//! logs captured line by line, and waits on conditions with deadlines (never fixed sleeps).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+
+/// How long any single condition may take before the test fails. Generous: CI has two cores
+/// and runs tests in parallel.
+pub const DEADLINE: Duration = Duration::from_secs(40);
+
+pub fn visor_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_visor"))
+}
+
+/// `testnode` is another package's binary: `cargo test --workspace` builds it next to ours.
+pub fn testnode_bin() -> PathBuf {
+    let path = visor_bin().with_file_name("testnode");
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p testnode` first)",
+        path.display()
+    );
+    path
+}
+
+/// Polls `condition` until it holds, failing the test after `DEADLINE`.
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    while !condition() {
+        assert!(start.elapsed() < DEADLINE, "timed out after {DEADLINE:?} waiting for {what}");
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Whether `pid` is a live (non-zombie) process.
+pub fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rfind(')').and_then(|i| stat[i + 2..].chars().next()).is_some_and(|state| state != 'Z'),
+        Err(_) => false,
+    }
+}
+
+pub fn signal(pid: i32, sig: Signal) {
+    let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+}
+
+/// A test's world: a home folder, a data folder for testnode's records, the admin socket.
+pub struct Env {
+    _dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub data: PathBuf,
+    pub socket: PathBuf,
+}
+
+/// Fast settings for tests; each test adds or overrides keys.
+pub const FAST_CONFIG: &str = "\
+maxNumberOfFirstConnectionRetries = 200
+maxNumberOfRestartConnectionRetries = 200
+maxNumberOfRestarts = 3
+restartsDelaySeconds = 0
+stopSignalTimeoutSeconds = 10
+pollIntervalMilliseconds = 20
+";
+
+impl Env {
+    /// An empty world: no home folder yet.
+    pub fn empty() -> Self {
+        let dir = tempfile::Builder::new().prefix("visor-it-").tempdir().expect("tempdir");
+        let root = dir.path().to_owned();
+        Self { home: root.join("home"), data: root.join("data"), socket: root.join("vega.sock"), _dir: dir }
+    }
+
+    /// A home with `config.toml` (fast settings + `extra`) and a genesis release of version
+    /// v0.1.0 that upgrades to v0.2.0 at height `upgrade_at`.
+    pub fn with_upgrade(upgrade_at: u64, extra_config: &str) -> Self {
+        let env = Self::empty();
+        env.write_config(extra_config);
+        let args = env.core_args(&["--upgrade-at", &upgrade_at.to_string(), "--release-tag", "v0.2.0"]);
+        env.release("genesis", "v0.1.0", &args, None);
+        env
+    }
+
+    /// Writes `config.toml` = fast settings, then `extra` (later keys win by being unique).
+    pub fn write_config(&self, extra: &str) {
+        std::fs::create_dir_all(&self.home).unwrap();
+        let mut text = String::new();
+        for line in FAST_CONFIG.lines() {
+            let key = line.split('=').next().unwrap().trim();
+            if !extra.lines().any(|l| l.split('=').next().unwrap().trim() == key) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        text.push_str(extra);
+        std::fs::write(self.home.join("config.toml"), text).unwrap();
+    }
+
+    /// testnode core arguments: records in `data`, the admin socket, 20 ms blocks, then `extra`.
+    pub fn core_args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = ["start", "--home"].map(String::from).to_vec();
+        args.push(self.data.display().to_string());
+        args.push("--socket".into());
+        args.push(self.socket.display().to_string());
+        args.extend(["--block-time", "20ms"].map(String::from));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    pub fn data_node_args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = ["datanode", "start", "--home"].map(String::from).to_vec();
+        args.push(self.data.display().to_string());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    /// Creates the release folder `name` in the home: testnode (symlinked) reporting `version`,
+    /// and a run configuration with the given core (and data-node) arguments.
+    pub fn release(&self, name: &str, version: &str, core: &[String], data_node: Option<&[String]>) -> PathBuf {
+        let dir = self.home.join(name);
+        self.release_at(&dir, version, core, data_node);
+        dir
+    }
+
+    /// Like [`Env::release`], into any folder (to prepare a release elsewhere and move it in).
+    pub fn release_at(&self, dir: &Path, version: &str, core: &[String], data_node: Option<&[String]>) {
+        std::fs::create_dir_all(dir).unwrap();
+        let bin = dir.join("testnode");
+        if !bin.exists() {
+            std::os::unix::fs::symlink(testnode_bin(), &bin).unwrap();
+        }
+        std::fs::write(dir.join("testnode.version"), version).unwrap();
+        std::fs::write(dir.join("run-config.toml"), self.run_config(version, core, data_node)).unwrap();
+    }
+
+    pub fn run_config(&self, name: &str, core: &[String], data_node: Option<&[String]>) -> String {
+        let mut text = format!(
+            "name = {name:?}\n[vega]\n  [vega.binary]\n    path = \"testnode\"\n    args = {core:?}\n  [vega.rpc]\n    socketPath = {:?}\n    httpPath = \"/rpc\"\n",
+            self.socket.display().to_string()
+        );
+        if let Some(dn) = data_node {
+            text.push_str(&format!("[data_node]\n  [data_node.binary]\n    path = \"testnode\"\n    args = {dn:?}\n"));
+        }
+        text
+    }
+
+    /// Runs a visor subcommand to completion.
+    pub fn visor(&self, args: &[&str]) -> Output {
+        Command::new(visor_bin()).args(args).output().expect("run visor")
+    }
+
+    pub fn status_json(&self) -> serde_json::Value {
+        let out = self.visor(&["status", "--home", self.home.to_str().unwrap(), "--output", "json"]);
+        assert!(out.status.success(), "visor status failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("status json")
+    }
+
+    /// Starts `visor run --home` with extra environment variables.
+    pub fn start_visor_with(&self, envs: &[(&str, &str)]) -> Visor {
+        let mut command = Command::new(visor_bin());
+        command
+            .args(["run", "--home"])
+            .arg(&self.home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command.env_remove("RUST_LOG").env("NO_COLOR", "1");
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        Visor::spawn(command)
+    }
+
+    pub fn start_visor(&self) -> Visor {
+        self.start_visor_with(&[])
+    }
+
+    /// testnode's start records, oldest first.
+    pub fn starts(&self) -> Vec<serde_json::Value> {
+        read_jsonl(&self.data.join("starts.jsonl"))
+    }
+
+    pub fn starts_of(&self, role: &str) -> Vec<serde_json::Value> {
+        self.starts().into_iter().filter(|s| s["role"] == role).collect()
+    }
+
+    /// testnode's exit records.
+    pub fn exits(&self) -> Vec<serde_json::Value> {
+        read_jsonl(&self.data.join("exits.jsonl"))
+    }
+
+    /// Where `current` points (the link's text).
+    pub fn current(&self) -> Option<String> {
+        std::fs::read_link(self.home.join("current")).ok().map(|p| p.display().to_string())
+    }
+
+    pub fn history(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.home.join(".visor/history.json")).unwrap_or_default())
+            .unwrap_or(serde_json::json!({ "switches": [] }))
+    }
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// A running `visor run`; killed with SIGKILL if the test drops it while it runs.
+pub struct Visor {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+    exit: Option<std::process::ExitStatus>,
+}
+
+impl Visor {
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command.spawn().expect("start visor");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let mut readers = Vec::new();
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let lines = Arc::clone(&lines);
+            readers.push(std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    eprintln!("| {line}");
+                    lines.lock().unwrap().push(line);
+                }
+            }));
+        }
+        Self { child, lines, readers, exit: None }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn logs(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, needle: &str) -> usize {
+        self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Waits for a log line containing `needle`; returns it.
+    pub fn wait_log(&self, needle: &str) -> String {
+        self.wait_logs(needle, 1).swap_remove(0)
+    }
+
+    /// Waits until `n` log lines contain `needle`; returns them.
+    pub fn wait_logs(&self, needle: &str, n: usize) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let found: Vec<String> =
+                self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).cloned().collect();
+            if found.len() >= n {
+                return found;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {n} log line(s) with {needle:?}; got {}:\n{}",
+                found.len(),
+                self.logs().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn signal(&self, sig: Signal) {
+        signal(self.pid(), sig);
+    }
+
+    /// Waits for the visor to exit; returns its exit code (panics if killed by a signal).
+    pub fn wait_exit(&mut self) -> i32 {
+        let status = self.wait_status();
+        status.code().unwrap_or_else(|| panic!("visor was killed: {status:?}\n{}", self.logs().join("\n")))
+    }
+
+    pub fn wait_status(&mut self) -> std::process::ExitStatus {
+        if let Some(status) = self.exit {
+            return status;
+        }
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                self.exit = Some(status);
+                // The pipes close when the visor and its children are gone; a leftover process
+                // holding them open must not hang the test, so the wait is bounded.
+                let drained = Instant::now();
+                while !self.readers.iter().all(std::thread::JoinHandle::is_finished)
+                    && drained.elapsed() < Duration::from_secs(2)
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                return status;
+            }
+            assert!(start.elapsed() < DEADLINE, "visor did not exit in time:\n{}", self.logs().join("\n"));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Visor {
+    fn drop(&mut self) {
+        if self.exit.is_none() && matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the `visor` binary: the real binary, real `testnode` processes, real
+//! unix sockets and files in temporary folders. One file per feature.
+
+mod admin;
+mod config;
+mod crash_consistency;
+mod harness;
+mod init;
+mod reload;
+mod signals;
+mod status;
+mod supervision;
+mod upgrade;

@@ -1,0 +1,52 @@
+//! `visor status`, while `run` runs and when it does not.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::Env;
+
+#[test]
+fn status_reports_processes_pending_upgrade_and_stops_reporting_when_the_visor_ends() {
+    let env = Env::with_upgrade(100_000, "");
+    let home = env.home.to_str().unwrap().to_owned();
+    let out = env.visor(&["status", "--home", &home]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not running"));
+
+    let mut visor = env.start_visor();
+    visor.wait_log("but its release folder is missing");
+    let status = env.status_json();
+    assert_eq!(status["running"], true);
+    assert_eq!(status["visorPid"], visor.pid());
+    assert_eq!(status["release"], "genesis");
+    let core = &env.starts_of("core")[0];
+    assert_eq!(status["processes"][0]["pid"], core["pid"]);
+    assert_eq!(status["pending"]["version"], "v0.2.0");
+    assert_eq!(status["pending"]["height"], 100_000);
+    assert_eq!(status["pending"]["folderPresent"], false);
+    let text = String::from_utf8_lossy(&env.visor(&["status", "--home", &home]).stdout).into_owned();
+    assert!(
+        text.contains("running (pid") && text.contains("v0.2.0 at height 100000") && text.contains("MISSING"),
+        "{text}"
+    );
+
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+    let status = env.status_json();
+    assert_eq!(status["running"], false);
+    assert_eq!(status["release"], "genesis");
+    assert!(status["processes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let env = Env::with_upgrade(100_000, "");
+    let mut command = std::process::Command::new(crate::harness::visor_bin());
+    command.args(["--log-format", "json", "run", "--home"]).arg(&env.home);
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut visor = crate::harness::Visor::spawn(command);
+    let line = visor.wait_log("started process");
+    let json: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+    assert_eq!(json["role"], "core");
+    assert!(json["pid"].is_u64());
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}

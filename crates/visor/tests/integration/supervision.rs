@@ -1,0 +1,161 @@
+//! Crash handling: restarts within the budget, siblings stopped together, nothing left behind.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Env, alive, wait_until};
+
+#[test]
+fn a_crashing_node_is_restarted_until_the_budget_is_spent() {
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 2\n");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--exit-after", "150ms", "--exit-code", "3"]), None);
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 4, "restart budget exhausted");
+    assert_eq!(env.starts_of("core").len(), 3, "first start + 2 restarts");
+    let logs = visor.logs().join("\n");
+    assert_eq!(visor.count("restarting the node"), 2, "{logs}");
+    assert!(logs.contains("status=\"exit status 3\""), "{logs}");
+    assert!(logs.contains("restart budget (maxNumberOfRestarts) is spent"), "{logs}");
+}
+
+#[test]
+fn an_exit_with_status_zero_is_an_unexpected_stop() {
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 1\n");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--exit-after", "150ms", "--exit-code", "0"]), None);
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 4);
+    let line = visor.wait_log("process stopped unexpectedly");
+    assert!(line.contains("exit status 0"), "{line}");
+    assert_eq!(env.starts_of("core").len(), 2);
+}
+
+#[test]
+fn a_node_that_fails_at_start_recovers_within_the_budget() {
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 3\n");
+    env.release(
+        "genesis",
+        "v0.1.0",
+        &env.core_args(&["--crash-first", "2", "--upgrade-at", "100000", "--release-tag", "v0.2.0"]),
+        None,
+    );
+    let mut visor = env.start_visor();
+    wait_until("the third start runs", || env.starts_of("core").len() == 3);
+    visor.wait_log("upgrade announced");
+    let status = env.status_json();
+    assert_eq!(status["state"], "running");
+    assert_eq!(status["restarts"], 2);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn when_the_data_node_dies_the_core_is_stopped_gracefully_and_both_restart() {
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 1\n");
+    let dn = env.data_node_args(&["--exit-after", "300ms", "--exit-code", "1"]);
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), Some(&dn));
+    std::fs::create_dir_all(&env.data).unwrap();
+    std::fs::write(env.data.join("latest-segment-height"), "1234").unwrap();
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 4);
+    assert_eq!(env.starts_of("core").len(), 2);
+    assert_eq!(env.starts_of("data-node").len(), 2);
+    let core_exits: Vec<_> = env.exits().into_iter().filter(|e| e["role"] == "core").collect();
+    assert_eq!(core_exits.len(), 2, "the core was stopped each time, not left running");
+    assert!(core_exits.iter().all(|e| e["reason"] == "signal"), "stopped by its stop signal: {core_exits:?}");
+    // On a crash restart with a data node, the core resumes from the data node's latest segment.
+    let args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
+    assert_eq!(&args[args.len() - 2..], ["--snapshot.load-from-block-height", "1234"]);
+    visor.wait_log("data node's latest history segment found");
+}
+
+#[test]
+fn without_a_history_segment_the_core_restarts_without_a_snapshot_height() {
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 1\n");
+    let dn = env.data_node_args(&["--exit-after", "300ms", "--exit-code", "1"]);
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), Some(&dn));
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), 4);
+    visor.wait_log("data node has no history segment yet");
+    let args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
+    assert!(!args.iter().any(|a| a.contains("snapshot")), "{args:?}");
+}
+
+#[test]
+fn a_child_ignoring_sigterm_is_killed_after_the_grace_period() {
+    let env = Env::empty();
+    env.write_config("stopSignalTimeoutSeconds = 1\n");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--ignore-sigterm"]), None);
+    let mut visor = env.start_visor();
+    visor.wait_log("started process");
+    visor.signal(Signal::SIGTERM);
+    visor.wait_log("did not stop within the grace period, sending SIGKILL");
+    assert_eq!(visor.wait_exit(), 0);
+    let pid = env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32;
+    assert!(!alive(pid));
+}
+
+#[test]
+fn a_grandchild_is_stopped_with_the_node() {
+    for extra in [&["--fork-grandchild"][..], &["--fork-grandchild", "--ignore-sigterm"][..]] {
+        let env = Env::empty();
+        env.write_config("stopSignalTimeoutSeconds = 1\n");
+        env.release("genesis", "v0.1.0", &env.core_args(extra), None);
+        let mut visor = env.start_visor();
+        let pid_file = env.data.join("grandchild.pid");
+        wait_until("the grandchild runs", || std::fs::read_to_string(&pid_file).is_ok_and(|s| !s.is_empty()));
+        let grandchild: i32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
+        assert!(alive(grandchild));
+        visor.signal(Signal::SIGTERM);
+        assert_eq!(visor.wait_exit(), 0);
+        assert!(!alive(grandchild), "nothing of the node is left after the stop ({extra:?})");
+    }
+}
+
+#[test]
+fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
+    let env = Env::empty();
+    env.write_config("");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--fork-grandchild"]), None);
+    let mut visor = env.start_visor();
+    let pid_file = env.data.join("grandchild.pid");
+    wait_until("the grandchild runs", || std::fs::read_to_string(&pid_file).is_ok_and(|s| !s.is_empty()));
+    let grandchild: i32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
+    let core = env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32;
+    visor.signal(Signal::SIGKILL);
+    assert!(visor.wait_status().code().is_none());
+    wait_until("the core dies with the visor", || !alive(core));
+
+    // The grandchild escaped the parent-death signal; the next visor kills it before starting.
+    let mut next = env.start_visor();
+    next.wait_log("started process");
+    assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts");
+    let logs = next.logs();
+    let swept = logs.iter().position(|l| l.contains("killing processes left by a previous visor"));
+    let started = logs.iter().position(|l| l.contains("started process"));
+    assert!(swept.is_some() && swept < started, "{logs:?}");
+    next.signal(Signal::SIGTERM);
+    assert_eq!(next.wait_exit(), 0);
+    let _ = std::fs::remove_file(&pid_file);
+}
+
+#[test]
+fn a_second_visor_on_the_same_home_is_refused() {
+    let env = Env::with_upgrade(100_000, "");
+    let mut first = env.start_visor();
+    first.wait_log("started process");
+    let mut second = env.start_visor();
+    assert_eq!(second.wait_exit(), 7);
+    let logs = second.logs().join("\n");
+    assert!(
+        logs.contains("another visor is already running on this home")
+            && logs.contains(&format!("pid {}", first.pid())),
+        "{logs}"
+    );
+    assert_eq!(env.starts_of("core").len(), 1, "the second visor started nothing");
+    first.signal(Signal::SIGTERM);
+    assert_eq!(first.wait_exit(), 0);
+}

@@ -1,0 +1,143 @@
+//! Automatic upgrades at the protocol-upgrade point.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Env, wait_until};
+
+#[test]
+fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
+    let env = Env::with_upgrade(15, "");
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    let announced = visor.wait_log("upgrade announced; its release folder is present");
+    assert!(announced.contains("v0.2.0") && announced.contains("height=15"), "{announced}");
+    let done = visor.wait_log("upgrade done");
+    assert!(done.contains("downtime_ms="), "{done}");
+    visor.wait_log("upgrade confirmed");
+
+    let core = env.starts_of("core");
+    assert_eq!(core.len(), 2);
+    assert_eq!(core[0]["version"], "v0.1.0");
+    assert_eq!(core[1]["version"], "v0.2.0");
+    let args: Vec<String> = serde_json::from_value(core[1]["args"].clone()).unwrap();
+    assert_eq!(&args[args.len() - 2..], ["--snapshot.load-from-block-height", "15"]);
+    assert_eq!(env.current().as_deref(), Some("v0.2.0"), "relative link to the new release");
+
+    let history = env.history();
+    let switches = history["switches"].as_array().unwrap();
+    assert_eq!(switches.len(), 1);
+    assert_eq!(switches[0]["from"], "genesis");
+    assert_eq!(switches[0]["to"], "v0.2.0");
+    assert_eq!(switches[0]["height"], 15);
+    wait_until("downtime recorded", || env.history()["switches"][0]["downtimeMs"].is_u64());
+
+    let status = env.status_json();
+    assert_eq!(status["running"], true);
+    assert_eq!(status["release"], "v0.2.0");
+    assert_eq!(status["processes"][0]["role"], "core");
+    assert_eq!(status["processes"][0]["pid"], core[1]["pid"]);
+    assert!(status["lastSwitch"]["downtimeMs"].is_u64());
+
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn upgrade_folders_mapping_decides_the_folder() {
+    let env = Env::with_upgrade(10, "[upgradeFolders]\n\"v0.2.0\" = \"releases/second\"\n");
+    env.release("releases/second", "v0.2.0", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    visor.wait_log("upgrade done");
+    assert_eq!(env.current().as_deref(), Some("releases/second"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn a_missing_release_folder_is_announced_and_waited_for() {
+    let env = Env::with_upgrade(15, "");
+    let mut visor = env.start_visor();
+    let warning = visor.wait_log("but its release folder is missing");
+    assert!(
+        warning.contains(&env.home.join("v0.2.0").display().to_string()) && warning.contains("height=15"),
+        "{warning}"
+    );
+    visor.wait_log("the upgrade's release is not ready");
+    visor.wait_log("node stopped");
+    // The visor keeps waiting, saying what is missing, with the node stopped.
+    visor.wait_logs("waiting for the release", 2);
+    let core = env.starts_of("core");
+    assert_eq!(core.len(), 1);
+    assert!(!crate::harness::alive(core[0]["pid"].as_i64().unwrap() as i32));
+    let status = env.status_json();
+    assert_eq!(status["state"], "waiting-for-release");
+    assert!(status["detail"].as_str().unwrap().contains("does not exist"), "{status}");
+
+    // The operator prepares the folder elsewhere and moves it in.
+    let staging = env.home.join("incoming");
+    env.release_at(&staging, "v0.2.0", &env.core_args(&[]), None);
+    std::fs::rename(&staging, env.home.join("v0.2.0")).unwrap();
+    visor.wait_log("the release is ready now");
+    visor.wait_log("upgrade done");
+    assert_eq!(env.starts_of("core").len(), 2);
+    assert_eq!(env.current().as_deref(), Some("v0.2.0"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn a_binary_of_the_wrong_version_is_a_clear_error_not_a_restart_loop() {
+    let env = Env::with_upgrade(10, "");
+    env.release("v0.2.0", "v0.1.9", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    let error = visor.wait_log("reports version v0.1.9, but the release is v0.2.0");
+    assert!(error.contains("v0.2.0/testnode"), "{error}");
+    visor.wait_logs("waiting for the release", 1);
+    assert_eq!(env.starts_of("core").len(), 1, "no restart loop");
+    assert_eq!(env.current().as_deref(), Some("genesis"), "`current` only names verified releases");
+
+    std::fs::write(env.home.join("v0.2.0/testnode.version"), "v0.2.0").unwrap();
+    visor.wait_log("upgrade done");
+    assert_eq!(env.current().as_deref(), Some("v0.2.0"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn an_escaping_tag_is_refused() {
+    let env = Env::empty();
+    env.write_config("");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--upgrade-at", "10", "--release-tag", "../../etc"]), None);
+    let mut visor = env.start_visor();
+    let error = visor.wait_log("upgrade announced, but release name `../../etc` is not allowed");
+    assert!(error.contains("upgradeFolders"), "{error}");
+    visor.wait_log("the upgrade's release is not ready");
+    // Mapping the tag to a folder inside the home fixes it while the visor waits.
+    env.release("v-safe", "../../etc", &env.core_args(&[]), None);
+    env.write_config("[upgradeFolders]\n\"../../etc\" = \"v-safe\"\n");
+    visor.wait_log("upgrade done");
+    assert_eq!(env.current().as_deref(), Some("v-safe"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
+fn core_and_data_node_are_upgraded_together() {
+    let env = Env::empty();
+    env.write_config("");
+    let core = env.core_args(&["--upgrade-at", "15", "--release-tag", "v0.2.0"]);
+    let dn = env.data_node_args(&[]);
+    env.release("genesis", "v0.1.0", &core, Some(&dn));
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), Some(&dn));
+    let mut visor = env.start_visor();
+    visor.wait_log("upgrade done");
+    wait_until("both roles restarted", || env.starts_of("data-node").len() == 2 && env.starts_of("core").len() == 2);
+    let dn_args: Vec<String> = serde_json::from_value(env.starts_of("data-node")[1]["args"].clone()).unwrap();
+    assert!(!dn_args.iter().any(|a| a.contains("snapshot")), "only the core gets the snapshot flag");
+    let core_args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
+    assert!(core_args.contains(&"--snapshot.load-from-block-height".to_owned()));
+    let status = env.status_json();
+    assert_eq!(status["processes"].as_array().unwrap().len(), 2);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
