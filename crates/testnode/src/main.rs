@@ -20,6 +20,14 @@ use std::time::Duration;
 
 use args::Options;
 
+/// Prints a line on stderr with one `write`: the pipe is shared with the visor's own log lines,
+/// and `eprintln!` writes piece by piece.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = std::io::stderr().write_all(format!("{}\n", format_args!($($arg)*)).as_bytes());
+    }};
+}
+
 const USAGE: &str = "\
 usage:
   testnode start [options]                       run as a Vega core
@@ -56,7 +64,7 @@ fn main() -> ExitCode {
     let options = match args::parse(&argv) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("testnode: {e}\n\n{USAGE}");
+            say!("testnode: {e}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -74,7 +82,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("testnode: unknown command {:?}\n\n{USAGE}", options.command);
+            say!("testnode: unknown command {:?}\n\n{USAGE}", options.command);
             ExitCode::from(2)
         }
     }
@@ -144,7 +152,7 @@ fn latest_segment(options: &Options) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("failed to get latest history segment: no history segments found");
+            say!("failed to get latest history segment: no history segments found");
             ExitCode::from(1)
         }
     }
@@ -229,7 +237,7 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
         }),
     );
     if options.crash_at_start || options.crash_first.is_some_and(|n| starts < n) {
-        eprintln!("testnode {role}: crashing at start as asked");
+        say!("testnode {role}: crashing at start as asked");
         return ExitCode::from(1);
     }
     if options.ignore_sigterm {
@@ -239,7 +247,7 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
         Some(port) => match std::net::TcpListener::bind(("127.0.0.1", port)) {
             Ok(l) => Some(l),
             Err(e) => {
-                eprintln!("testnode {role}: cannot bind 127.0.0.1:{port}: {e}");
+                say!("testnode {role}: cannot bind 127.0.0.1:{port}: {e}");
                 return ExitCode::from(1);
             }
         },
@@ -257,7 +265,7 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
         match cmd.spawn() {
             // Not waited for on purpose: it lives on in the process group.
             Ok(child) => std::mem::forget(child),
-            Err(e) => eprintln!("testnode {role}: cannot fork the grandchild: {e}"),
+            Err(e) => say!("testnode {role}: cannot fork the grandchild: {e}"),
         }
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -280,7 +288,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
             let mode = options.admin_mode;
             let chain = Arc::clone(&chain);
             if let Err(e) = admin::listen(&socket, http_path, mode, chain) {
-                eprintln!("testnode core: cannot serve the admin endpoint on {}: {e}", socket.display());
+                say!("testnode core: cannot serve the admin endpoint on {}: {e}", socket.display());
                 return ExitCode::from(1);
             }
         }
@@ -296,7 +304,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
             }
         });
     }
-    eprintln!("testnode {role} {} started (pid {})", own_version(), std::process::id());
+    say!("testnode {role} {} started (pid {})", own_version(), std::process::id());
     let mut term = signal(SignalKind::terminate()).expect("signal handler");
     let mut int = signal(SignalKind::interrupt()).expect("signal handler");
     let exit_after = async {
@@ -314,7 +322,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
         _ = term.recv(), if !options.ignore_sigterm => {}
         _ = int.recv(), if !options.ignore_sigterm => {}
         () = exit_after => {
-            eprintln!("testnode {role}: exiting by itself with status {}", options.exit_code);
+            say!("testnode {role}: exiting by itself with status {}", options.exit_code);
             record(home.as_deref(), "exits.jsonl", serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "exit-after" }));
             return ExitCode::from(options.exit_code);
         }
@@ -329,10 +337,10 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
     );
     if chain.lock().expect("chain").ready {
         // The real core, stopped after reaching the upgrade point, kills itself.
-        eprintln!("testnode {role}: stopped at the upgrade point");
+        say!("testnode {role}: stopped at the upgrade point");
         let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     }
-    eprintln!("testnode {role}: stopped");
+    say!("testnode {role}: stopped");
     if let Some(socket) = &options.socket {
         let _ = std::fs::remove_file(socket);
     }
@@ -347,7 +355,7 @@ async fn produce_blocks(chain: Arc<Mutex<Chain>>, block_time: Duration) {
             Some(h) if c.height >= h => {
                 if !c.ready {
                     c.ready = true;
-                    eprintln!("testnode core: reached upgrade height {h}, ready to upgrade");
+                    say!("testnode core: reached upgrade height {h}, ready to upgrade");
                 }
             }
             _ => {

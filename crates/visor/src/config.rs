@@ -104,8 +104,7 @@ pub(crate) struct VisorConfig {
 fn legacy_assets_fix(assets: &toml::Value) -> String {
     let vega = assets.get("vega");
     let field = |k: &str| vega.and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
-    let name =
-        field("asset_name").or_else(|| field("assset_name")).unwrap_or_else(|| crate::init::default_asset_name());
+    let name = field("asset_name").or_else(|| field("assset_name")).unwrap_or_else(crate::init::default_asset_name);
     let binary = field("binary_name").unwrap_or_else(|| "vega".to_owned());
     format!(
         "key `autoInstall.assets`: this table is the format of Vega Visor before v0.71 and is not read any more; \

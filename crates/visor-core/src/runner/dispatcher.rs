@@ -36,6 +36,8 @@ const RECHECK: Duration = Duration::from_secs(1);
 const WAIT_LOG: Duration = Duration::from_secs(5);
 /// Editors write in several steps: reload once things settle.
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(50);
+/// How often a missing release folder of an announced upgrade is reported again.
+const ANNOUNCE_REMINDER: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 enum SignalKind {
@@ -107,6 +109,7 @@ struct Runner {
     restarts: RestartBudget,
     poll_failures: u64,
     pending: Option<AcceptedRelease>,
+    announce_reported: Option<Instant>,
     resume: Option<Resume>,
     exit_requested: Option<Exit>,
     shutdown_signals: u32,
@@ -209,6 +212,7 @@ impl Runner {
             restarts: RestartBudget::default(),
             poll_failures: 0,
             pending: None,
+            announce_reported: None,
             resume,
             exit_requested: None,
             shutdown_signals: 0,
@@ -290,18 +294,16 @@ impl Runner {
                 return;
             }
         };
-        if kind == StartKind::CrashRestart {
-            if let Some(data_node) = spec.vega_data_node().cloned() {
-                // The core must resume where the data node's history ends; ask before starting
-                // anything (the data node's store is locked while it runs).
-                self.prepared = Some(spec);
-                let (tx, generation) = (self.events_tx.clone(), self.generation);
-                tokio::spawn(async move {
-                    let result = latest_segment_height(&data_node).await;
-                    let _ = tx.send(Event::Prepared { generation, result });
-                });
-                return;
-            }
+        if let (StartKind::CrashRestart, Some(data_node)) = (kind, spec.vega_data_node().cloned()) {
+            // The core must resume where the data node's history ends; ask before starting
+            // anything (the data node's store is locked while it runs).
+            self.prepared = Some(spec);
+            let (tx, generation) = (self.events_tx.clone(), self.generation);
+            tokio::spawn(async move {
+                let result = latest_segment_height(&data_node).await;
+                let _ = tx.send(Event::Prepared { generation, result });
+            });
+            return;
         }
         let snapshot = self.resume.as_ref().and_then(|r| r.height);
         self.launch(spec, snapshot);
@@ -335,10 +337,10 @@ impl Runner {
     }
 
     fn launch(&mut self, mut spec: NodeSpec, snapshot: Option<u64>) {
-        if let (Some(height), true) = (snapshot, spec.vega_core().is_some()) {
-            if add_snapshot_flag(&mut spec.processes[0].args, height) {
-                tracing::info!(height, "the core loads the snapshot at the upgrade height");
-            }
+        if let (Some(height), true) = (snapshot, spec.vega_core().is_some())
+            && add_snapshot_flag(&mut spec.processes[0].args, height)
+        {
+            tracing::info!(height, "the core loads the snapshot at the upgrade height");
         }
         let mut processes = Vec::new();
         for process in &spec.processes {
@@ -418,12 +420,16 @@ impl Runner {
                 self.poll_failures = 0;
                 self.confirm_upgrade();
                 if status.accepted != self.pending {
-                    self.on_announced(status.accepted.clone());
-                }
-                if status.ready && self.state == State::Running {
-                    if let Some(release) = status.accepted {
-                        self.on_ready(release);
+                    if status.accepted.is_none() {
+                        tracing::info!("no upgrade is announced any more");
                     }
+                    self.pending = status.accepted.clone();
+                    self.announce_reported = None;
+                    self.publish();
+                }
+                self.report_announced();
+                if let (true, State::Running, Some(release)) = (status.ready, &self.state, status.accepted) {
+                    self.on_ready(release);
                 }
             }
         }
@@ -452,32 +458,35 @@ impl Runner {
         self.publish();
     }
 
-    fn on_announced(&mut self, accepted: Option<AcceptedRelease>) {
-        self.pending = accepted.clone();
-        match accepted {
-            None => tracing::info!("no upgrade is announced any more"),
-            Some(release) => match self.settings.release_for(&release.tag) {
-                Err(e) => tracing::error!(
-                    version = release.tag,
-                    height = release.height,
-                    "upgrade announced, but {e}; map the tag to a folder in upgradeFolders"
-                ),
-                Ok(name) => {
-                    let dir = name.dir(self.home.root());
-                    if dir.is_dir() {
-                        tracing::info!(version = release.tag, height = release.height, folder = %dir.display(), "upgrade announced; its release folder is present");
-                    } else {
-                        tracing::warn!(
-                            version = release.tag,
-                            height = release.height,
-                            folder = %dir.display(),
-                            "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
-                        );
-                    }
-                }
-            },
+    /// Says what an announced upgrade needs: once when it is announced, and again every
+    /// minute while its release folder is missing.
+    fn report_announced(&mut self) {
+        let Some(release) = self.pending.clone() else { return };
+        if self.announce_reported.is_some_and(|t| t.elapsed() < ANNOUNCE_REMINDER) {
+            return;
         }
-        self.publish();
+        let first = self.announce_reported.is_none();
+        self.announce_reported = Some(Instant::now());
+        match self.settings.release_for(&release.tag) {
+            Err(e) => tracing::error!(
+                version = release.tag,
+                height = release.height,
+                "upgrade announced, but {e}; map the tag to a folder in upgradeFolders"
+            ),
+            Ok(name) => {
+                let dir = name.dir(self.home.root());
+                if !dir.is_dir() {
+                    tracing::warn!(
+                        version = release.tag,
+                        height = release.height,
+                        folder = %dir.display(),
+                        "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
+                    );
+                } else if first {
+                    tracing::info!(version = release.tag, height = release.height, folder = %dir.display(), "upgrade announced; its release folder is present");
+                }
+            }
+        }
     }
 
     fn on_ready(&mut self, release: AcceptedRelease) {

@@ -27,10 +27,8 @@ impl GroupRecord {
     /// Whether the group still holds processes of ours. A PID can be reused only once its group
     /// is empty, so a live leader with another start time means a new, unrelated group.
     fn is_ours_and_alive(&self) -> bool {
-        if let Some(start) = proc_start_time(self.pgid) {
-            if start != self.start_time {
-                return false;
-            }
+        if proc_start_time(self.pgid).is_some_and(|start| start != self.start_time) {
+            return false;
         }
         !live_group_members(self.pgid).is_empty()
     }

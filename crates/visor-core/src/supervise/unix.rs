@@ -46,9 +46,8 @@ fn reap_group(pgid: i32) {
 /// `kill`, so when it says "present" the members are listed to skip zombies someone else reaps.
 pub(crate) fn live_group_members(pgid: i32) -> Vec<i32> {
     reap_group(pgid);
-    match kill(Pid::from_raw(-pgid), None) {
-        Err(Errno::ESRCH) => return Vec::new(),
-        Ok(()) | Err(_) => {}
+    if let Err(Errno::ESRCH) = kill(Pid::from_raw(-pgid), None) {
+        return Vec::new();
     }
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();

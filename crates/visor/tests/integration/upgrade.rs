@@ -43,6 +43,21 @@ fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
 }
 
 #[test]
+fn stop_delay_is_waited_before_the_upgrade_stop() {
+    let env = Env::with_upgrade(10, "stopDelaySeconds = 1\n");
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    visor.wait_log("upgrade done");
+    let logs = visor.logs();
+    let waited =
+        logs.iter().position(|l| l.contains("waiting before stopping the node") && l.contains("delay_ms=1000"));
+    let stopped = logs.iter().position(|l| l.contains("node stopped"));
+    assert!(waited.is_some() && waited < stopped, "{logs:?}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
 fn upgrade_folders_mapping_decides_the_folder() {
     let env = Env::with_upgrade(10, "[upgradeFolders]\n\"v0.2.0\" = \"releases/second\"\n");
     env.release("releases/second", "v0.2.0", &env.core_args(&[]), None);
