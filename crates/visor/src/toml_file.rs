@@ -151,6 +151,18 @@ mod tests {
         assert!(err("{\"a\":1}").contains("JSON"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_input(text in "\\PC{0,200}") {
+            let _ = parse::<Sample>(Path::new("c.toml"), &text);
+        }
+
+        #[test]
+        fn never_panics_on_near_toml(key in "[a-zA-Z.]{1,20}", value in "[-0-9a-z\\[\\]\"{}=., ]{0,20}") {
+            let _ = parse::<Sample>(Path::new("c.toml"), &format!("{key} = {value}\n"));
+        }
+    }
+
     #[test]
     fn unknown_keys_are_collected() {
         let p = parse::<Sample>(Path::new("c.toml"), "maxRestarts = 1\ntypo = 2\n[table]\nnam = \"x\"\n").unwrap();

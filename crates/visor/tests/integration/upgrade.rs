@@ -43,6 +43,28 @@ fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
 }
 
 #[test]
+fn the_old_node_is_gone_before_the_new_one_starts() {
+    // The old core ignores SIGTERM and holds a port the new core needs: the new core can only
+    // start if the old one was killed *and reaped* first (Vega Visor's "port already in use").
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let env = Env::empty();
+    env.write_config("stopSignalTimeoutSeconds = 1\n");
+    let old =
+        env.core_args(&["--upgrade-at", "10", "--release-tag", "v0.2.0", "--ignore-sigterm", "--hold-port", &port]);
+    env.release("genesis", "v0.1.0", &old, None);
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&["--hold-port", &port]), None);
+    let mut visor = env.start_visor();
+    visor.wait_log("upgrade done");
+    visor.wait_log("upgrade confirmed");
+    let logs = visor.logs().join("\n");
+    assert!(logs.contains("sending SIGKILL"), "{logs}");
+    assert!(!logs.contains("stopped unexpectedly"), "the new core started cleanly: {logs}");
+    assert_eq!(env.starts_of("core").len(), 2);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+}
+
+#[test]
 fn stop_delay_is_waited_before_the_upgrade_stop() {
     let env = Env::with_upgrade(10, "stopDelaySeconds = 1\n");
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
