@@ -57,13 +57,22 @@ pub fn sync_parent(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Creates `dir` (and parents) and persists the new entries.
+/// Creates `dir` (and parents) and persists every new entry.
 pub fn create_dir_durable(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
+    let mut missing = Vec::new();
+    let mut at = dir;
+    while !at.is_dir() {
+        missing.push(at);
+        match at.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => at = parent,
+            _ => break,
+        }
     }
     fs::create_dir_all(dir)?;
-    sync_parent(dir)
+    for created in missing.iter().rev() {
+        sync_parent(created)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

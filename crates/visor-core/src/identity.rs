@@ -3,7 +3,6 @@
 //! Vega binaries answer `version --output json` with `{"version":"v0.74.3","hash":"..."}`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 /// A binary is not what the release expects.
@@ -56,17 +55,8 @@ pub(crate) fn same_version(a: &str, b: &str) -> bool {
 /// Runs `binary version --output json` and compares the answer with `expected`.
 pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
     let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
-    let child = tokio::process::Command::new(binary)
-        .args(["version", "--output", "json"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| run_error(e.to_string()))?;
-    let output = tokio::time::timeout(VERSION_TIMEOUT, child.wait_with_output())
+    let output = crate::supervise::run_helper(binary, ["version", "--output", "json"], VERSION_TIMEOUT)
         .await
-        .map_err(|_| run_error(format!("no answer within {} s", VERSION_TIMEOUT.as_secs())))?
         .map_err(|e| run_error(e.to_string()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -6,7 +6,6 @@
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use crate::supervise::ProcessSpec;
@@ -80,17 +79,8 @@ pub async fn latest_segment_height(data_node: &ProcessSpec) -> Result<Option<u64
         args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
     let error = |message: String| SegmentError { command: command.clone(), message };
-    let child = tokio::process::Command::new(&data_node.program)
-        .args(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| error(e.to_string()))?;
-    let output = tokio::time::timeout(SEGMENT_TIMEOUT, child.wait_with_output())
+    let output = crate::supervise::run_helper(&data_node.program, &args, SEGMENT_TIMEOUT)
         .await
-        .map_err(|_| error(format!("no answer within {} s", SEGMENT_TIMEOUT.as_secs())))?
         .map_err(|e| error(e.to_string()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

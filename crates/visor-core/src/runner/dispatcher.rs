@@ -24,8 +24,8 @@ use crate::resume::{SegmentError, add_snapshot_flag, latest_segment_height};
 use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_status};
 use crate::status::{PendingStatus, ProcessStatus, Status, StatusWriter, write_status};
 use crate::supervise::{
-    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, describe_status,
-    proc_start_time, read_records, spawn, stop_all, sweep_orphans,
+    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, Urgency,
+    describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
 };
 use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
 use crate::watch::{FileWatch, watch_files};
@@ -54,12 +54,35 @@ enum StartKind {
 
 enum Event {
     Signal(SignalKind),
-    Poll { generation: u64, result: Result<UpgradeStatus, AdminError> },
-    Prepared { generation: u64, result: Result<Option<u64>, SegmentError> },
-    Stopped { generation: u64, report: StopReport },
-    Verified { target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError> },
-    Switched { result: Result<SwitchRecord, SwitchError>, took: Duration },
-    RestartDue { generation: u64 },
+    Poll {
+        generation: u64,
+        result: Result<UpgradeStatus, AdminError>,
+    },
+    Prepared {
+        generation: u64,
+        result: Result<Option<u64>, SegmentError>,
+    },
+    Stopped {
+        generation: u64,
+        report: StopReport,
+    },
+    Verified {
+        seq: u64,
+        target: Target,
+        result: Result<(ReleaseName, NodeSpec), PreflightError>,
+    },
+    /// A worker task panicked: a bug; the visor ends rather than wait forever for its answer.
+    WorkerPanicked {
+        worker: &'static str,
+        message: String,
+    },
+    Switched {
+        result: Result<SwitchRecord, SwitchError>,
+        took: Duration,
+    },
+    RestartDue {
+        generation: u64,
+    },
     Recheck,
     ReloadDue,
 }
@@ -117,7 +140,9 @@ struct Runner {
     downtime: Option<Downtime>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
-    kill_now: watch::Sender<bool>,
+    urgency: watch::Sender<Urgency>,
+    /// Numbers verifications, so a late answer to an older one is dropped.
+    verify_seq: u64,
     polling: watch::Sender<(Duration, Duration, Duration)>,
     status: StatusWriter,
     events_tx: mpsc::UnboundedSender<Event>,
@@ -220,7 +245,8 @@ impl Runner {
             downtime: None,
             last_switch,
             reload_pending: false,
-            kill_now: watch::channel(false).0,
+            urgency: watch::channel(Urgency::Normal).0,
+            verify_seq: 0,
             polling,
             status,
             events_tx,
@@ -254,7 +280,15 @@ impl Runner {
             Event::Poll { generation, result } => self.on_poll(generation, result),
             Event::Prepared { generation, result } => self.on_prepared(generation, result),
             Event::Stopped { generation, report } => self.on_stopped(generation, report),
-            Event::Verified { target, result } => self.on_verified(target, result),
+            Event::Verified { seq, target, result } => {
+                if seq == self.verify_seq {
+                    self.on_verified(target, result);
+                }
+            }
+            Event::WorkerPanicked { worker, message } => {
+                tracing::error!(worker, message, "internal error: a worker failed; stopping the visor");
+                self.finish(Exit::Internal);
+            }
             Event::Switched { result, took } => self.on_switched(result, took),
             Event::RestartDue { generation } => {
                 if generation == self.generation && self.state == State::RestartDelay {
@@ -497,20 +531,32 @@ impl Runner {
     }
 
     fn spawn_verify(&mut self, target: Target) {
-        let tx = self.events_tx.clone();
+        self.verify_seq += 1;
+        let seq = self.verify_seq;
         let release = match self.settings.release_for(&target.version) {
             Ok(name) => name,
             Err(e) => {
                 let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
-                let _ = tx.send(Event::Verified { target, result });
+                let _ = self.events_tx.send(Event::Verified { seq, target, result });
                 return;
             }
         };
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
-        tokio::spawn(async move {
+        self.spawn_worker("verify", async move {
             let result = preflight(face.as_ref(), &dir, &target.version).await.map(|spec| (release, spec));
-            let _ = tx.send(Event::Verified { target, result });
+            Event::Verified { seq, target, result }
+        });
+    }
+
+    /// Runs `work` as a task and delivers the event it ends with. A panic is reported too, so
+    /// no state waits forever for an answer that will not come.
+    fn spawn_worker(&self, worker: &'static str, work: impl Future<Output = Event> + Send + 'static) {
+        let tx = self.events_tx.clone();
+        let handle = tokio::spawn(work);
+        tokio::spawn(async move {
+            let event = handle.await.unwrap_or_else(|e| Event::WorkerPanicked { worker, message: e.to_string() });
+            let _ = tx.send(event);
         });
     }
 
@@ -583,12 +629,16 @@ impl Runner {
         };
         tracing::info!(reason = why.describe(), grace_ms = policy.grace.as_millis() as u64, "stopping the node");
         self.stop_why = Some(why);
-        self.kill_now.send_replace(self.shutdown_signals >= 2);
-        let kill_now = self.kill_now.subscribe();
-        let (tx, generation) = (self.events_tx.clone(), self.generation);
-        tokio::spawn(async move {
-            let report = stop_all(&processes, policy, kill_now).await;
-            let _ = tx.send(Event::Stopped { generation, report });
+        self.urgency.send_replace(match self.shutdown_signals {
+            0 => Urgency::Normal,
+            1 => Urgency::SkipDelay,
+            _ => Urgency::KillNow,
+        });
+        let urgency = self.urgency.subscribe();
+        let generation = self.generation;
+        self.spawn_worker("stop", async move {
+            let report = stop_all(&processes, policy, urgency).await;
+            Event::Stopped { generation, report }
         });
         self.set_state(State::Stopping, None);
     }
@@ -661,11 +711,17 @@ impl Runner {
         };
         let plan = SwitchPlan { from, to: release, version: target.version, height: target.height };
         self.set_state(State::Switching, None);
-        let (home, tx) = (self.home.clone(), self.events_tx.clone());
-        tokio::task::spawn_blocking(move || {
-            let start = Instant::now();
-            let result = switch(&home, &plan);
-            let _ = tx.send(Event::Switched { result, took: start.elapsed() });
+        let home = self.home.clone();
+        self.spawn_worker("switch", async move {
+            let switched = tokio::task::spawn_blocking(move || {
+                let start = Instant::now();
+                let result = switch(&home, &plan);
+                (result, start.elapsed())
+            });
+            match switched.await {
+                Ok((result, took)) => Event::Switched { result, took },
+                Err(e) => Event::WorkerPanicked { worker: "switch", message: e.to_string() },
+            }
         });
     }
 
@@ -743,9 +799,22 @@ impl Runner {
             }
             State::Stopping if self.shutdown_signals >= 2 => {
                 tracing::warn!(signal = name, "second shutdown signal: killing the node now");
-                self.kill_now.send_replace(true);
+                self.urgency.send_replace(Urgency::KillNow);
             }
-            State::Stopping => tracing::info!(signal = name, "shutdown requested: the node is already stopping"),
+            State::Stopping => {
+                tracing::info!(signal = name, "shutdown requested: the node is already stopping");
+                self.urgency.send_if_modified(|u| {
+                    let raised = *u < Urgency::SkipDelay;
+                    *u = (*u).max(Urgency::SkipDelay);
+                    raised
+                });
+            }
+            State::Starting if self.prepared.is_some() => {
+                // Nothing runs yet: only the data node's query, which dies with the visor.
+                tracing::info!(signal = name, "shutdown requested before the node started");
+                self.prepared = None;
+                self.finish(Exit::Clean);
+            }
             State::RestartDelay | State::Waiting => {
                 tracing::info!(signal = name, "shutdown requested");
                 self.finish(Exit::Clean);
@@ -937,7 +1006,15 @@ fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
         }
         CurrentLink::Missing => {}
         _ => {
-            tracing::warn!(path = %home.current().display(), "`current` points to a folder that does not exist; using genesis")
+            // Falling back to genesis here would run an old release on newer chain data.
+            let target = std::fs::read_link(home.current()).map(|t| t.display().to_string()).unwrap_or_default();
+            tracing::error!(
+                current = %home.current().display(),
+                target,
+                "`current` points to a folder that does not exist; restore that release folder, or point `current` at the release to run (ln -sfn FOLDER {})",
+                home.current().display()
+            );
+            return Err(Exit::Config);
         }
     }
     let genesis = ReleaseName::new("genesis").expect("a valid name");

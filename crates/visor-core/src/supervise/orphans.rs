@@ -45,8 +45,13 @@ pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
             "killing processes left by a previous visor"
         );
         let _ = signal_group(record.pgid, Signal::SIGKILL);
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !live_group_members(record.pgid).is_empty() && tokio::time::Instant::now() < deadline {
+        // Never start the node while one of these lives: wait, reporting every 10 s.
+        let mut reported = tokio::time::Instant::now();
+        while !live_group_members(record.pgid).is_empty() {
+            if reported.elapsed() >= Duration::from_secs(10) {
+                tracing::error!(pgid = record.pgid, pids = ?live_group_members(record.pgid), "processes of a previous visor survive SIGKILL; waiting for them before starting");
+                reported = tokio::time::Instant::now();
+            }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         swept += 1;

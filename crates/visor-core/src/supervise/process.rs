@@ -104,7 +104,7 @@ pub fn spawn(
 
 /// A binary written moments ago may still be open for writing in a process forked meanwhile
 /// (execve fails with ETXTBSY until that process execs): retry briefly.
-fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
+pub(crate) fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
     let mut delay = std::time::Duration::from_millis(1);
     for _ in 0..8 {
         match command.spawn() {

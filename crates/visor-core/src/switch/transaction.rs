@@ -44,6 +44,17 @@ pub enum SwitchError {
     /// The history cannot be read.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The journal of an interrupted switch cannot be read.
+    #[error(
+        "the switch journal {path} is unreadable ({message}); a switch was interrupted: make sure `current` points at \
+         the release that should run, then delete the journal"
+    )]
+    Journal {
+        /// The journal file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// What recovery found and did at start.
@@ -122,7 +133,10 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
 pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> Result<Recovery, SwitchError> {
     let io = |step: &'static str| move |source| SwitchError::Io { to: "(recovery)".to_owned(), step, source };
     home.remove_stale_links().map_err(io("removing stale temporary links"))?;
-    let Some(journal) = Journal::load(&home.journal_file()).map_err(io("reading the journal"))? else {
+    let journal_path = home.journal_file();
+    let journal = Journal::load(&journal_path)
+        .map_err(|e| SwitchError::Journal { path: journal_path.display().to_string(), message: e.to_string() })?;
+    let Some(journal) = journal else {
         return Ok(Recovery::Clean);
     };
     tracing::warn!(from = ?journal.from.as_ref().map(ToString::to_string), to = %journal.to, "found an interrupted switch");
@@ -138,6 +152,22 @@ pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> 
         if let Some(from) = &journal.from {
             home.point_current(from).map_err(io("moving `current` back"))?;
         }
+        // If the switch was already recorded, record that it was undone.
+        History::update(&home.history_file(), |history| {
+            if let Some(done) = history.switches.iter().find(|r| r.id == journal.id).cloned() {
+                history.switches.push(SwitchRecord {
+                    id: format!("{}-rollback", journal.id),
+                    from: Some(done.to),
+                    to: journal.from.clone().unwrap_or_else(|| journal.to.clone()),
+                    version: done.version,
+                    height: done.height,
+                    switched_at: jiff::Timestamp::now().to_string(),
+                    downtime_ms: None,
+                    confirmed_at: None,
+                    rollback: true,
+                });
+            }
+        })?;
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
         tracing::warn!(missing = %journal.to, "undid the interrupted switch: its release folder is gone");
         Ok(Recovery::RolledBack { to: journal.from.clone(), missing: journal.to })
@@ -221,10 +251,14 @@ mod tests {
         };
         journal.save(&home.journal_file()).unwrap();
         home.point_current(&name("v2")).unwrap();
+        append_record(&home, &journal).unwrap();
         let recovery = recover(&home, |_| false).unwrap();
         assert!(matches!(recovery, Recovery::RolledBack { .. }));
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("genesis")));
-        assert!(History::load(&home.history_file()).unwrap().switches.is_empty());
+        let switches = History::load(&home.history_file()).unwrap().switches;
+        assert_eq!(switches.len(), 2, "the switch and its rollback");
+        assert!(switches[1].rollback);
+        assert_eq!(switches[1].to, name("genesis"));
     }
 
     #[test]

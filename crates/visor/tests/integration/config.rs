@@ -93,6 +93,15 @@ fn missing_and_non_executable_binaries_are_refused() {
 }
 
 #[test]
+fn a_dangling_current_is_refused_not_replaced_by_genesis() {
+    let env = Env::with_upgrade(1000, "");
+    std::os::unix::fs::symlink("v9.9.9", env.home.join("current")).unwrap();
+    let logs = run_expecting_config_error(&env);
+    assert!(logs.contains("`current` points to a folder that does not exist") && logs.contains("v9.9.9"), "{logs}");
+    assert_eq!(env.current().as_deref(), Some("v9.9.9"), "left as the operator made it");
+}
+
+#[test]
 fn a_missing_home_is_a_configuration_error() {
     let env = Env::empty();
     let mut visor = env.start_visor();

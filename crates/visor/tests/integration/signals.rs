@@ -23,6 +23,19 @@ fn int_term_and_quit_stop_the_node_then_the_visor() {
 }
 
 #[test]
+fn a_shutdown_during_the_stop_delay_does_not_wait_it_out() {
+    // A stop delay longer than the test's deadline: the shutdown must skip what is left of it.
+    let env = Env::with_upgrade(10, "stopDelaySeconds = 600\n");
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    visor.wait_log("waiting before stopping the node");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(env.current().as_deref(), Some("genesis"), "a shutdown during the upgrade stop does not switch");
+    assert!(!alive(env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32));
+}
+
+#[test]
 fn a_second_signal_during_the_grace_period_kills_at_once() {
     let env = Env::empty();
     // A grace period longer than the test's deadline: only the second signal can end it in time.

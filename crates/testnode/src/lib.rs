@@ -1,0 +1,4 @@
+//! Test support shared by Visor's test suites: a GitHub-compatible release server.
+//! The `testnode` binary (the fake node) is `src/main.rs`.
+
+pub mod release_server;
