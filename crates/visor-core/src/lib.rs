@@ -31,9 +31,11 @@ pub mod release;
 pub mod resume;
 mod runner;
 pub mod source;
+pub mod stage;
 pub mod status;
 pub mod supervise;
 pub mod switch;
+mod verify;
 mod watch;
 
 pub use durable::{create_dir_durable, sync_dir, write_atomic, write_json_atomic};
@@ -42,4 +44,5 @@ pub use home::{CurrentLink, Home};
 pub use identity::{IdentityError, check_vega_version};
 pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, Protocol, Settings};
 pub use release::{ReleaseName, ReleaseNameError};
-pub use runner::{PreflightError, State, run};
+pub use runner::{State, run};
+pub use verify::PreflightError;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::release::{ReleaseName, ReleaseNameError};
 use crate::source::AdminEndpoint;
+use crate::stage::{StageProgress, StagingSettings};
 use crate::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
 
 /// The processes one release runs, and how the engine talks to them.
@@ -73,6 +74,9 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Release tag → folder; read when an upgrade is announced and when it is due.
     pub release_folders: BTreeMap<String, ReleaseName>,
+    /// How to stage a release whose folder is missing, if the face can; read when an upgrade
+    /// is announced.
+    pub staging: Option<StagingSettings>,
 }
 
 impl Settings {
@@ -96,4 +100,10 @@ pub trait Face: Send + Sync + 'static {
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError>;
     /// Files whose change means "reload the settings".
     fn watched_files(&self) -> Vec<PathBuf>;
+    /// Writes what a staged release needs besides its binary (Vega: `run-config.toml`) into
+    /// the staging folder `dir`; `binary` is the binary's path relative to `dir`.
+    fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError>;
+    /// Hears how staging progresses (to draw a progress bar, or log); runs on the dispatcher,
+    /// so it must be quick.
+    fn staging_progress(&self, _progress: &StageProgress) {}
 }

@@ -38,6 +38,34 @@ pub struct PendingStatus {
     pub folder_present: bool,
 }
 
+/// Staging of an announced release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StagingStatus {
+    /// The version being staged.
+    pub version: String,
+    /// The release folder it goes to.
+    pub folder: String,
+    /// resolving, downloading, unpacking, verifying, staged, failed.
+    pub phase: String,
+    /// Bytes downloaded.
+    pub bytes: u64,
+    /// Bytes to download, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// Attempts so far.
+    pub attempt: u32,
+    /// Why the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The artifact's checksum once downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    /// Whether that checksum matched a published one.
+    #[serde(default)]
+    pub verified: bool,
+}
+
 /// The status document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,6 +89,9 @@ pub struct Status {
     /// The announced upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingStatus>,
+    /// Staging of the announced release, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staging: Option<StagingStatus>,
     /// Restarts counted against the budget.
     pub restarts: u64,
     /// The last switch.

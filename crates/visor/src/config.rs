@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use serde::Deserialize;
+use url::Url;
+use visor_core::source::GithubRepo;
+use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimits, check_url};
 use visor_core::supervise::{RestartPolicy, StopPolicy};
 use visor_core::{ConnectionBudget, ReleaseName, Settings};
 
@@ -26,6 +29,9 @@ pub(crate) mod defaults {
     pub(crate) const POLL_INTERVAL_MILLISECONDS: u64 = 500;
     pub(crate) const REPOSITORY_OWNER: &str = "vegaprotocol";
     pub(crate) const REPOSITORY: &str = "vega";
+    pub(crate) const API_BASE_URL: &str = "https://api.github.com";
+    pub(crate) const ASSET_NAME: &str = "vega-{os}-{arch}.zip";
+    pub(crate) const TIMEOUT_SECONDS: u64 = 30;
     /// Failed polls are retried at Vega Visor's fixed cadence, so the connection budgets keep
     /// meaning the same wall-clock time (175000 × 2 s ≈ 4 days).
     pub(crate) const RETRY_INTERVAL_MILLISECONDS: u64 = 2000;
@@ -65,6 +71,12 @@ struct RawAutoInstall {
     #[serde(default)]
     enabled: Option<bool>,
     #[serde(default)]
+    api_base_url: Option<String>,
+    #[serde(default, with = "count")]
+    timeout_seconds: Option<u64>,
+    #[serde(default)]
+    allow_plain_http: Option<bool>,
+    #[serde(default)]
     repository_owner: Option<String>,
     #[serde(default)]
     repository: Option<String>,
@@ -84,23 +96,6 @@ struct RawAsset {
     binary_name: Option<String>,
 }
 
-/// Vega's `autoInstall` section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AutoInstall {
-    pub(crate) enabled: bool,
-    pub(crate) repository_owner: String,
-    pub(crate) repository: String,
-    pub(crate) asset_name: Option<String>,
-    pub(crate) binary_name: Option<String>,
-}
-
-/// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VisorConfig {
-    pub(crate) settings: Settings,
-    pub(crate) auto_install: AutoInstall,
-}
-
 fn legacy_assets_fix(assets: &toml::Value) -> String {
     let vega = assets.get("vega");
     let field = |k: &str| vega.and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
@@ -112,13 +107,70 @@ fn legacy_assets_fix(assets: &toml::Value) -> String {
     )
 }
 
-/// Reads `path`. Unknown keys are logged as warnings.
-pub(crate) fn load(path: &Path) -> Result<VisorConfig, FileError> {
+/// Reads `path`. Unknown keys are logged as warnings. The GitHub token comes from
+/// `GITHUB_TOKEN`.
+pub(crate) fn load(path: &Path) -> Result<Settings, FileError> {
     let parsed = toml_file::load::<Raw>(path)?;
-    from_raw(path, parsed)
+    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    from_raw(path, parsed, token)
 }
 
-fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, FileError> {
+/// `{os}` and `{arch}` in an asset name, as Vega's release assets spell them.
+pub(crate) fn expand_asset_name(template: &str) -> String {
+    let (os, arch) = crate::init::host_os_arch();
+    template.replace("{os}", os).replace("{arch}", arch)
+}
+
+fn staging(path: &Path, auto: RawAutoInstall, token: Option<String>) -> Result<Option<StagingSettings>, FileError> {
+    if !auto.enabled.unwrap_or(false) {
+        return Ok(None);
+    }
+    let asset = auto.asset.unwrap_or_default();
+    let Some(template) = asset.name.filter(|n| !n.trim().is_empty()) else {
+        return Err(FileError::new(
+            path,
+            "key `autoInstall.asset.name` is missing: auto-install needs the release asset to fetch, \
+             e.g. name = \"vega-{os}-{arch}.zip\" (or set autoInstall.enabled = false)",
+        ));
+    };
+    let asset_name = expand_asset_name(&template);
+    let allow_plain_http = auto.allow_plain_http.unwrap_or(false);
+    let api_text = auto.api_base_url.unwrap_or_else(|| defaults::API_BASE_URL.to_owned());
+    let api = Url::parse(&api_text).map_err(|e| {
+        FileError::new(
+            path,
+            format!("key `autoInstall.apiBaseUrl`: {api_text:?} is not a URL ({e}); e.g. \"https://api.github.com\""),
+        )
+    })?;
+    if api.scheme() == "file" {
+        return Err(FileError::new(path, "key `autoInstall.apiBaseUrl`: must be an https address"));
+    }
+    check_url(&api, allow_plain_http).map_err(|e| {
+        FileError::new(path, format!("key `autoInstall.apiBaseUrl`: {e} (autoInstall.allowPlainHttp = true)"))
+    })?;
+    let owner = auto.repository_owner.unwrap_or_else(|| defaults::REPOSITORY_OWNER.to_owned());
+    let repo = auto.repository.unwrap_or_else(|| defaults::REPOSITORY.to_owned());
+    for (key, value) in [("autoInstall.repositoryOwner", &owner), ("autoInstall.repository", &repo)] {
+        if value.is_empty() || value.contains('/') || value.contains("..") {
+            return Err(FileError::new(path, format!("key `{key}`: {value:?} is not a GitHub name")));
+        }
+    }
+    let timeout = Duration::from_secs(auto.timeout_seconds.unwrap_or(defaults::TIMEOUT_SECONDS).max(1));
+    let binary_name = asset.binary_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| asset_name.clone());
+    Ok(Some(StagingSettings {
+        source: ArtifactSource::Github { repo: GithubRepo { api, owner, repo, token }, asset: asset_name },
+        binary_name,
+        fetch: FetchPolicy {
+            connect_timeout: timeout.min(Duration::from_secs(10)),
+            read_timeout: timeout,
+            allow_plain_http,
+            ..FetchPolicy::default()
+        },
+        limits: UnpackLimits::default(),
+    }))
+}
+
+fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) -> Result<Settings, FileError> {
     let raw = parsed.value;
     let auto = raw.auto_install.unwrap_or_default();
     if let Some(assets) = &auto.assets {
@@ -166,16 +218,9 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>) -> Result<VisorConfig, 
         retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
         request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
         release_folders,
+        staging: staging(path, auto, token)?,
     };
-    let asset = auto.asset.unwrap_or_default();
-    let auto_install = AutoInstall {
-        enabled: auto.enabled.unwrap_or(false),
-        repository_owner: auto.repository_owner.unwrap_or_else(|| defaults::REPOSITORY_OWNER.to_owned()),
-        repository: auto.repository.unwrap_or_else(|| defaults::REPOSITORY.to_owned()),
-        asset_name: asset.name.filter(|n| !n.is_empty()),
-        binary_name: asset.binary_name.filter(|n| !n.is_empty()),
-    };
-    Ok(VisorConfig { settings, auto_install })
+    Ok(settings)
 }
 
 #[cfg(test)]
@@ -184,7 +229,48 @@ mod tests {
 
     fn parse(text: &str) -> Result<VisorConfig, String> {
         let path = Path::new("/home/v/config.toml");
-        toml_file::parse::<Raw>(path, text).and_then(|p| from_raw(path, p)).map_err(|e| e.to_string())
+        toml_file::parse::<Raw>(path, text)
+            .and_then(|p| from_raw(path, p, None))
+            .map(|settings| VisorConfig { settings })
+            .map_err(|e| e.to_string())
+    }
+
+    #[derive(Debug)]
+    struct VisorConfig {
+        settings: Settings,
+    }
+
+    fn github(c: &VisorConfig) -> (&GithubRepo, &str) {
+        match &c.settings.staging.as_ref().expect("auto-install enabled").source {
+            ArtifactSource::Github { repo, asset } => (repo, asset.as_str()),
+            ArtifactSource::Url { .. } => panic!("not github"),
+        }
+    }
+
+    #[test]
+    fn auto_install_maps_to_github_staging() {
+        let c = parse("[autoInstall]\nenabled = true\n[autoInstall.asset]\nname = \"vega-{os}-{arch}.zip\"\nbinaryName = \"vega\"\n").unwrap();
+        let (repo, asset) = github(&c);
+        assert_eq!(repo.api.as_str(), "https://api.github.com/");
+        assert_eq!((repo.owner.as_str(), repo.repo.as_str()), ("vegaprotocol", "vega"));
+        assert_eq!(asset, crate::init::default_asset_name());
+        assert_eq!(c.settings.staging.as_ref().unwrap().binary_name, "vega");
+        let c = parse("[autoInstall]\nenabled = true\napiBaseUrl = \"http://127.0.0.1:9000\"\ntimeoutSeconds = 2\n[autoInstall.asset]\nname = \"vega\"\n").unwrap();
+        let staging = c.settings.staging.as_ref().unwrap();
+        assert_eq!(staging.fetch.read_timeout, Duration::from_secs(2));
+        assert_eq!(staging.binary_name, "vega", "without binaryName the asset itself is the binary");
+    }
+
+    #[test]
+    fn auto_install_errors_name_the_key() {
+        let e = parse("[autoInstall]\nenabled = true\n").unwrap_err();
+        assert!(e.contains("autoInstall.asset.name"), "{e}");
+        let e = parse("[autoInstall]\nenabled = true\napiBaseUrl = \"http://mirror.example.com\"\n[autoInstall.asset]\nname = \"x\"\n").unwrap_err();
+        assert!(e.contains("autoInstall.apiBaseUrl") && e.contains("plain http"), "{e}");
+        let e = parse("[autoInstall]\nenabled = true\napiBaseUrl = \"not a url\"\n[autoInstall.asset]\nname = \"x\"\n")
+            .unwrap_err();
+        assert!(e.contains("autoInstall.apiBaseUrl"), "{e}");
+        assert!(parse("[autoInstall]\nenabled = false\n").unwrap().settings.staging.is_none());
     }
 
     #[test]
@@ -195,7 +281,7 @@ mod tests {
         assert_eq!(c.settings.stop.grace, Duration::from_secs(15));
         assert_eq!(c.settings.restart.delay, Duration::from_secs(5));
         assert_eq!(c.settings.poll_interval, Duration::from_millis(500));
-        assert!(!c.auto_install.enabled);
+        assert!(c.settings.staging.is_none(), "no [autoInstall] means manual mode");
     }
 
     #[test]
@@ -205,7 +291,7 @@ mod tests {
         assert_eq!(c.settings.connection.first, defaults::FIRST_CONNECTION_RETRIES);
         assert_eq!(c.settings.restart.max_restarts, defaults::MAX_RESTARTS);
         assert_eq!(c.settings.release_folders.get("vX.X.X").map(ReleaseName::as_str), Some("vX.X.X"));
-        assert_eq!(c.auto_install.asset_name.as_deref(), Some(crate::init::default_asset_name().as_str()));
+        assert_eq!(github(&c).1, crate::init::default_asset_name());
     }
 
     #[test]

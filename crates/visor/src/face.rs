@@ -2,21 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
+use visor_core::stage::StageProgress;
 use visor_core::{Face, FaceError, NodeSpec, Settings};
 
+use crate::progress::ProgressDisplay;
+use crate::run_config::RUN_CONFIG;
+
 pub(crate) struct VegaFace {
+    home: PathBuf,
     config: PathBuf,
+    progress: ProgressDisplay,
 }
 
 impl VegaFace {
     pub(crate) fn new(home: &Path) -> Self {
-        Self { config: home.join("config.toml") }
+        Self { home: home.to_owned(), config: home.join("config.toml"), progress: ProgressDisplay::new() }
     }
 }
 
 impl Face for VegaFace {
     fn load_settings(&self) -> Result<Settings, FaceError> {
-        Ok(crate::config::load(&self.config)?.settings)
+        Ok(crate::config::load(&self.config)?)
     }
 
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
@@ -25,5 +31,17 @@ impl Face for VegaFace {
 
     fn watched_files(&self) -> Vec<PathBuf> {
         vec![self.config.clone()]
+    }
+
+    /// The staged release's `run-config.toml`, made from the running release's.
+    fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError> {
+        let current = self.home.join("current").join(RUN_CONFIG);
+        let text = crate::run_config::for_staged_release(&current, version, binary)?;
+        visor_core::write_atomic(&dir.join(RUN_CONFIG), text.as_bytes(), 0o600)?;
+        Ok(())
+    }
+
+    fn staging_progress(&self, progress: &StageProgress) {
+        self.progress.update(progress);
     }
 }

@@ -20,8 +20,7 @@ pub(crate) fn host_os_arch() -> (&'static str, &'static str) {
 
 /// The release asset for this host.
 pub(crate) fn default_asset_name() -> String {
-    let (os, arch) = host_os_arch();
-    format!("vega-{os}-{arch}.zip")
+    crate::config::expand_asset_name(defaults::ASSET_NAME)
 }
 
 /// The commented `config.toml` that `init` writes.
@@ -71,15 +70,23 @@ pollIntervalMilliseconds = {poll}
 [upgradeFolders]
   "vX.X.X" = "vX.X.X"
 
-# Fetch a release from GitHub when the core announces an upgrade whose folder is missing.
-# Read when an upgrade is announced.
+# Stage a release from GitHub as soon as the core announces an upgrade whose folder is missing:
+# downloaded (verified against GitHub's digest when it publishes one), unpacked, checked and put
+# in place well before the upgrade height, so the download is never downtime. A folder you
+# prepare yourself is used as is. Read when an upgrade is announced.
 [autoInstall]
-  enabled = false
+  enabled = true
   repositoryOwner = "{owner}"
   repository = "{repo}"
-  # The release asset for this machine ({os}/{arch}) and the binary inside it.
+  # The GitHub API: change it for GitHub Enterprise or a mirror. Set GITHUB_TOKEN in the visor's
+  # environment for a higher API rate limit.
+  apiBaseUrl = "{api}"
+  # Seconds without progress before a request is given up (and retried).
+  timeoutSeconds = {timeout}
+  # The release asset and the binary inside it. {{os}} and {{arch}} become this machine's
+  # platform as Vega names it (here: {os}/{arch}, so "{asset}").
   [autoInstall.asset]
-    name = "{asset}"
+    name = "{template}"
     binaryName = "vega"
 "#,
         first = defaults::FIRST_CONNECTION_RETRIES,
@@ -95,6 +102,9 @@ pollIntervalMilliseconds = {poll}
         os = host_os_arch().0,
         arch = host_os_arch().1,
         asset = default_asset_name(),
+        template = defaults::ASSET_NAME,
+        api = defaults::API_BASE_URL,
+        timeout = defaults::TIMEOUT_SECONDS,
     )
 }
 

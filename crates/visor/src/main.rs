@@ -6,6 +6,7 @@
 mod config;
 mod face;
 mod init;
+mod progress;
 mod run_config;
 mod status;
 mod toml_file;
@@ -87,7 +88,7 @@ fn init_logging(format: LogFormat, level: &str) {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::LogWriter)
         .with_target(false)
         .with_ansi(ansi);
     match format {

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use visor_core::source::AdminEndpoint;
 use visor_core::supervise::ProcessSpec;
 use visor_core::{NodeSpec, Protocol};
@@ -14,40 +14,65 @@ use crate::toml_file::{self, FileError};
 /// The file name inside each release folder.
 pub(crate) const RUN_CONFIG: &str = "run-config.toml";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct RawRunConfig {
-    #[serde(default)]
-    #[expect(dead_code, reason = "a known key (free text naming the release) that running does not use")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) vega: Option<RawRole>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) data_node: Option<RawRole>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct RawRole {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) binary: Option<RawBinary>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) rpc: Option<RawRpc>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct RawBinary {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) args: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawRpc {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) socket_path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) http_path: Option<String>,
+}
+
+/// The run configuration of a staged release, made from the one running now: the new name,
+/// the new binary for the core and the data node, and the data node run through the `vega`
+/// binary's `datanode` subcommand (its first argument becomes `datanode start` unless it
+/// already is `datanode`). Everything else is copied.
+pub(crate) fn for_staged_release(current: &Path, version: &str, binary: &Path) -> Result<String, FileError> {
+    let parsed = toml_file::load::<RawRunConfig>(current)?;
+    let mut config = parsed.value;
+    let binary = binary.to_string_lossy().into_owned();
+    config.name = Some(version.to_owned());
+    config.vega.get_or_insert_with(RawRole::default).binary.get_or_insert_with(RawBinary::default).path =
+        Some(binary.clone());
+    if let Some(data_node) = config.data_node.as_mut() {
+        let b = data_node.binary.get_or_insert_with(RawBinary::default);
+        b.path = Some(binary);
+        if let Some(args) = b.args.as_mut().filter(|a| !a.is_empty() && a[0] != "datanode") {
+            args.splice(0..1, ["datanode".to_owned(), "start".to_owned()]);
+        }
+    }
+    let body = toml::to_string(&config)
+        .map_err(|e| FileError::new(current, format!("cannot write a run configuration from it: {e}")))?;
+    Ok(format!(
+        "# Run configuration of {version}, made by `visor` when it staged the release, from {}.\n{body}",
+        current.display()
+    ))
 }
 
 fn non_empty<'a>(path: &Path, key: &str, value: Option<&'a String>, fix: &str) -> Result<&'a str, FileError> {
@@ -146,6 +171,23 @@ name = "v1"
         assert!(spec.processes[0].program.ends_with("vega") && spec.processes[0].program.is_absolute());
         assert_eq!(spec.processes[1].program, PathBuf::from("/usr/bin/vega"));
         assert_eq!(spec.admin().unwrap().http_path, "/rpc");
+    }
+
+    #[test]
+    fn staged_release_config_follows_vega_visor() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = GOOD.replace("args = [\"datanode\", \"start\"]", "args = [\"start\", \"--home\", \"/dn\"]");
+        std::fs::write(dir.path().join(RUN_CONFIG), text).unwrap();
+        let out = for_staged_release(&dir.path().join(RUN_CONFIG), "v2.0.0", Path::new("bin/vega")).unwrap();
+        let staged = tempfile::tempdir().unwrap();
+        std::fs::write(staged.path().join(RUN_CONFIG), &out).unwrap();
+        let spec = read(staged.path()).unwrap();
+        assert_eq!(spec.processes[0].program, staged.path().join("bin/vega"));
+        assert_eq!(spec.processes[0].args, ["start", "--home", "/h"].map(OsString::from));
+        assert_eq!(spec.processes[1].program, staged.path().join("bin/vega"));
+        assert_eq!(spec.processes[1].args, ["datanode", "start", "--home", "/dn"].map(OsString::from));
+        assert_eq!(spec.admin().unwrap().socket, PathBuf::from("/run/vega.sock"));
+        assert!(out.contains("name = \"v2.0.0\""), "{out}");
     }
 
     #[test]

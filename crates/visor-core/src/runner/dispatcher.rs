@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
-use super::preflight::{PreflightError, check_binaries, preflight};
 use super::state::{State, StopWhy, Target};
 use crate::durable::create_dir_durable;
 use crate::exit::Exit;
@@ -22,12 +21,14 @@ use crate::node::{Face, NodeSpec, Settings};
 use crate::release::ReleaseName;
 use crate::resume::{SegmentError, add_snapshot_flag, latest_segment_height};
 use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_status};
-use crate::status::{PendingStatus, ProcessStatus, Status, StatusWriter, write_status};
+use crate::stage::{StageError, StageJob, StagePhase, StageProgress, Staged, remove_stale_staging, stage};
+use crate::status::{PendingStatus, ProcessStatus, StagingStatus, Status, StatusWriter, write_status};
 use crate::supervise::{
     ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, Urgency,
     describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
 };
 use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
+use crate::verify::{PreflightError, check_binaries, preflight};
 use crate::watch::{FileWatch, watch_files};
 
 /// How often a missing or invalid release is checked again while waiting for it.
@@ -36,6 +37,9 @@ const RECHECK: Duration = Duration::from_secs(1);
 const WAIT_LOG: Duration = Duration::from_secs(5);
 /// Editors write in several steps: reload once things settle.
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(50);
+/// The first wait before staging is tried again; doubles up to `STAGE_RETRY_MAX`.
+const STAGE_RETRY: Duration = Duration::from_secs(2);
+const STAGE_RETRY_MAX: Duration = Duration::from_secs(300);
 /// How often a missing release folder of an announced upgrade is reported again.
 const ANNOUNCE_REMINDER: Duration = Duration::from_secs(60);
 
@@ -83,6 +87,14 @@ enum Event {
     RestartDue {
         generation: u64,
     },
+    StageProgress(StageProgress),
+    Staged {
+        version: String,
+        result: Result<Staged, StageError>,
+    },
+    StageRetry {
+        version: String,
+    },
     Recheck,
     ReloadDue,
 }
@@ -106,6 +118,14 @@ struct Wait {
     reason: String,
     logged: Option<Instant>,
     checking: bool,
+}
+
+/// Staging of an announced release.
+struct Staging {
+    release: ReleaseName,
+    running: bool,
+    retry_scheduled: bool,
+    status: StagingStatus,
 }
 
 /// Measures of the switch in progress, to report the downtime once the new node runs.
@@ -137,6 +157,7 @@ struct Runner {
     exit_requested: Option<Exit>,
     shutdown_signals: u32,
     wait: Option<Wait>,
+    staging: Option<Staging>,
     downtime: Option<Downtime>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
@@ -194,6 +215,10 @@ impl Runner {
             tracing::warn!(groups = swept, "killed processes a previous visor left running");
         }
         remove_stale_temporaries(&home);
+        let mut staging_dirs = vec![home.root().to_path_buf()];
+        staging_dirs
+            .extend(settings.release_folders.values().filter_map(|r| r.dir(home.root()).parent().map(Into::into)));
+        remove_stale_staging(&staging_dirs);
         let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name)).map_err(|e| {
             tracing::error!("{e}");
             Exit::Internal
@@ -242,6 +267,7 @@ impl Runner {
             exit_requested: None,
             shutdown_signals: 0,
             wait: None,
+            staging: None,
             downtime: None,
             last_switch,
             reload_pending: false,
@@ -296,6 +322,14 @@ impl Runner {
                 }
             }
             Event::Recheck => self.recheck_release(),
+            Event::StageProgress(progress) => self.on_stage_progress(&progress),
+            Event::Staged { version, result } => self.on_staged(version, result),
+            Event::StageRetry { version } => {
+                if let Some(staging) = self.staging.as_mut().filter(|s| s.status.version == version) {
+                    staging.retry_scheduled = false;
+                }
+                self.maybe_stage(&version);
+            }
             Event::ReloadDue => {
                 self.reload_pending = false;
                 self.reload("file change");
@@ -501,6 +535,7 @@ impl Runner {
         }
         let first = self.announce_reported.is_none();
         self.announce_reported = Some(Instant::now());
+        self.maybe_stage(&release.tag);
         match self.settings.release_for(&release.tag) {
             Err(e) => tracing::error!(
                 version = release.tag,
@@ -611,6 +646,141 @@ impl Runner {
         self.spawn_verify(target);
     }
 
+    // ----- staging ------------------------------------------------------------------------
+
+    /// Whether the upgrade to `version` is still wanted (announced, or awaited).
+    fn wants(&self, version: &str) -> bool {
+        self.pending.as_ref().is_some_and(|p| p.tag == version)
+            || self.wait.as_ref().is_some_and(|w| w.target.version == version)
+    }
+
+    /// Starts staging `version` if the face can, its folder is missing and nothing is under
+    /// way for it already.
+    fn maybe_stage(&mut self, version: &str) {
+        let Some(settings) = self.settings.staging.clone() else { return };
+        if !self.wants(version) {
+            return;
+        }
+        let Ok(release) = self.settings.release_for(version) else { return };
+        if release.dir(self.home.root()).is_dir() {
+            return;
+        }
+        let attempt = match &self.staging {
+            Some(s) if s.status.version == version && (s.running || s.retry_scheduled) => return,
+            Some(s) if s.status.version == version => s.status.attempt + 1,
+            _ => 1,
+        };
+        tracing::info!(version, folder = %release, attempt, "staging the release ahead of the upgrade");
+        self.staging = Some(Staging {
+            release: release.clone(),
+            running: true,
+            retry_scheduled: false,
+            status: StagingStatus {
+                version: version.to_owned(),
+                folder: release.to_string(),
+                phase: "resolving".to_owned(),
+                bytes: 0,
+                total: None,
+                attempt,
+                error: None,
+                checksum: None,
+                verified: false,
+            },
+        });
+        self.publish();
+        let job = StageJob { home: self.home.clone(), release, version: version.to_owned(), settings };
+        let (face, tx) = (Arc::clone(&self.face), self.events_tx.clone());
+        // Its own thread and runtime: hashing, writing and unpacking never touch the dispatcher.
+        let spawned = std::thread::Builder::new().name("staging".to_owned()).spawn(move || {
+            let version = job.version.clone();
+            let progress_tx = tx.clone();
+            let mut progress = move |p: StageProgress| {
+                let _ = progress_tx.send(Event::StageProgress(p));
+            };
+            let work = std::panic::AssertUnwindSafe(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                Ok::<_, std::io::Error>(runtime.block_on(stage(&job, face.as_ref(), &mut progress)))
+            });
+            let result = match std::panic::catch_unwind(work) {
+                Ok(Ok(result)) => result,
+                Ok(Err(e)) => Err(StageError::Io { path: "(staging runtime)".to_owned(), source: e }),
+                Err(_) => Err(StageError::Io {
+                    path: "(staging)".to_owned(),
+                    source: std::io::Error::other("staging panicked"),
+                }),
+            };
+            let _ = tx.send(Event::Staged { version, result });
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the staging thread");
+            if let Some(s) = self.staging.as_mut() {
+                s.running = false;
+            }
+        }
+    }
+
+    fn on_stage_progress(&mut self, progress: &StageProgress) {
+        self.face.staging_progress(progress);
+        let Some(staging) = self.staging.as_mut().filter(|s| s.status.version == progress.version) else { return };
+        staging.status.phase = phase_name(progress.phase).to_owned();
+        if progress.phase == StagePhase::Downloading {
+            staging.status.bytes = progress.bytes;
+            staging.status.total = progress.total;
+        }
+        self.publish();
+    }
+
+    fn on_staged(&mut self, version: String, result: Result<Staged, StageError>) {
+        let Some(staging) = self.staging.as_mut().filter(|s| s.status.version == version) else { return };
+        staging.running = false;
+        match result {
+            Ok(staged) => {
+                staging.status.phase = "staged".to_owned();
+                staging.status.error = None;
+                staging.status.bytes = staged.bytes;
+                staging.status.checksum = Some(staged.checksum.to_string());
+                staging.status.verified = staged.verified;
+                tracing::info!(
+                    version,
+                    folder = %staging.release,
+                    bytes = staged.bytes,
+                    checksum = %staged.checksum,
+                    verified = staged.verified,
+                    download_ms = staged.download.as_millis() as u64,
+                    took_ms = staged.took.as_millis() as u64,
+                    "release staged ahead of the upgrade"
+                );
+                self.face.staging_progress(&StageProgress {
+                    version: version.clone(),
+                    phase: StagePhase::Staged,
+                    bytes: staged.bytes,
+                    total: Some(staged.bytes),
+                    bytes_per_second: 0,
+                });
+                if self.state == State::Waiting {
+                    self.recheck_release();
+                }
+            }
+            Err(e) => {
+                let attempt = staging.status.attempt;
+                let delay = STAGE_RETRY.saturating_mul(1 << (attempt.saturating_sub(1)).min(8)).min(STAGE_RETRY_MAX);
+                staging.status.phase = "failed".to_owned();
+                staging.status.error = Some(e.to_string());
+                staging.retry_scheduled = true;
+                tracing::error!(version, attempt, retry_in_s = delay.as_secs(), "CANNOT STAGE THE RELEASE: {e}");
+                self.face.staging_progress(&StageProgress {
+                    version: version.clone(),
+                    phase: StagePhase::Failed,
+                    bytes: 0,
+                    total: None,
+                    bytes_per_second: 0,
+                });
+                self.schedule(delay, Event::StageRetry { version });
+            }
+        }
+        self.publish();
+    }
+
     // ----- stopping -----------------------------------------------------------------------
 
     fn begin_stop(&mut self, why: StopWhy) {
@@ -670,6 +840,7 @@ impl Runner {
             StopWhy::AwaitRelease { target } => {
                 // The node is down from now on: the wait for the release is downtime too.
                 self.downtime = Some(downtime);
+                self.maybe_stage(&target.version);
                 self.wait = Some(Wait { target, reason: String::new(), logged: None, checking: false });
                 self.set_state(State::Waiting, None);
                 self.recheck_release();
@@ -939,6 +1110,7 @@ impl Runner {
             release,
             processes,
             pending,
+            staging: self.staging.as_ref().map(|s| s.status.clone()),
             restarts: self.restarts.clone().used(&self.active.restart, Instant::now()),
             last_switch: self.last_switch.clone(),
             updated_at: jiff::Timestamp::now().to_string(),
@@ -978,6 +1150,17 @@ impl StopWhy {
             Self::Exit(Exit::Clean) => "shutdown",
             Self::Exit(_) => "fatal condition",
         }
+    }
+}
+
+fn phase_name(phase: StagePhase) -> &'static str {
+    match phase {
+        StagePhase::Resolving => "resolving",
+        StagePhase::Downloading => "downloading",
+        StagePhase::Unpacking => "unpacking",
+        StagePhase::Verifying => "verifying",
+        StagePhase::Staged => "staged",
+        StagePhase::Failed => "failed",
     }
 }
 

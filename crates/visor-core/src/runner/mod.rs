@@ -1,9 +1,7 @@
 //! The run loop: one dispatcher owns every piece of mutable state and reacts to events.
 
 mod dispatcher;
-mod preflight;
 mod state;
 
 pub use dispatcher::run;
-pub use preflight::PreflightError;
 pub use state::State;

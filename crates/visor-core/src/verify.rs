@@ -1,5 +1,6 @@
-//! Preflight: is a release folder complete, runnable and the expected version? Runs while the
-//! old node still runs, so none of it is downtime.
+//! Verifying a release: is a folder complete, runnable and the expected version? Runs while the
+//! old node still runs (and on a staged folder before it gets its final name), so none of it is
+//! downtime.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,0 +1,15 @@
+//! Staging: making a release folder complete and verified *before* it is needed, so the switch
+//! itself is only stop + rename + spawn.
+
+mod checksum;
+mod fetch;
+mod staging;
+mod unpack;
+
+pub use checksum::{Algorithm, Checksum, ChecksumError};
+pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch};
+pub use staging::{
+    ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, remove_stale_staging,
+    stage,
+};
+pub use unpack::{Format, UnpackError, UnpackLimits, detect, find_binary, unpack};
