@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -147,13 +148,22 @@ pub struct Parts {
     parts: VecDeque<Result<Bytes, std::io::Error>>,
     hang: bool,
     length: Option<u64>,
+    /// Before an error part, a pause that lets the bytes before it reach the client.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Body for Parts {
     type Data = Bytes;
     type Error = std::io::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if matches!(self.parts.front(), Some(Err(_))) {
+            let pause =
+                self.pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(std::time::Duration::from_millis(100))));
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
         match self.parts.pop_front() {
             Some(Ok(bytes)) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
             Some(Err(e)) => Poll::Ready(Some(Err(e))),
@@ -169,7 +179,7 @@ impl Body for Parts {
 
 fn body(bytes: impl Into<Bytes>) -> Parts {
     let bytes = bytes.into();
-    Parts { length: Some(bytes.len() as u64), parts: VecDeque::from([Ok(bytes)]), hang: false }
+    Parts { length: Some(bytes.len() as u64), parts: VecDeque::from([Ok(bytes)]), hang: false, pause: None }
 }
 
 fn respond(status: StatusCode, body_parts: Parts, headers: &[(&str, String)]) -> Response<Parts> {
@@ -346,6 +356,7 @@ async fn serve_bytes(state: &Mutex<State>, asset: &Asset, range: Option<String>)
             length: Some(rest.len() as u64),
             parts: VecDeque::from([Ok(rest.slice(..cut)), Err(std::io::Error::other("cut on purpose"))]),
             hang: false,
+            pause: None,
         },
         _ => body(rest),
     };

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use visor_core::history::{History, SwitchRecord};
-use visor_core::status::{PendingStatus, ProcessStatus, read_status};
+use visor_core::status::{PendingStatus, ProcessStatus, StagingStatus, read_status};
 use visor_core::{CurrentLink, Home};
 
 #[derive(Serialize)]
@@ -20,6 +20,7 @@ struct Report {
     release: Option<String>,
     processes: Vec<ProcessStatus>,
     pending: Option<PendingStatus>,
+    staging: Option<StagingStatus>,
     restarts: u64,
     last_switch: Option<SwitchRecord>,
 }
@@ -44,6 +45,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             release: s.release,
             processes: s.processes,
             pending: s.pending,
+            staging: s.staging,
             restarts: s.restarts,
             last_switch: s.last_switch.or_else(|| history.last().cloned()),
         }),
@@ -55,6 +57,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             release: current_release(home),
             processes: Vec::new(),
             pending: None,
+            staging: None,
             restarts: 0,
             last_switch: history.last().cloned(),
         }),
@@ -90,6 +93,20 @@ fn print_text(r: &Report) {
             if p.folder_present { "present" } else { "MISSING" }
         ),
         None => println!("upgrade:   none announced"),
+    }
+    if let Some(s) = &r.staging {
+        let size = match s.total {
+            Some(total) if s.phase == "downloading" => format!(", {} of {total} bytes", s.bytes),
+            _ if s.bytes > 0 => format!(", {} bytes", s.bytes),
+            _ => String::new(),
+        };
+        println!("staging:   {} -> {}: {} (attempt {}{size})", s.version, s.folder, s.phase, s.attempt);
+        if let Some(checksum) = &s.checksum {
+            println!("           {checksum}{}", if s.verified { " (verified)" } else { " (no published checksum)" });
+        }
+        if let Some(error) = &s.error {
+            println!("           last error: {error}");
+        }
     }
     match &r.last_switch {
         Some(s) => println!(

@@ -2,6 +2,7 @@
 //! unix sockets and files in temporary folders. One file per feature.
 
 mod admin;
+mod auto_install;
 mod config;
 mod crash_consistency;
 mod harness;
