@@ -9,7 +9,7 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     /// It could not be run or did not answer in time.
-    #[error("cannot run `{binary} version --output json`: {message}")]
+    #[error("cannot ask {binary} for its version: {message}")]
     Run {
         /// The binary.
         binary: PathBuf,
@@ -17,12 +17,26 @@ pub enum IdentityError {
         message: String,
     },
     /// Its answer is not the expected JSON.
-    #[error("`{binary} version --output json` printed {output:?}, not {{\"version\": ...}}; is this a Vega binary?")]
+    #[error("{binary} printed {output:?} where its version information was expected; is it the right binary?")]
     Unreadable {
         /// The binary.
         binary: PathBuf,
         /// What it printed (shortened).
         output: String,
+    },
+    /// Its build information differs from the one the upgrade names.
+    #[error(
+        "{binary} has {field} = {found}, but the upgrade expects {expected}; provide the binary the upgrade describes"
+    )]
+    BuildMismatch {
+        /// The binary.
+        binary: PathBuf,
+        /// The differing field.
+        field: String,
+        /// What the binary reports.
+        found: String,
+        /// What the upgrade expects.
+        expected: String,
     },
     /// It names another version.
     #[error(
@@ -86,6 +100,63 @@ pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), Ide
     } else {
         Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
     }
+}
+
+/// Nym binaries answer `--no-banner build-info --output=json` with their build information.
+pub const BUILD_INFO_ARGS: [&str; 3] = ["--no-banner", "build-info", "--output=json"];
+
+/// Runs `binary --no-banner build-info --output=json` and returns the JSON object it prints.
+pub async fn read_build_info(binary: &Path) -> Result<serde_json::Map<String, serde_json::Value>, IdentityError> {
+    let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
+    let output = crate::supervise::run_helper(binary, BUILD_INFO_ARGS, VERSION_TIMEOUT)
+        .await
+        .map_err(|e| run_error(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(run_error(format!(
+            "{}: {}",
+            crate::supervise::describe_status(&output.status),
+            stderr.trim().chars().take(200).collect::<String>()
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line.trim()).ok())
+        .filter(|m| m.contains_key("build_version"))
+        .ok_or_else(|| IdentityError::Unreadable {
+            binary: binary.to_owned(),
+            output: stdout.chars().take(200).collect(),
+        })
+}
+
+/// Checks a binary's build information: `build_version` must be `version`, and every field of
+/// `expected` (when given) must be equal.
+pub async fn check_build_info(
+    binary: &Path,
+    version: &str,
+    expected: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<serde_json::Map<String, serde_json::Value>, IdentityError> {
+    let info = read_build_info(binary).await?;
+    let found = info.get("build_version").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    if !same_version(&found, version) {
+        return Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: version.to_owned() });
+    }
+    if let Some(expected) = expected {
+        for (key, want) in expected {
+            let got = info.get(key).cloned().unwrap_or(serde_json::Value::Null);
+            if &got != want {
+                return Err(IdentityError::BuildMismatch {
+                    binary: binary.to_owned(),
+                    field: key.clone(),
+                    found: got.to_string(),
+                    expected: want.to_string(),
+                });
+            }
+        }
+    }
+    Ok(info)
 }
 
 #[cfg(test)]

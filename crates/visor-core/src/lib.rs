@@ -19,6 +19,7 @@
 //! atomically. One visor runs per home, enforced by a lock file. Slow work (stops, checks, file
 //! system transactions) runs in worker tasks that report back, so the dispatcher never blocks.
 
+pub mod backup;
 mod durable;
 pub mod exit;
 pub mod fault;
@@ -41,8 +42,8 @@ mod watch;
 pub use durable::{create_dir_durable, sync_dir, write_atomic, write_json_atomic};
 pub use exit::Exit;
 pub use home::{CurrentLink, Home};
-pub use identity::{IdentityError, check_vega_version};
-pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, Protocol, Settings};
+pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
+pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
 pub use release::{ReleaseName, ReleaseNameError};
 pub use runner::{State, run};
 pub use verify::PreflightError;

@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::backup::BackupSettings;
+use crate::history::SwitchRecord;
 use crate::release::{ReleaseName, ReleaseNameError};
 use crate::source::AdminEndpoint;
-use crate::stage::{StageProgress, StagingSettings};
+use crate::stage::{ArtifactSource, FetchPolicy, StageProgress, StagingSettings};
 use crate::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
 
 /// The processes one release runs, and how the engine talks to them.
@@ -26,6 +28,9 @@ pub enum Protocol {
         /// The core's admin endpoint.
         admin: AdminEndpoint,
     },
+    /// One daemon that answers `--no-banner build-info --output=json` (Nym); upgrades come from
+    /// a plan.
+    Daemon,
 }
 
 impl NodeSpec {
@@ -43,8 +48,39 @@ impl NodeSpec {
     pub fn admin(&self) -> Option<&AdminEndpoint> {
         match &self.protocol {
             Protocol::Vega { admin } => Some(admin),
+            Protocol::Daemon => None,
         }
     }
+}
+
+/// An upgrade a plan schedules for a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedUpgrade {
+    /// Its name.
+    pub name: String,
+    /// The version its binary must report.
+    pub version: String,
+    /// The release folder it runs from.
+    pub release: ReleaseName,
+    /// When it is due (a time in the past means now).
+    pub at: jiff::Timestamp,
+    /// After the switch, stop instead of starting the new release (the operator finishes).
+    pub manual: bool,
+    /// Where to stage its binary from, or why it cannot be downloaded.
+    pub artifact: Result<ArtifactSource, String>,
+    /// Build information the binary must match, field by field.
+    pub identity: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Polling an upstream address that announces upgrades.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamSettings {
+    /// The address.
+    pub url: url::Url,
+    /// Time between two polls (the first poll is at start).
+    pub interval: Duration,
+    /// Timeouts and retries of each poll.
+    pub fetch: FetchPolicy,
 }
 
 /// How many consecutive failed polls of the admin endpoint are tolerated.
@@ -77,6 +113,18 @@ pub struct Settings {
     /// How to stage a release whose folder is missing, if the face can; read when an upgrade
     /// is announced.
     pub staging: Option<StagingSettings>,
+    /// An upstream that announces upgrades, polled while the visor runs.
+    pub upstream: Option<UpstreamSettings>,
+    /// A backup taken after the old node stopped and before the switch.
+    pub backup: Option<BackupSettings>,
+    /// A lock file held (flock) from the stop to the end of the switch, for tools sharing the
+    /// release folders.
+    pub upgrade_lock: Option<PathBuf>,
+    /// After a switch, how long the new release is on probation: if it spends its restart
+    /// budget within it, the visor switches back and keeps the old release running.
+    pub probation: Option<Duration>,
+    /// Start the new release after a switch (else the visor exits once `current` moved).
+    pub restart_after_upgrade: bool,
 }
 
 impl Settings {
@@ -106,4 +154,24 @@ pub trait Face: Send + Sync + 'static {
     /// Hears how staging progresses (to draw a progress bar, or log); runs on the dispatcher,
     /// so it must be quick.
     fn staging_progress(&self, _progress: &StageProgress) {}
+    /// Whether the release folder `dir` still needs staging (by default: it does not exist; a
+    /// folder made by hand is used as is).
+    fn needs_staging(&self, dir: &Path) -> bool {
+        !dir.exists()
+    }
+    /// The upgrades planned, earliest first (faces whose upgrades come from a plan).
+    fn read_plan(&self) -> Result<Vec<PlannedUpgrade>, FaceError> {
+        Ok(Vec::new())
+    }
+    /// Takes what the upstream answered (adding to the plan as the face's rules say) and
+    /// describes what it did. Runs on a worker thread.
+    fn upstream_answered(&self, _body: &[u8], _url: &str) -> Result<String, FaceError> {
+        Ok(String::new())
+    }
+    /// Records a switch (or a rollback) in the face's own files. Runs inside the switch
+    /// transaction and again when recovery finishes an interrupted switch: it must be
+    /// idempotent.
+    fn record_switch(&self, _record: &SwitchRecord) -> Result<(), FaceError> {
+        Ok(())
+    }
 }

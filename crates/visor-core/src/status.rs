@@ -31,6 +31,12 @@ pub struct PendingStatus {
     /// The upgrade height, if the trigger is a height.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
+    /// When it is due, if the trigger is a time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// The upgrade's name, when it has one besides its version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The release folder it will run from, if the name is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,

@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::identity::{IdentityError, check_vega_version};
+use crate::identity::{IdentityError, check_build_info, check_vega_version};
 use crate::node::{Face, NodeSpec, Protocol};
 use crate::resume::binaries;
 
@@ -41,8 +41,14 @@ pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
     Ok(())
 }
 
-/// Full check of the release in `dir` for `version`.
-pub(crate) async fn preflight(face: &dyn Face, dir: &Path, version: &str) -> Result<NodeSpec, PreflightError> {
+/// Full check of the release in `dir` for `version` (and, for daemons, the build information
+/// the upgrade names).
+pub(crate) async fn preflight(
+    face: &dyn Face,
+    dir: &Path,
+    version: &str,
+    identity: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<NodeSpec, PreflightError> {
     if !dir.is_dir() {
         return Err(PreflightError::MissingFolder(dir.display().to_string()));
     }
@@ -52,6 +58,11 @@ pub(crate) async fn preflight(face: &dyn Face, dir: &Path, version: &str) -> Res
         Protocol::Vega { .. } => {
             for binary in binaries(&spec) {
                 check_vega_version(binary, version).await?;
+            }
+        }
+        Protocol::Daemon => {
+            for binary in binaries(&spec) {
+                check_build_info(binary, version, identity).await?;
             }
         }
     }

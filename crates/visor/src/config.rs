@@ -158,7 +158,7 @@ fn staging(path: &Path, auto: RawAutoInstall, token: Option<String>) -> Result<O
     let timeout = Duration::from_secs(auto.timeout_seconds.unwrap_or(defaults::TIMEOUT_SECONDS).max(1));
     let binary_name = asset.binary_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| asset_name.clone());
     Ok(Some(StagingSettings {
-        source: ArtifactSource::Github { repo: GithubRepo { api, owner, repo, token }, asset: asset_name },
+        source: Some(ArtifactSource::Github { repo: GithubRepo { api, owner, repo, token }, asset: asset_name }),
         binary_name,
         fetch: FetchPolicy {
             connect_timeout: timeout.min(Duration::from_secs(10)),
@@ -219,6 +219,11 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
         request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
         release_folders,
         staging: staging(path, auto, token)?,
+        upstream: None,
+        backup: None,
+        upgrade_lock: None,
+        probation: None,
+        restart_after_upgrade: true,
     };
     Ok(settings)
 }
@@ -242,8 +247,8 @@ mod tests {
 
     fn github(c: &VisorConfig) -> (&GithubRepo, &str) {
         match &c.settings.staging.as_ref().expect("auto-install enabled").source {
-            ArtifactSource::Github { repo, asset } => (repo, asset.as_str()),
-            ArtifactSource::Url { .. } => panic!("not github"),
+            Some(ArtifactSource::Github { repo, asset }) => (repo, asset.as_str()),
+            _ => panic!("not github"),
         }
     }
 

@@ -6,12 +6,17 @@
 //! task and reports back with an event tagged by the node's generation, so late answers about a
 //! node that is already gone are recognised and dropped.
 
+mod plan;
+mod probation;
+
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
 use super::state::{State, StopWhy, Target};
+use crate::backup::{BackupError, BackupReport};
 use crate::durable::create_dir_durable;
 use crate::exit::Exit;
 use crate::history::{History, SwitchRecord};
@@ -36,7 +41,7 @@ const RECHECK: Duration = Duration::from_secs(1);
 /// How often the wait for a release is reported in the log.
 const WAIT_LOG: Duration = Duration::from_secs(5);
 /// Editors write in several steps: reload once things settle.
-const RELOAD_DEBOUNCE: Duration = Duration::from_millis(50);
+const RELOAD_DEBOUNCE: Duration = Duration::from_millis(10);
 /// The first wait before staging is tried again; doubles up to `STAGE_RETRY_MAX`.
 const STAGE_RETRY: Duration = Duration::from_secs(2);
 const STAGE_RETRY_MAX: Duration = Duration::from_secs(300);
@@ -95,12 +100,28 @@ enum Event {
     StageRetry {
         version: String,
     },
+    /// The timer of a planned upgrade fired.
+    Due {
+        seq: u64,
+    },
+    Upstream {
+        url: String,
+        result: Result<Vec<u8>, crate::stage::FetchError>,
+    },
+    UpstreamHandled(Result<String, String>),
+    BackedUp(Result<BackupReport, BackupError>),
+    ProbationOver {
+        record_id: String,
+    },
     Recheck,
     ReloadDue,
 }
 
 /// A node that was started: what it runs and its processes.
 struct Node {
+    /// A daemon of a plan (keeps running while a due release is not ready) rather than a Vega
+    /// core (halted at the upgrade point).
+    daemon: bool,
     processes: Vec<ProcessHandle>,
     poller: Option<tokio::task::JoinHandle<()>>,
 }
@@ -158,6 +179,18 @@ struct Runner {
     shutdown_signals: u32,
     wait: Option<Wait>,
     staging: Option<Staging>,
+    plan: Vec<crate::node::PlannedUpgrade>,
+    due_seq: u64,
+    due_reported: Option<String>,
+    due_logged: Option<Instant>,
+    /// Versions rolled back in this run: not tried again.
+    refused: Vec<String>,
+    upstream: Option<tokio::task::JoinHandle<()>>,
+    probation: Option<probation::Probation>,
+    upgrade_lock: Option<HomeLock>,
+    backup_cancel: Option<Arc<AtomicBool>>,
+    /// The upgrade between the stop and the end of the switch.
+    switching: Option<(Target, ReleaseName)>,
     downtime: Option<Downtime>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
@@ -219,7 +252,8 @@ impl Runner {
         staging_dirs
             .extend(settings.release_folders.values().filter_map(|r| r.dir(home.root()).parent().map(Into::into)));
         remove_stale_staging(&staging_dirs);
-        let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name)).map_err(|e| {
+        let hook = |record: &SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
+        let recovery = recover(&home, |name| release_complete(face.as_ref(), &home, name), &hook).map_err(|e| {
             tracing::error!("{e}");
             Exit::Internal
         })?;
@@ -268,6 +302,16 @@ impl Runner {
             shutdown_signals: 0,
             wait: None,
             staging: None,
+            plan: Vec::new(),
+            due_seq: 0,
+            due_reported: None,
+            due_logged: None,
+            refused: Vec::new(),
+            upstream: None,
+            probation: None,
+            upgrade_lock: None,
+            backup_cancel: None,
+            switching: None,
             downtime: None,
             last_switch,
             reload_pending: false,
@@ -287,6 +331,8 @@ impl Runner {
         mut exits: mpsc::UnboundedReceiver<ExitedEvent>,
         mut config: mpsc::UnboundedReceiver<()>,
     ) -> Exit {
+        self.reload_plan();
+        self.start_upstream();
         self.start_node(StartKind::First);
         loop {
             if let State::Done(exit) = self.state {
@@ -324,6 +370,11 @@ impl Runner {
             Event::Recheck => self.recheck_release(),
             Event::StageProgress(progress) => self.on_stage_progress(&progress),
             Event::Staged { version, result } => self.on_staged(version, result),
+            Event::Due { seq } => self.on_due(seq),
+            Event::Upstream { url, result } => self.on_upstream(url, result),
+            Event::UpstreamHandled(result) => self.on_upstream_handled(result),
+            Event::BackedUp(result) => self.on_backed_up(result),
+            Event::ProbationOver { record_id } => self.on_probation_over(&record_id),
             Event::StageRetry { version } => {
                 if let Some(staging) = self.staging.as_mut().filter(|s| s.status.version == version) {
                     staging.retry_scheduled = false;
@@ -405,6 +456,7 @@ impl Runner {
     }
 
     fn launch(&mut self, mut spec: NodeSpec, snapshot: Option<u64>) {
+        let daemon = matches!(spec.protocol, crate::node::Protocol::Daemon);
         if let (Some(height), true) = (snapshot, spec.vega_core().is_some())
             && add_snapshot_flag(&mut spec.processes[0].args, height)
         {
@@ -425,7 +477,7 @@ impl Runner {
                 }
                 Err(e) => {
                     tracing::error!("{e}");
-                    self.node = Some(Node { processes, poller: None });
+                    self.node = Some(Node { daemon, processes, poller: None });
                     self.write_groups();
                     self.begin_stop(StopWhy::Crash);
                     return;
@@ -433,9 +485,10 @@ impl Runner {
             }
         }
         let poller = spec.admin().cloned().map(|endpoint| self.start_poller(endpoint));
-        self.node = Some(Node { processes, poller });
+        self.node = Some(Node { daemon, processes, poller });
         self.write_groups();
         self.set_state(State::Running, None);
+        self.arm_due();
     }
 
     fn start_poller(&self, endpoint: crate::source::AdminEndpoint) -> tokio::task::JoinHandle<()> {
@@ -560,7 +613,7 @@ impl Runner {
 
     fn on_ready(&mut self, release: AcceptedRelease) {
         tracing::info!(version = release.tag, height = release.height, "the core is ready to upgrade");
-        let target = Target { version: release.tag, height: Some(release.height) };
+        let target = Target { version: release.tag, height: Some(release.height), ..Target::default() };
         self.set_state(State::Verifying, Some(format!("verifying the release {}", target.version)));
         self.spawn_verify(target);
     }
@@ -568,7 +621,7 @@ impl Runner {
     fn spawn_verify(&mut self, target: Target) {
         self.verify_seq += 1;
         let seq = self.verify_seq;
-        let release = match self.settings.release_for(&target.version) {
+        let release = match target.release.clone().map_or_else(|| self.settings.release_for(&target.version), Ok) {
             Ok(name) => name,
             Err(e) => {
                 let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
@@ -579,7 +632,9 @@ impl Runner {
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
         self.spawn_worker("verify", async move {
-            let result = preflight(face.as_ref(), &dir, &target.version).await.map(|spec| (release, spec));
+            let result = preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref())
+                .await
+                .map(|spec| (release, spec));
             Event::Verified { seq, target, result }
         });
     }
@@ -598,8 +653,21 @@ impl Runner {
     fn on_verified(&mut self, target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError>) {
         match (&self.state, result) {
             (State::Verifying, Ok((release, _))) => {
+                if let Some(path) = self.settings.upgrade_lock.clone() {
+                    match HomeLock::acquire(&path) {
+                        Ok(lock) => self.upgrade_lock = Some(lock),
+                        Err(e) => {
+                            self.due_not_ready(&target, &e.to_string());
+                            return;
+                        }
+                    }
+                }
                 tracing::info!(version = target.version, folder = %release, "release verified; stopping the node to upgrade");
+                self.due_reported = None;
                 self.begin_stop(StopWhy::Upgrade { target, release });
+            }
+            (State::Verifying, Err(e)) if self.node.as_ref().is_some_and(|n| n.daemon) => {
+                self.due_not_ready(&target, &e.to_string());
             }
             (State::Verifying, Err(e)) => {
                 tracing::error!(version = target.version, "the upgrade's release is not ready: {e}");
@@ -652,6 +720,7 @@ impl Runner {
     fn wants(&self, version: &str) -> bool {
         self.pending.as_ref().is_some_and(|p| p.tag == version)
             || self.wait.as_ref().is_some_and(|w| w.target.version == version)
+            || (self.planned(version).is_some() && !self.refused.iter().any(|r| r == version))
     }
 
     /// Starts staging `version` if the face can, its folder is missing and nothing is under
@@ -661,10 +730,47 @@ impl Runner {
         if !self.wants(version) {
             return;
         }
-        let Ok(release) = self.settings.release_for(version) else { return };
-        if release.dir(self.home.root()).is_dir() {
+        let planned = self.planned(version).cloned();
+        let release = match &planned {
+            Some(p) => p.release.clone(),
+            None => match self.settings.release_for(version) {
+                Ok(name) => name,
+                Err(_) => return,
+            },
+        };
+        if !self.face.needs_staging(&release.dir(self.home.root())) {
             return;
         }
+        let (source, identity) = match planned.map(|p| (p.artifact, p.identity)) {
+            Some((Ok(source), identity)) => (source, identity),
+            Some((Err(why), _)) => {
+                if self.staging.as_ref().is_none_or(|s| s.status.version != version) {
+                    tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; provide its binary (add-upgrade), or fix the upgrade information");
+                    self.staging = Some(Staging {
+                        release: release.clone(),
+                        running: false,
+                        retry_scheduled: false,
+                        status: StagingStatus {
+                            version: version.to_owned(),
+                            folder: release.to_string(),
+                            phase: "failed".to_owned(),
+                            bytes: 0,
+                            total: None,
+                            attempt: 0,
+                            error: Some(why),
+                            checksum: None,
+                            verified: false,
+                        },
+                    });
+                    self.publish();
+                }
+                return;
+            }
+            None => match settings.source.clone() {
+                Some(source) => (source, None),
+                None => return,
+            },
+        };
         let attempt = match &self.staging {
             Some(s) if s.status.version == version && (s.running || s.retry_scheduled) => return,
             Some(s) if s.status.version == version => s.status.attempt + 1,
@@ -688,7 +794,8 @@ impl Runner {
             },
         });
         self.publish();
-        let job = StageJob { home: self.home.clone(), release, version: version.to_owned(), settings };
+        let job =
+            StageJob { home: self.home.clone(), release, version: version.to_owned(), source, identity, settings };
         let (face, tx) = (Arc::clone(&self.face), self.events_tx.clone());
         // Its own thread and runtime: hashing, writing and unpacking never touch the dispatcher.
         let spawned = std::thread::Builder::new().name("staging".to_owned()).spawn(move || {
@@ -835,7 +942,10 @@ impl Runner {
             StopWhy::Upgrade { target, release } => {
                 crate::fault::point("switch-node-stopped");
                 self.downtime = Some(downtime);
-                self.begin_switch(target, release);
+                match self.settings.backup.clone() {
+                    Some(settings) => self.begin_backup(settings, target, release),
+                    None => self.begin_switch(target, release),
+                }
             }
             StopWhy::AwaitRelease { target } => {
                 // The node is down from now on: the wait for the release is downtime too.
@@ -864,10 +974,10 @@ impl Runner {
                 self.schedule(delay, Event::RestartDue { generation: self.generation });
             }
             RestartDecision::GiveUp { restarts } => {
-                tracing::error!(
-                    restarts,
-                    "the node keeps failing and the restart budget (maxNumberOfRestarts) is spent"
-                );
+                if self.try_rollback() {
+                    return;
+                }
+                tracing::error!(restarts, "the node keeps failing and its restart budget is spent");
                 self.finish(Exit::RestartBudget);
             }
         }
@@ -875,18 +985,76 @@ impl Runner {
 
     // ----- switching ----------------------------------------------------------------------
 
+    fn begin_backup(&mut self, settings: crate::backup::BackupSettings, target: Target, release: ReleaseName) {
+        let name = target.release.as_ref().map_or_else(|| target.version.clone(), ToString::to_string);
+        let name = name.rsplit('/').next().unwrap_or(&name).to_owned();
+        let dest = crate::backup::archive_path(&settings, &name);
+        tracing::info!(source = %settings.source.display(), archive = %dest.display(), "backing up the node's data before the switch");
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.backup_cancel = Some(Arc::clone(&cancel));
+        self.switching = Some((target, release));
+        self.set_state(State::BackingUp, Some(format!("backing up to {}", dest.display())));
+        self.spawn_worker("backup", async move {
+            let done = tokio::task::spawn_blocking(move || crate::backup::backup(&settings, &dest, &cancel));
+            match done.await {
+                Ok(result) => Event::BackedUp(result),
+                Err(e) => Event::WorkerPanicked { worker: "backup", message: e.to_string() },
+            }
+        });
+    }
+
+    fn on_backed_up(&mut self, result: Result<BackupReport, BackupError>) {
+        self.backup_cancel = None;
+        let Some((target, release)) = self.switching.take() else { return };
+        match result {
+            Ok(report) => {
+                tracing::info!(
+                    archive = %report.path.display(),
+                    files = report.files,
+                    bytes = report.bytes,
+                    took_ms = report.took.as_millis() as u64,
+                    "backup done"
+                );
+                crate::fault::point("switch-backed-up");
+                if let Some(exit) = self.exit_requested {
+                    self.upgrade_lock = None;
+                    self.finish(exit);
+                    return;
+                }
+                self.begin_switch(target, release);
+            }
+            Err(BackupError::Cancelled) => {
+                tracing::info!("backup cancelled; the upgrade will happen at the next start");
+                self.upgrade_lock = None;
+                self.finish(self.exit_requested.unwrap_or(Exit::Clean));
+            }
+            Err(e) => {
+                tracing::error!(version = target.version, "{e}; the upgrade is not done, the old release starts again");
+                self.upgrade_lock = None;
+                self.downtime = None;
+                self.refused.push(target.version);
+                self.start_node(StartKind::CrashRestart);
+            }
+        }
+    }
+
     fn begin_switch(&mut self, target: Target, release: ReleaseName) {
-        let from = match self.home.read_current() {
-            Ok(CurrentLink::Release(name)) => Some(name),
-            _ => None,
+        let from = self.current_release();
+        let plan = SwitchPlan {
+            from,
+            to: release.clone(),
+            version: target.version.clone(),
+            height: target.height,
+            rollback: target.rollback,
         };
-        let plan = SwitchPlan { from, to: release, version: target.version, height: target.height };
+        self.switching = Some((target, release));
         self.set_state(State::Switching, None);
-        let home = self.home.clone();
+        let (home, face) = (self.home.clone(), Arc::clone(&self.face));
         self.spawn_worker("switch", async move {
             let switched = tokio::task::spawn_blocking(move || {
                 let start = Instant::now();
-                let result = switch(&home, &plan);
+                let hook = |record: &SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
+                let result = switch(&home, &plan, &hook);
                 (result, start.elapsed())
             });
             match switched.await {
@@ -912,15 +1080,27 @@ impl Runner {
             took_ms = took.as_millis() as u64,
             "switched `current`"
         );
+        self.upgrade_lock = None;
+        let target = self.switching.take().map(|(t, _)| t).unwrap_or_default();
         self.restarts.reset();
         self.pending = None;
-        self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
-        self.last_switch = Some(record);
+        if !record.rollback && record.height.is_some() {
+            self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
+        }
+        self.last_switch = Some(record.clone());
+        self.reload_plan();
         if let Some(exit) = self.exit_requested {
             self.finish(exit);
             return;
         }
+        if !record.rollback && (target.manual || !self.settings.restart_after_upgrade) {
+            let why = if target.manual { "the upgrade is manual" } else { "restart after upgrade is off" };
+            tracing::warn!(release = %record.to, "switched; the new release is not started because {why}: finish the upgrade and start the visor again");
+            self.finish(Exit::Clean);
+            return;
+        }
         self.start_node(StartKind::AfterUpgrade);
+        self.begin_probation(&record);
         crate::fault::point("switch-node-started");
         let (Some(downtime), State::Running) = (self.downtime.take(), &self.state) else {
             self.publish();
@@ -990,6 +1170,12 @@ impl Runner {
                 tracing::info!(signal = name, "shutdown requested");
                 self.finish(Exit::Clean);
             }
+            State::BackingUp => {
+                tracing::info!(signal = name, "shutdown requested: cancelling the backup");
+                if let Some(cancel) = &self.backup_cancel {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
             State::Starting | State::Switching => {
                 tracing::info!(signal = name, "shutdown requested: finishing the current step first");
             }
@@ -1040,10 +1226,15 @@ impl Runner {
                     tracing::debug!(origin, "configuration re-read, nothing changed");
                 }
                 self.polling.send_replace((settings.poll_interval, settings.retry_interval, settings.request_timeout));
+                let upstream_changed = settings.upstream != self.settings.upstream;
                 self.settings = settings;
+                if upstream_changed {
+                    self.start_upstream();
+                }
             }
             Err(e) => tracing::error!(origin, "configuration not reloaded, keeping the previous settings: {e}"),
         }
+        self.reload_plan();
     }
 
     // ----- helpers ------------------------------------------------------------------------
@@ -1091,15 +1282,30 @@ impl Runner {
                 since: jiff::Timestamp::try_from(p.since).map(|t| t.to_string()).unwrap_or_default(),
             })
             .collect();
-        let pending = self.pending.as_ref().map(|p| {
-            let folder = self.settings.release_for(&p.tag).ok();
-            PendingStatus {
-                version: p.tag.clone(),
-                height: Some(p.height),
-                folder_present: folder.as_ref().is_some_and(|f| f.dir(self.home.root()).is_dir()),
-                folder: folder.map(|f| f.to_string()),
-            }
-        });
+        let pending = self
+            .pending
+            .as_ref()
+            .map(|p| {
+                let folder = self.settings.release_for(&p.tag).ok();
+                PendingStatus {
+                    version: p.tag.clone(),
+                    height: Some(p.height),
+                    at: None,
+                    name: None,
+                    folder_present: folder.as_ref().is_some_and(|f| f.dir(self.home.root()).is_dir()),
+                    folder: folder.map(|f| f.to_string()),
+                }
+            })
+            .or_else(|| {
+                self.next_planned().map(|p| PendingStatus {
+                    version: p.version.clone(),
+                    height: None,
+                    at: Some(p.at.to_string()),
+                    name: Some(p.name.clone()),
+                    folder_present: !self.face.needs_staging(&p.release.dir(self.home.root())),
+                    folder: Some(p.release.to_string()),
+                })
+            });
         let pid = std::process::id();
         Status {
             version: 1,

@@ -4,10 +4,18 @@ use crate::exit::Exit;
 use crate::release::ReleaseName;
 
 /// An upgrade that is due: where it goes and what it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Target {
     pub(crate) version: String,
     pub(crate) height: Option<u64>,
+    /// The release folder, when the source names it (a plan); else it comes from the settings.
+    pub(crate) release: Option<ReleaseName>,
+    /// After the switch, stop instead of starting the new release.
+    pub(crate) manual: bool,
+    /// Build information the binary must match.
+    pub(crate) identity: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A switch back after a failed probation.
+    pub(crate) rollback: bool,
 }
 
 /// Why the node is being stopped.
@@ -34,6 +42,8 @@ pub enum State {
     Verifying,
     /// The node is being stopped.
     Stopping,
+    /// The node is stopped and its data is being backed up before the switch.
+    BackingUp,
     /// Waiting out the delay before a restart.
     RestartDelay,
     /// The node is stopped and the upgrade's release is not ready yet.
@@ -52,6 +62,7 @@ impl State {
             Self::Running => "running",
             Self::Verifying => "verifying-release",
             Self::Stopping => "stopping",
+            Self::BackingUp => "backing-up",
             Self::RestartDelay => "restart-delay",
             Self::Waiting => "waiting-for-release",
             Self::Switching => "switching",

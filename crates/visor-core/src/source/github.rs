@@ -3,13 +3,10 @@
 //! asset's digest when GitHub reports one. Works with GitHub Enterprise and mirrors through
 //! the API base URL.
 
-use std::time::Duration;
-
-use reqwest::StatusCode;
 use serde::Deserialize;
 use url::Url;
 
-use crate::stage::{Checksum, FetchError, FetchPolicy, check_url};
+use crate::stage::{Checksum, FetchError, FetchPolicy, get_bytes};
 
 /// A repository's releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,56 +128,9 @@ impl GithubRepo {
         url: Url,
         policy: &FetchPolicy,
     ) -> Result<Vec<T>, GithubError> {
-        check_url(&url, policy.allow_plain_http)?;
-        let shown = url.to_string();
-        let mut delay = policy.backoff;
-        let mut last = String::new();
-        for attempt in 1..=policy.attempts.max(1) {
-            if attempt > 1 {
-                tracing::warn!(url = shown, attempt, error = last, "GitHub API request failed, retrying");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(30));
-            }
-            let mut request = client.get(url.clone());
-            for (k, v) in self.headers("application/vnd.github+json") {
-                request = request.header(k, v);
-            }
-            let mut response = match request.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    last = e.to_string();
-                    continue;
-                }
-            };
-            let status = response.status();
-            if status.is_server_error() {
-                last = format!("HTTP {status}");
-                continue;
-            }
-            if status != StatusCode::OK {
-                return Err(FetchError::Status { url: shown, status: status.as_u16() }.into());
-            }
-            let mut body = Vec::new();
-            loop {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => {
-                        body.extend_from_slice(&chunk);
-                        if body.len() > MAX_ANSWER {
-                            return Err(GithubError::BadAnswer { url: shown, message: "answer too large".to_owned() });
-                        }
-                    }
-                    Ok(None) => {
-                        return serde_json::from_slice(&body)
-                            .map_err(|e| GithubError::BadAnswer { url: shown, message: e.to_string() });
-                    }
-                    Err(e) => {
-                        last = e.to_string();
-                        break;
-                    }
-                }
-            }
-        }
-        Err(FetchError::Network { url: shown, attempts: policy.attempts.max(1), message: last }.into())
+        let body = get_bytes(client, &url, &self.headers("application/vnd.github+json"), policy, MAX_ANSWER).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| GithubError::BadAnswer { url: url.to_string(), message: e.to_string() })
     }
 
     /// Finds the asset `asset` of the release tagged `tag`.

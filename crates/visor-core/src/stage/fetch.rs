@@ -451,6 +451,64 @@ async fn one_attempt(
     Ok(Attempt::Done)
 }
 
+/// Fetches a small document (an API answer, an upgrade-info file) into memory: timeouts,
+/// retries with backoff on network errors and 5xx, anything but 200 refused, at most `max`
+/// bytes.
+pub async fn get_bytes(
+    client: &reqwest::Client,
+    url: &Url,
+    headers: &[(String, String)],
+    policy: &FetchPolicy,
+    max: usize,
+) -> Result<Vec<u8>, FetchError> {
+    check_url(url, policy.allow_plain_http)?;
+    let shown = url.to_string();
+    let mut delay = policy.backoff;
+    let mut last = String::new();
+    for attempt in 1..=policy.attempts.max(1) {
+        if attempt > 1 {
+            tracing::debug!(url = shown, attempt, error = last, "request failed, retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        }
+        let mut response = match client.get(url.clone()).headers(header_map(headers)).send().await {
+            Ok(r) => r,
+            Err(e) => {
+                last = describe(&e);
+                continue;
+            }
+        };
+        let status = response.status();
+        if status.is_server_error() {
+            last = format!("HTTP {status}");
+            continue;
+        }
+        if status != StatusCode::OK {
+            return Err(FetchError::Status { url: shown, status: status.as_u16() });
+        }
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(FetchError::TooLarge { url: shown, limit: max as u64 });
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    body.extend_from_slice(&chunk);
+                    if body.len() > max {
+                        return Err(FetchError::TooLarge { url: shown, limit: max as u64 });
+                    }
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => {
+                    last = describe(&e);
+                    break;
+                }
+            }
+        }
+    }
+    Err(FetchError::Network { url: shown, attempts: policy.attempts.max(1), message: last })
+}
+
 fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_timeout() {
         "timed out".to_owned()

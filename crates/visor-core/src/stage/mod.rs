@@ -7,7 +7,7 @@ mod staging;
 mod unpack;
 
 pub use checksum::{Algorithm, Checksum, ChecksumError};
-pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch};
+pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch, get_bytes};
 pub use staging::{
     ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, remove_stale_staging,
     stage,

@@ -42,8 +42,8 @@ pub enum ArtifactSource {
 /// How a face wants releases staged; part of the settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StagingSettings {
-    /// Where artifacts come from.
-    pub source: ArtifactSource,
+    /// Where artifacts come from, unless the upgrade names its own.
+    pub source: Option<ArtifactSource>,
     /// The binary to find in the artifact.
     pub binary_name: String,
     /// Network limits.
@@ -61,6 +61,10 @@ pub struct StageJob {
     pub release: ReleaseName,
     /// The version (Vega: the release tag).
     pub version: String,
+    /// Where the artifact comes from.
+    pub source: ArtifactSource,
+    /// Build information the binary must match (daemons).
+    pub identity: Option<serde_json::Map<String, serde_json::Value>>,
     /// How.
     pub settings: StagingSettings,
 }
@@ -238,7 +242,7 @@ pub async fn stage(
     };
     let client = fetch::client(&job.settings.fetch);
     report(progress, StagePhase::Resolving);
-    let (request_url, headers, expected, artifact_name) = match &job.settings.source {
+    let (request_url, headers, expected, artifact_name) = match &job.source {
         ArtifactSource::Github { repo, asset } => {
             let found = repo.find_asset(&client, &job.version, asset, &job.settings.fetch).await?;
             tracing::info!(
@@ -312,11 +316,11 @@ pub async fn stage(
         .map_err(|e| StageError::Release { release: job.release.to_string(), message: e.to_string() })?;
 
     report(progress, StagePhase::Verifying);
-    preflight(face, &staging, &job.version)
+    preflight(face, &staging, &job.version, job.identity.as_ref())
         .await
         .map_err(|source| StageError::Verify { release: job.release.to_string(), source })?;
     sync_tree(&staging).map_err(io_error(&staging))?;
-    if final_dir.exists() {
+    if final_dir.exists() && !face.needs_staging(&final_dir) {
         tracing::info!(folder = %final_dir.display(), "the release folder appeared meanwhile; keeping it");
         return Ok(Staged {
             release: job.release.clone(),
@@ -330,7 +334,20 @@ pub async fn stage(
         });
     }
     crate::fault::point("stage-before-rename");
-    fs::rename(&staging, &final_dir).map_err(io_error(&final_dir))?;
+    if final_dir.exists() {
+        // An incomplete folder (metadata without its binary): swap it for the staged one in
+        // one step; the old one then sits at the staging name and is removed with it.
+        nix::fcntl::renameat2(
+            nix::fcntl::AT_FDCWD,
+            &staging,
+            nix::fcntl::AT_FDCWD,
+            &final_dir,
+            nix::fcntl::RenameFlags::RENAME_EXCHANGE,
+        )
+        .map_err(|e| StageError::Io { path: final_dir.display().to_string(), source: e.into() })?;
+    } else {
+        fs::rename(&staging, &final_dir).map_err(io_error(&final_dir))?;
+    }
     sync_parent(&final_dir).map_err(io_error(&final_dir))?;
     report(progress, StagePhase::Staged);
     Ok(Staged {

@@ -26,6 +26,9 @@ pub struct Journal {
     pub height: Option<u64>,
     /// When the switch began (RFC 3339).
     pub started_at: String,
+    /// A switch back after a failed probation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rollback: bool,
 }
 
 impl Journal {

@@ -26,6 +26,8 @@ pub struct SwitchPlan {
     pub version: String,
     /// The upgrade height, if any.
     pub height: Option<u64>,
+    /// A switch back after a failed probation.
+    pub rollback: bool,
 }
 
 /// A switch could not be made or recovered.
@@ -44,6 +46,14 @@ pub enum SwitchError {
     /// The history cannot be read.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The face could not record the switch in its own files.
+    #[error("switch to {to} done, but recording it failed: {message}")]
+    Record {
+        /// The release switched to.
+        to: String,
+        /// What failed.
+        message: String,
+    },
     /// The journal of an interrupted switch cannot be read.
     #[error(
         "the switch journal {path} is unreadable ({message}); a switch was interrupted: make sure `current` points at \
@@ -78,8 +88,11 @@ fn new_id() -> String {
     format!("{}-{}", now.as_millisecond(), std::process::id())
 }
 
+/// The face's bookkeeping of a switch, run inside the transaction (see `Face::record_switch`).
+pub type RecordHook<'a> = &'a dyn Fn(&SwitchRecord) -> Result<(), String>;
+
 /// Carries out the switch of `plan`. The caller has stopped the old node and verified the target.
-pub fn switch(home: &Home, plan: &SwitchPlan) -> Result<SwitchRecord, SwitchError> {
+pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Result<SwitchRecord, SwitchError> {
     let to = plan.to.to_string();
     let io = |step: &'static str| {
         let to = to.clone();
@@ -93,6 +106,7 @@ pub fn switch(home: &Home, plan: &SwitchPlan) -> Result<SwitchRecord, SwitchErro
         version: plan.version.clone(),
         height: plan.height,
         started_at: jiff::Timestamp::now().to_string(),
+        rollback: plan.rollback,
     };
     journal.save(&home.journal_file()).map_err(io("writing the journal"))?;
     fault::point("switch-journal-written");
@@ -100,6 +114,8 @@ pub fn switch(home: &Home, plan: &SwitchPlan) -> Result<SwitchRecord, SwitchErro
     fault::point("switch-current-moved");
     let record = append_record(home, &journal)?;
     fault::point("switch-history-recorded");
+    record_hook(&record).map_err(|message| SwitchError::Record { to: to.clone(), message })?;
+    fault::point("switch-recorded");
     Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
     fault::point("switch-journal-cleared");
     Ok(record)
@@ -121,7 +137,7 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
             switched_at: jiff::Timestamp::now().to_string(),
             downtime_ms: None,
             confirmed_at: None,
-            rollback: false,
+            rollback: journal.rollback,
         };
         history.switches.push(record.clone());
         recorded = Some(record);
@@ -130,7 +146,11 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
 }
 
 /// Brings the home to a consistent state before anything starts (DESIGN §5 item 4).
-pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> Result<Recovery, SwitchError> {
+pub fn recover(
+    home: &Home,
+    release_complete: impl Fn(&ReleaseName) -> bool,
+    record_hook: RecordHook<'_>,
+) -> Result<Recovery, SwitchError> {
     let io = |step: &'static str| move |source| SwitchError::Io { to: "(recovery)".to_owned(), step, source };
     home.remove_stale_links().map_err(io("removing stale temporary links"))?;
     let journal_path = home.journal_file();
@@ -145,6 +165,7 @@ pub fn recover(home: &Home, release_complete: impl Fn(&ReleaseName) -> bool) -> 
             home.point_current(&journal.to).map_err(io("moving `current`"))?;
         }
         let record = append_record(home, &journal)?;
+        record_hook(&record).map_err(|message| SwitchError::Record { to: journal.to.to_string(), message })?;
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
         tracing::info!(to = %journal.to, "finished the interrupted switch");
         Ok(Recovery::RolledForward(record))
@@ -194,18 +215,24 @@ mod tests {
     }
 
     fn plan() -> SwitchPlan {
-        SwitchPlan { from: Some(name("genesis")), to: name("v2"), version: "v2".into(), height: Some(10) }
+        SwitchPlan {
+            from: Some(name("genesis")),
+            to: name("v2"),
+            version: "v2".into(),
+            height: Some(10),
+            rollback: false,
+        }
     }
 
     #[test]
     fn a_switch_moves_current_and_records_once() {
         let (_dir, home) = setup();
-        let record = switch(&home, &plan()).unwrap();
+        let record = switch(&home, &plan(), &|_| Ok(())).unwrap();
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
         assert!(!home.journal_file().exists());
         let history = History::load(&home.history_file()).unwrap();
         assert_eq!(history.switches, vec![record]);
-        assert_eq!(recover(&home, |_| true).unwrap(), Recovery::Clean);
+        assert_eq!(recover(&home, |_| true, &|_| Ok(())).unwrap(), Recovery::Clean);
     }
 
     #[test]
@@ -221,6 +248,7 @@ mod tests {
                 version: "v2".into(),
                 height: Some(10),
                 started_at: "now".into(),
+                rollback: false,
             };
             journal.save(&home.journal_file()).unwrap();
             if step >= 1 {
@@ -229,7 +257,7 @@ mod tests {
             if step >= 2 {
                 append_record(&home, &journal).unwrap();
             }
-            let recovery = recover(&home, |_| true).unwrap();
+            let recovery = recover(&home, |_| true, &|_| Ok(())).unwrap();
             assert!(matches!(recovery, Recovery::RolledForward(ref r) if r.id == "j1"), "step {step}: {recovery:?}");
             assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
             assert_eq!(History::load(&home.history_file()).unwrap().switches.len(), 1, "step {step}");
@@ -248,11 +276,12 @@ mod tests {
             version: "v2".into(),
             height: None,
             started_at: "now".into(),
+            rollback: false,
         };
         journal.save(&home.journal_file()).unwrap();
         home.point_current(&name("v2")).unwrap();
         append_record(&home, &journal).unwrap();
-        let recovery = recover(&home, |_| false).unwrap();
+        let recovery = recover(&home, |_| false, &|_| Ok(())).unwrap();
         assert!(matches!(recovery, Recovery::RolledBack { .. }));
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("genesis")));
         let switches = History::load(&home.history_file()).unwrap().switches;
@@ -265,7 +294,7 @@ mod tests {
     fn stale_temporary_links_are_removed() {
         let (dir, home) = setup();
         std::os::unix::fs::symlink("v2", dir.path().join(".current.link-1-0")).unwrap();
-        recover(&home, |_| true).unwrap();
+        recover(&home, |_| true, &|_| Ok(())).unwrap();
         assert!(!dir.path().join(".current.link-1-0").exists());
     }
 }

@@ -67,12 +67,9 @@ async fn stage_asset(w: &World, asset: &str, binary: &str, limits: UnpackLimits)
         home: w.home.clone(),
         release: ReleaseName::new("v1.0.0").unwrap(),
         version: "v1.0.0".into(),
-        settings: StagingSettings {
-            source: ArtifactSource::Github { repo, asset: asset.into() },
-            binary_name: binary.into(),
-            fetch: policy(),
-            limits,
-        },
+        source: ArtifactSource::Github { repo, asset: asset.into() },
+        identity: None,
+        settings: StagingSettings { source: None, binary_name: binary.into(), fetch: policy(), limits },
     };
     stage(&job, &TestFace, &mut |_| {}).await.map(|_| ())
 }

@@ -15,7 +15,7 @@ fn a_crashing_node_is_restarted_until_the_budget_is_spent() {
     let logs = visor.logs().join("\n");
     assert_eq!(visor.count("restarting the node"), 2, "{logs}");
     assert!(logs.contains("status=\"exit status 3\""), "{logs}");
-    assert!(logs.contains("restart budget (maxNumberOfRestarts) is spent"), "{logs}");
+    assert!(logs.contains("its restart budget is spent"), "{logs}");
 }
 
 #[test]
