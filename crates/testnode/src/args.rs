@@ -137,7 +137,14 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
 fn is_command(word: &str) -> bool {
     matches!(
         word,
-        "start" | "datanode" | "version" | "build-info" | "network-history" | "latest-history-segment" | "grandchild"
+        "start"
+            | "run"
+            | "datanode"
+            | "version"
+            | "build-info"
+            | "network-history"
+            | "latest-history-segment"
+            | "grandchild"
     )
 }
 

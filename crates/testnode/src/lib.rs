@@ -2,3 +2,4 @@
 //! The `testnode` binary (the fake node) is `src/main.rs`.
 
 pub mod release_server;
+pub mod support;

@@ -31,6 +31,7 @@ macro_rules! say {
 const USAGE: &str = "\
 usage:
   testnode start [options]                       run as a Vega core
+  testnode run [options]                         run as a plain daemon (Nym)
   testnode datanode start [options]              run as a Vega data node
   testnode datanode network-history latest-history-segment --output json [--home DIR]
   testnode version --output json|human
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
         [c] if c == "version" => version(&options),
         [c] if c == "build-info" => build_info(&options),
         [c] if c == "start" => run_node("core", options),
+        [c] if c == "run" => run_node("daemon", options),
         [d, c] if d == "datanode" && c == "start" => run_node("data-node", options),
         [d, n, l] if d == "datanode" && n == "network-history" && l == "latest-history-segment" => {
             latest_segment(&options)

@@ -70,6 +70,8 @@ pub struct PlannedUpgrade {
     pub artifact: Result<ArtifactSource, String>,
     /// Build information the binary must match, field by field.
     pub identity: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The checksum the binary must have, however it got there (downloaded or by hand).
+    pub checksum: Option<crate::stage::Checksum>,
 }
 
 /// Polling an upstream address that announces upgrades.

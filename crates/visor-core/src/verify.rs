@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::identity::{IdentityError, check_build_info, check_vega_version};
 use crate::node::{Face, NodeSpec, Protocol};
 use crate::resume::binaries;
+use crate::stage::{Checksum, hash_file};
 
 /// Why a release is not ready to run.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,16 @@ pub enum PreflightError {
     /// A binary is another version.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// A binary does not have the checksum its upgrade publishes.
+    #[error("{binary} has checksum {actual}, but its upgrade publishes {expected}; replace the binary")]
+    Checksum {
+        /// The binary.
+        binary: String,
+        /// The published checksum.
+        expected: String,
+        /// The binary's.
+        actual: String,
+    },
 }
 
 /// Checks that every binary of `spec` is an executable regular file.
@@ -48,12 +59,29 @@ pub(crate) async fn preflight(
     dir: &Path,
     version: &str,
     identity: Option<&serde_json::Map<String, serde_json::Value>>,
+    checksum: Option<&Checksum>,
 ) -> Result<NodeSpec, PreflightError> {
     if !dir.is_dir() {
         return Err(PreflightError::MissingFolder(dir.display().to_string()));
     }
     let spec = face.read_release(dir).map_err(|e| PreflightError::Unreadable(e.to_string()))?;
     check_binaries(&spec)?;
+    if let Some(expected) = checksum {
+        for binary in binaries(&spec) {
+            let (path, algorithm) = (binary.to_owned(), expected.algorithm);
+            let actual = tokio::task::spawn_blocking(move || hash_file(&path, algorithm))
+                .await
+                .map_err(|e| PreflightError::Unreadable(e.to_string()))?
+                .map_err(|e| PreflightError::Unreadable(format!("{}: {e}", binary.display())))?;
+            if &actual != expected {
+                return Err(PreflightError::Checksum {
+                    binary: binary.display().to_string(),
+                    expected: expected.to_string(),
+                    actual: actual.to_string(),
+                });
+            }
+        }
+    }
     match spec.protocol {
         Protocol::Vega { .. } => {
             for binary in binaries(&spec) {

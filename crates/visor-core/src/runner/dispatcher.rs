@@ -632,9 +632,10 @@ impl Runner {
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
         self.spawn_worker("verify", async move {
-            let result = preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref())
-                .await
-                .map(|spec| (release, spec));
+            let result =
+                preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref(), target.checksum.as_ref())
+                    .await
+                    .map(|spec| (release, spec));
             Event::Verified { seq, target, result }
         });
     }
@@ -1080,7 +1081,10 @@ impl Runner {
             took_ms = took.as_millis() as u64,
             "switched `current`"
         );
-        self.upgrade_lock = None;
+        if let Some(lock) = self.upgrade_lock.take() {
+            // Removed while still held, as Nymvisor does: its presence means an upgrade is under way.
+            let _ = std::fs::remove_file(lock.path());
+        }
         let target = self.switching.take().map(|(t, _)| t).unwrap_or_default();
         self.restarts.reset();
         self.pending = None;

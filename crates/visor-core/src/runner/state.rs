@@ -14,6 +14,8 @@ pub(crate) struct Target {
     pub(crate) manual: bool,
     /// Build information the binary must match.
     pub(crate) identity: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The checksum every binary of the release must have.
+    pub(crate) checksum: Option<crate::stage::Checksum>,
     /// A switch back after a failed probation.
     pub(crate) rollback: bool,
 }

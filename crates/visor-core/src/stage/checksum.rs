@@ -92,6 +92,21 @@ impl std::fmt::Display for Checksum {
     }
 }
 
+/// The checksum of the file at `path`.
+pub fn hash_file(path: &std::path::Path, algorithm: Algorithm) -> std::io::Result<Checksum> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Hasher::new(algorithm);
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
 /// A running hash.
 #[derive(Clone)]
 pub(crate) enum Hasher {

@@ -6,7 +6,7 @@ mod fetch;
 mod staging;
 mod unpack;
 
-pub use checksum::{Algorithm, Checksum, ChecksumError};
+pub use checksum::{Algorithm, Checksum, ChecksumError, hash_file};
 pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch, get_bytes};
 pub use staging::{
     ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, remove_stale_staging,

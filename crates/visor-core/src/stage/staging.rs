@@ -316,7 +316,7 @@ pub async fn stage(
         .map_err(|e| StageError::Release { release: job.release.to_string(), message: e.to_string() })?;
 
     report(progress, StagePhase::Verifying);
-    preflight(face, &staging, &job.version, job.identity.as_ref())
+    preflight(face, &staging, &job.version, job.identity.as_ref(), None)
         .await
         .map_err(|source| StageError::Verify { release: job.release.to_string(), source })?;
     sync_tree(&staging).map_err(io_error(&staging))?;

@@ -1,18 +1,10 @@
 //! The test harness: a temporary home with `testnode` releases, the real `visor` binary, its
 //! logs captured line by line, and waits on conditions with deadlines (never fixed sleeps).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-use nix::sys::signal::Signal;
-use nix::unistd::Pid;
-
-/// How long any single condition may take before the test fails. Generous: CI has two cores
-/// and runs tests in parallel.
-pub const DEADLINE: Duration = Duration::from_secs(40);
+pub use testnode::support::{Process as Visor, alive, read_jsonl, wait_until};
 
 pub fn visor_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_visor"))
@@ -27,29 +19,6 @@ pub fn testnode_bin() -> PathBuf {
         path.display()
     );
     path
-}
-
-/// Polls `condition` until it holds, failing the test after `DEADLINE`.
-pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(2);
-    while !condition() {
-        assert!(start.elapsed() < DEADLINE, "timed out after {DEADLINE:?} waiting for {what}");
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
-}
-
-/// Whether `pid` is a live (non-zombie) process.
-pub fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat.rfind(')').and_then(|i| stat[i + 2..].chars().next()).is_some_and(|state| state != 'Z'),
-        Err(_) => false,
-    }
-}
-
-pub fn signal(pid: i32, sig: Signal) {
-    let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
 }
 
 /// A test's world: a home folder, a data folder for testnode's records, the admin socket.
@@ -204,116 +173,5 @@ impl Env {
     pub fn history(&self) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(self.home.join(".visor/history.json")).unwrap_or_default())
             .unwrap_or(serde_json::json!({ "switches": [] }))
-    }
-}
-
-pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
-/// A running `visor run`; killed with SIGKILL if the test drops it while it runs.
-pub struct Visor {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-    exit: Option<std::process::ExitStatus>,
-}
-
-impl Visor {
-    pub fn spawn(mut command: Command) -> Self {
-        let mut child = command.spawn().expect("start visor");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let mut readers = Vec::new();
-        for stream in [
-            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stdout.take().unwrap()),
-        ] {
-            let lines = Arc::clone(&lines);
-            readers.push(std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    eprintln!("| {line}");
-                    lines.lock().unwrap().push(line);
-                }
-            }));
-        }
-        Self { child, lines, readers, exit: None }
-    }
-
-    pub fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    pub fn logs(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
-    }
-
-    pub fn count(&self, needle: &str) -> usize {
-        self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
-    }
-
-    /// Waits for a log line containing `needle`; returns it.
-    pub fn wait_log(&self, needle: &str) -> String {
-        self.wait_logs(needle, 1).swap_remove(0)
-    }
-
-    /// Waits until `n` log lines contain `needle`; returns them.
-    pub fn wait_logs(&self, needle: &str, n: usize) -> Vec<String> {
-        let start = Instant::now();
-        loop {
-            let found: Vec<String> =
-                self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).cloned().collect();
-            if found.len() >= n {
-                return found;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {n} log line(s) with {needle:?}; got {}:\n{}",
-                found.len(),
-                self.logs().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    pub fn signal(&self, sig: Signal) {
-        signal(self.pid(), sig);
-    }
-
-    /// Waits for the visor to exit; returns its exit code (panics if killed by a signal).
-    pub fn wait_exit(&mut self) -> i32 {
-        let status = self.wait_status();
-        status.code().unwrap_or_else(|| panic!("visor was killed: {status:?}\n{}", self.logs().join("\n")))
-    }
-
-    pub fn wait_status(&mut self) -> std::process::ExitStatus {
-        if let Some(status) = self.exit {
-            return status;
-        }
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                self.exit = Some(status);
-                // The pipes close when the visor and its children are gone; a leftover process
-                // holding them open must not hang the test, so the wait is bounded.
-                let drained = Instant::now();
-                while !self.readers.iter().all(std::thread::JoinHandle::is_finished)
-                    && drained.elapsed() < Duration::from_secs(2)
-                {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                return status;
-            }
-            assert!(start.elapsed() < DEADLINE, "visor did not exit in time:\n{}", self.logs().join("\n"));
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Visor {
-    fn drop(&mut self) {
-        if self.exit.is_none() && matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }

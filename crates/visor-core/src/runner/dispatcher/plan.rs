@@ -65,6 +65,7 @@ impl Runner {
             release: Some(next.release),
             manual: next.manual,
             identity: next.identity,
+            checksum: next.checksum,
             ..Target::default()
         };
         self.set_state(State::Verifying, Some(format!("verifying the release {}", target.version)));

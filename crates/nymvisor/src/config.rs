@@ -1,0 +1,470 @@
+//! `config.toml` of a Nymvisor instance: its schema, defaults, discovery, the environment
+//! overrides, and how it is saved and shown.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::env::Env;
+
+/// The instance's configuration after the environment is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Config {
+    pub(crate) nymvisor: NymvisorSection,
+    pub(crate) daemon: DaemonSection,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NymvisorSection {
+    pub(crate) id: String,
+    #[serde(default = "default_base_url")]
+    pub(crate) upstream_base_upgrade_url: Url,
+    #[serde(default = "default_polling_rate", with = "humantime_str")]
+    pub(crate) upstream_polling_rate: Duration,
+    #[serde(default)]
+    pub(crate) disable_logs: bool,
+    #[serde(default, with = "optional_path")]
+    pub(crate) upgrade_data_directory: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DaemonSection {
+    pub(crate) name: String,
+    pub(crate) home: PathBuf,
+    #[serde(default, with = "optional_url")]
+    pub(crate) absolute_upstream_upgrade_url: Option<Url>,
+    #[serde(default = "yes")]
+    pub(crate) allow_binaries_download: bool,
+    #[serde(default = "yes")]
+    pub(crate) enforce_download_checksum: bool,
+    #[serde(default = "yes")]
+    pub(crate) restart_after_upgrade: bool,
+    /// The guide's default (true), not the real tool's (false).
+    #[serde(default = "yes")]
+    pub(crate) restart_on_failure: bool,
+    #[serde(default = "default_restart_delay", with = "humantime_str")]
+    pub(crate) failure_restart_delay: Duration,
+    #[serde(default = "default_max_failures")]
+    pub(crate) max_startup_failures: usize,
+    #[serde(default = "default_startup_period", with = "humantime_str")]
+    pub(crate) startup_period_duration: Duration,
+    #[serde(default = "default_grace", with = "humantime_str")]
+    pub(crate) shutdown_grace_period: Duration,
+    #[serde(default, with = "optional_path")]
+    pub(crate) backup_data_directory: Option<PathBuf>,
+    #[serde(default)]
+    pub(crate) unsafe_skip_backup: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_base_url() -> Url {
+    Url::parse("https://nymtech.net/.wellknown/").expect("a valid URL")
+}
+fn default_polling_rate() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_restart_delay() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_max_failures() -> usize {
+    10
+}
+fn default_startup_period() -> Duration {
+    Duration::from_secs(120)
+}
+fn default_grace() -> Duration {
+    Duration::from_secs(10)
+}
+
+/// Durations as humantime strings (`"10s"`, `"2m"`, `"1h 30m"`).
+mod humantime_str {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::env::parse_duration(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a duration such as 10s, 2m or 1h 30m")))
+    }
+}
+
+/// Optional paths: `''` means unset (the file format of Nymvisor).
+mod optional_path {
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&p.as_ref().map(|p| p.display().to_string()).unwrap_or_default())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok((!text.is_empty()).then(|| PathBuf::from(text)))
+    }
+}
+
+/// Optional URLs: `''` means unset.
+mod optional_url {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use url::Url;
+
+    pub(crate) fn serialize<S: Serializer>(u: &Option<Url>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(u.as_ref().map(Url::as_str).unwrap_or_default())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Url::parse(&text).map(Some).map_err(|e| serde::de::Error::custom(format!("{text:?} is not a URL: {e}")))
+    }
+}
+
+impl Config {
+    /// Defaults for a daemon, as `init` starts from.
+    pub(crate) fn new(daemon_name: &str, daemon_home: PathBuf) -> Self {
+        Self {
+            nymvisor: NymvisorSection {
+                id: format!("{daemon_name}-default"),
+                upstream_base_upgrade_url: default_base_url(),
+                upstream_polling_rate: default_polling_rate(),
+                disable_logs: false,
+                upgrade_data_directory: None,
+            },
+            daemon: DaemonSection {
+                name: daemon_name.to_owned(),
+                home: daemon_home,
+                absolute_upstream_upgrade_url: None,
+                allow_binaries_download: true,
+                enforce_download_checksum: true,
+                restart_after_upgrade: true,
+                restart_on_failure: true,
+                failure_restart_delay: default_restart_delay(),
+                max_startup_failures: default_max_failures(),
+                startup_period_duration: default_startup_period(),
+                shutdown_grace_period: default_grace(),
+                backup_data_directory: None,
+                unsafe_skip_backup: false,
+            },
+        }
+    }
+
+    /// Applies the environment: it wins over the file and the arguments.
+    pub(crate) fn apply_env(&mut self, env: &Env) {
+        let (n, d) = (&mut self.nymvisor, &mut self.daemon);
+        macro_rules! set {
+            ($target:expr, $value:expr) => {
+                if let Some(v) = $value.clone() {
+                    $target = v;
+                }
+            };
+        }
+        set!(n.id, env.id);
+        set!(n.upstream_base_upgrade_url, env.upstream_base_upgrade_url);
+        set!(n.upstream_polling_rate, env.upstream_polling_rate);
+        set!(n.disable_logs, env.disable_logs);
+        if env.upgrade_data_directory.is_some() {
+            n.upgrade_data_directory.clone_from(&env.upgrade_data_directory);
+        }
+        set!(d.name, env.daemon_name);
+        set!(d.home, env.daemon_home);
+        if env.absolute_upstream_upgrade_url.is_some() {
+            d.absolute_upstream_upgrade_url.clone_from(&env.absolute_upstream_upgrade_url);
+        }
+        set!(d.allow_binaries_download, env.allow_binaries_download);
+        set!(d.enforce_download_checksum, env.enforce_download_checksum);
+        set!(d.restart_after_upgrade, env.restart_after_upgrade);
+        set!(d.restart_on_failure, env.restart_on_failure);
+        set!(d.failure_restart_delay, env.failure_restart_delay);
+        set!(d.max_startup_failures, env.max_startup_failures);
+        set!(d.startup_period_duration, env.startup_period_duration);
+        set!(d.shutdown_grace_period, env.shutdown_grace_period);
+        if env.backup_data_directory.is_some() {
+            d.backup_data_directory.clone_from(&env.backup_data_directory);
+        }
+        set!(d.unsafe_skip_backup, env.unsafe_skip_backup);
+    }
+
+    /// Checks what the types cannot: names, a usable polling rate.
+    pub(crate) fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
+        let error = |key: &str, message: String| {
+            Err(ConfigError { path: origin.to_owned(), message: format!("key `{key}`: {message}") })
+        };
+        if self.nymvisor.upstream_polling_rate < Duration::from_secs(1) {
+            return error("nymvisor.upstream_polling_rate", "must be at least 1s".to_owned());
+        }
+        if let Err(e) = crate::files::check_name(&self.daemon.name) {
+            return error("daemon.name", e);
+        }
+        if let Err(e) = crate::files::check_name(&self.nymvisor.id) {
+            return error("nymvisor.id", e);
+        }
+        if self.daemon.max_startup_failures == 0 {
+            return error("daemon.max_startup_failures", "must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The upstream address: the absolute one if set, else `<base>/<daemon>/upgrade-info.json`.
+    pub(crate) fn upstream_url(&self) -> Url {
+        if let Some(url) = &self.daemon.absolute_upstream_upgrade_url {
+            return url.clone();
+        }
+        let mut url = self.nymvisor.upstream_base_upgrade_url.clone();
+        let path = format!("{}/{}/upgrade-info.json", url.path().trim_end_matches('/'), self.daemon.name);
+        url.set_path(&path);
+        url
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub(crate) struct ConfigError {
+    pub(crate) path: PathBuf,
+    pub(crate) message: String,
+}
+
+/// Where instances live: `$NYM_HOME_DIR` or `$HOME`, then `.nym/nymvisors`.
+pub(crate) fn nymvisors_dir() -> PathBuf {
+    let home = std::env::var_os("NYM_HOME_DIR").or_else(|| std::env::var_os("HOME")).unwrap_or_else(|| ".".into());
+    PathBuf::from(home).join(".nym").join("nymvisors")
+}
+
+/// The default configuration file of instance `id`.
+pub(crate) fn instance_config(id: &str) -> PathBuf {
+    nymvisors_dir().join("instances").join(id).join("config").join("config.toml")
+}
+
+/// Finds the configuration: `$NYMVISOR_CONFIG_PATH`, else `$NYMVISOR_ID`'s, else the only
+/// instance there is.
+pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
+    if let Some(path) = &env.config_path {
+        return Ok(path.clone());
+    }
+    if let Some(id) = &env.id {
+        return Ok(instance_config(id));
+    }
+    let instances = nymvisors_dir().join("instances");
+    let entries: Vec<_> = std::fs::read_dir(&instances)
+        .map_err(|e| ConfigError {
+            path: instances.clone(),
+            message: format!(
+                "cannot list the instances ({e}); run `nymvisor init`, or set NYMVISOR_ID or NYMVISOR_CONFIG_PATH"
+            ),
+        })?
+        .filter_map(Result::ok)
+        .collect();
+    match entries.as_slice() {
+        [only] => Ok(only.path().join("config").join("config.toml")),
+        others => Err(ConfigError {
+            path: instances,
+            message: format!(
+                "{} instances found, expected exactly one; choose one with NYMVISOR_ID or NYMVISOR_CONFIG_PATH",
+                others.len()
+            ),
+        }),
+    }
+}
+
+/// Reads the configuration at `path` and applies the environment.
+pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
+    let error = |message: String| ConfigError { path: path.to_owned(), message };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| error(format!("cannot read the configuration ({e}); run `nymvisor init` first")))?;
+    let mut config: Config = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        error(format!(
+            "{}{}; fix the file",
+            e.message().trim(),
+            line.map(|l| format!(" (line {l})")).unwrap_or_default()
+        ))
+    })?;
+    config.apply_env(env);
+    config.validate(path)?;
+    Ok(config)
+}
+
+/// Saves `config` at `path` with comments, atomically, readable by its owner only.
+pub(crate) fn save(config: &Config, path: &Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        visor_core::create_dir_durable(parent)?;
+    }
+    let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let opt = |p: &Option<PathBuf>| q(&p.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+    let dur = |d: Duration| q(&humantime::format_duration(d).to_string());
+    let (n, d) = (&config.nymvisor, &config.daemon);
+    let text = format!(
+        r#"# Nymvisor instance configuration. The environment variables of the guide override each key.
+
+[nymvisor]
+# Name of this instance (its folder under ~/.nym/nymvisors/instances).
+id = {id}
+# Base of the upstream that announces upgrades: <base>/<daemon name>/upgrade-info.json.
+upstream_base_upgrade_url = {base}
+# How often the upstream is asked.
+upstream_polling_rate = {rate}
+# Turn nymvisor's own logs off (the daemon's output is unaffected).
+disable_logs = {logs}
+# Folder for upgrade data (binaries, plans); '' uses ~/.nym/nymvisors/data/<daemon name>.
+upgrade_data_directory = {data}
+
+[daemon]
+# The daemon binary's name (as its build-info reports it).
+name = {name}
+# The daemon's home folder (backed up before each upgrade).
+home = {home}
+# A full upstream address; overrides the base above when set.
+absolute_upstream_upgrade_url = {abs}
+# Download binaries of announced upgrades (ahead of their time).
+allow_binaries_download = {allow}
+# Refuse to download a binary without a published checksum.
+enforce_download_checksum = {enforce}
+# Start the new binary after an upgrade (else nymvisor exits).
+restart_after_upgrade = {after}
+# Restart the daemon when it stops unexpectedly.
+restart_on_failure = {on_failure}
+# Wait before such a restart.
+failure_restart_delay = {delay}
+# Failures within startup_period_duration after which nymvisor gives up (or, right after an
+# upgrade, rolls back to the previous binary).
+max_startup_failures = {max}
+# How long after a start failures count towards max_startup_failures.
+startup_period_duration = {period}
+# Time the daemon gets to stop after SIGINT before SIGKILL.
+shutdown_grace_period = {grace}
+# Folder for backups; '' uses <daemon home>/nymvisor/backups.
+backup_data_directory = {backup}
+# Upgrade without backing up the daemon's home first.
+unsafe_skip_backup = {skip}
+"#,
+        id = q(&n.id),
+        base = q(n.upstream_base_upgrade_url.as_str()),
+        rate = dur(n.upstream_polling_rate),
+        logs = n.disable_logs,
+        data = opt(&n.upgrade_data_directory),
+        name = q(&d.name),
+        home = q(&d.home.display().to_string()),
+        abs = q(d.absolute_upstream_upgrade_url.as_ref().map(Url::as_str).unwrap_or_default()),
+        allow = d.allow_binaries_download,
+        enforce = d.enforce_download_checksum,
+        after = d.restart_after_upgrade,
+        on_failure = d.restart_on_failure,
+        delay = dur(d.failure_restart_delay),
+        max = d.max_startup_failures,
+        period = dur(d.startup_period_duration),
+        grace = dur(d.shutdown_grace_period),
+        backup = opt(&d.backup_data_directory),
+        skip = d.unsafe_skip_backup,
+    );
+    visor_core::write_atomic(path, text.as_bytes(), 0o600)
+}
+
+/// The text form of `nymvisor config` (labels padded to 35 columns).
+pub(crate) fn display(config: &Config) -> String {
+    let (n, d) = (&config.nymvisor, &config.daemon);
+    let quoted = |p: &Option<PathBuf>| format!("{:?}", p.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+    let dur = |x: Duration| humantime::format_duration(x).to_string();
+    let rows = [
+        ("id:", n.id.clone()),
+        ("daemon name:", d.name.clone()),
+        ("daemon home:", d.home.display().to_string()),
+        ("upstream base upgrade url:", n.upstream_base_upgrade_url.to_string()),
+        ("disable nymvisor logs:", n.disable_logs.to_string()),
+        ("CUSTOM upgrade data directory", quoted(&n.upgrade_data_directory)),
+        (
+            "upstream absolute upgrade url:",
+            format!("{:?}", d.absolute_upstream_upgrade_url.as_ref().map(Url::as_str).unwrap_or_default()),
+        ),
+        ("allow binaries download:", d.allow_binaries_download.to_string()),
+        ("enforce download checksum:", d.enforce_download_checksum.to_string()),
+        ("restart after upgrade:", d.restart_after_upgrade.to_string()),
+        ("restart on failure:", d.restart_on_failure.to_string()),
+        ("on failure restart delay:", dur(d.failure_restart_delay)),
+        ("max startup failures:", d.max_startup_failures.to_string()),
+        ("startup period duration:", dur(d.startup_period_duration)),
+        ("shutdown grace period:", dur(d.shutdown_grace_period)),
+        ("CUSTOM backup data directory", quoted(&d.backup_data_directory)),
+        ("UNSAFE skip backups", d.unsafe_skip_backup.to_string()),
+    ];
+    rows.iter().map(|(label, value)| format!("{label:<35}{value}\n")).collect()
+}
+
+/// The JSON form of `nymvisor config`: optional values as `null`, durations as strings.
+pub(crate) fn to_json(config: &Config) -> serde_json::Value {
+    let mut value = serde_json::to_value(config).unwrap_or_default();
+    for (table, key) in [
+        ("nymvisor", "upgrade_data_directory"),
+        ("daemon", "absolute_upstream_upgrade_url"),
+        ("daemon", "backup_data_directory"),
+    ] {
+        if value[table][key] == "" {
+            value[table][key] = serde_json::Value::Null;
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_config_reads_back_and_env_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut config = Config::new("nym-node", dir.path().join("home"));
+        config.daemon.backup_data_directory = Some("/b".into());
+        save(&config, &path).unwrap();
+        assert_eq!(load(&path, &Env::default()).unwrap(), config);
+        let env = Env { shutdown_grace_period: Some(Duration::from_secs(3)), ..Env::default() };
+        assert_eq!(load(&path, &env).unwrap().daemon.shutdown_grace_period, Duration::from_secs(3));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("failure_restart_delay = \"10s\"") && text.contains("startup_period_duration = \"2m\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn upstream_url_follows_the_guide() {
+        let config = Config::new("nym-node", "/h".into());
+        assert_eq!(config.upstream_url().as_str(), "https://nymtech.net/.wellknown/nym-node/upgrade-info.json");
+    }
+
+    #[test]
+    fn bad_values_name_the_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let config = Config::new("nym-node", "/h".into());
+        save(&config, &path).unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("shutdown_grace_period = \"10s\"", "shutdown_grace_period = \"soon\"");
+        std::fs::write(&path, text).unwrap();
+        let e = load(&path, &Env::default()).unwrap_err().to_string();
+        assert!(e.contains("config.toml") && e.contains("soon") && e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn text_display_has_the_guide_labels() {
+        let text = display(&Config::new("nym-node", "/h".into()));
+        assert_eq!(text.lines().count(), 17);
+        assert!(text.starts_with("id:                                nym-node-default\n"), "{text}");
+        assert!(text.contains("restart on failure:                true"));
+        let json = to_json(&Config::new("nym-node", "/h".into()));
+        assert_eq!(json["daemon"]["failure_restart_delay"], "10s");
+        assert!(json["nymvisor"]["upgrade_data_directory"].is_null());
+    }
+}

@@ -1,0 +1,97 @@
+//! The daemon contract: `<binary> --no-banner build-info --output=json` prints its build
+//! information. Used by the commands that run outside the engine (init, add-upgrade, ...).
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::files::BuildInfo;
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Runs the binary's build-info command (with a deadline) and parses its answer.
+pub(crate) fn build_info_blocking(binary: &Path) -> Result<BuildInfo, String> {
+    let shown = binary.display();
+    let mut child = Command::new(binary)
+        .args(visor_core::BUILD_INFO_ARGS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("cannot wait for {shown}: {e}"))? {
+            break status;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{shown} did not print its build information within {} s", TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    if !status.success() {
+        return Err(format!("`{shown} --no-banner build-info --output=json` failed ({status}): {}", stderr.trim()));
+    }
+    stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<BuildInfo>(l.trim()).ok())
+        .filter(|m| m.contains_key("build_version") && m.contains_key("binary_name"))
+        .ok_or_else(|| {
+            format!(
+                "{shown} printed {:?}, not its build information; is it a Nym binary?",
+                stdout.chars().take(200).collect::<String>()
+            )
+        })
+}
+
+/// A field of the build information as text.
+pub(crate) fn field<'a>(info: &'a BuildInfo, key: &str) -> &'a str {
+    info.get(key).and_then(|v| v.as_str()).unwrap_or_default()
+}
+
+/// Copies `source` to `dest` durably (temporary file, fsync, rename), executable.
+pub(crate) fn install_binary(source: &Path, dest: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(parent) = dest.parent() {
+        visor_core::create_dir_durable(parent)?;
+    }
+    let tmp = dest.with_extension("tmp");
+    std::fs::copy(source, &tmp)?;
+    let mode = std::fs::metadata(&tmp)?.permissions().mode() | 0o111;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, dest)?;
+    visor_core::sync_dir(dest.parent().unwrap_or(Path::new(".")))
+}
+
+/// The text form of build information: a blank line, then labels padded to 20 columns.
+pub(crate) fn display(info: &BuildInfo) -> String {
+    let rows = [
+        ("Binary Name:", "binary_name"),
+        ("Build Timestamp:", "build_timestamp"),
+        ("Build Version:", "build_version"),
+        ("Commit SHA:", "commit_sha"),
+        ("Commit Date:", "commit_timestamp"),
+        ("Commit Branch:", "commit_branch"),
+        ("rustc Version:", "rustc_version"),
+        ("rustc Channel:", "rustc_channel"),
+        ("cargo Profile:", "cargo_profile"),
+    ];
+    let mut text = String::from("\n");
+    for (label, key) in rows {
+        text.push_str(&format!("{label:<20}{}\n", field(info, key)));
+    }
+    text
+}

@@ -1,0 +1,137 @@
+//! The Nym face: Nymvisor's files mapped onto the engine.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use visor_core::backup::BackupSettings;
+use visor_core::history::SwitchRecord;
+use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits};
+use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
+use visor_core::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
+
+use crate::config::Config;
+use crate::files::{Layout, UpgradeInfo, UpgradePlan, parse_json, read_json, write_json};
+
+pub(crate) struct NymFace {
+    config_path: PathBuf,
+    /// The configuration `run` started with; the environment is re-read on every reload.
+    config: Config,
+    layout: Layout,
+    args: Vec<OsString>,
+}
+
+impl NymFace {
+    pub(crate) fn new(config_path: PathBuf, config: Config, args: Vec<OsString>) -> Self {
+        let layout = Layout::new(&config);
+        Self { config_path, config, layout, args }
+    }
+
+    fn current_config(&self) -> Result<Config, FaceError> {
+        let env = crate::env::Env::read()?;
+        Ok(crate::config::load(&self.config_path, &env)?)
+    }
+}
+
+/// The engine settings of a Nymvisor configuration.
+pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
+    let d = &config.daemon;
+    let fetch = FetchPolicy::default();
+    let backup_dir = d.backup_data_directory.clone().unwrap_or_else(|| d.home.join("nymvisor").join("backups"));
+    // Never back the backups up, wherever they are.
+    let mut exclude = vec!["nymvisor".to_owned()];
+    if let Some(first) = backup_dir.strip_prefix(&d.home).ok().and_then(|inside| inside.components().next()) {
+        exclude.push(first.as_os_str().to_string_lossy().into_owned());
+    }
+    Settings {
+        restart: RestartPolicy {
+            max_restarts: if d.restart_on_failure { d.max_startup_failures.saturating_sub(1) as u64 } else { 0 },
+            delay: d.failure_restart_delay,
+            window: Some(d.startup_period_duration),
+        },
+        stop: StopPolicy { delay: Duration::ZERO, signal: Signal::SIGINT, grace: d.shutdown_grace_period },
+        connection: ConnectionBudget { first: u64::MAX, after_restart: u64::MAX },
+        poll_interval: Duration::from_secs(3600),
+        retry_interval: Duration::from_secs(3600),
+        request_timeout: Duration::from_secs(5),
+        release_folders: Default::default(),
+        staging: d.allow_binaries_download.then(|| StagingSettings {
+            source: None,
+            binary_name: layout.daemon.clone(),
+            fetch: fetch.clone(),
+            limits: UnpackLimits::default(),
+        }),
+        upstream: Some(UpstreamSettings {
+            url: config.upstream_url(),
+            interval: config.nymvisor.upstream_polling_rate,
+            fetch,
+        }),
+        backup: (!d.unsafe_skip_backup).then(|| BackupSettings { source: d.home.clone(), exclude, dir: backup_dir }),
+        upgrade_lock: Some(layout.upgrade_lock()),
+        probation: Some(d.startup_period_duration),
+        restart_after_upgrade: d.restart_after_upgrade,
+    }
+}
+
+impl Face for NymFace {
+    fn load_settings(&self) -> Result<Settings, FaceError> {
+        Ok(settings(&self.current_config()?, &self.layout))
+    }
+
+    fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
+        let program = self.layout.binary(dir);
+        Ok(NodeSpec {
+            processes: vec![ProcessSpec { role: "daemon".to_owned(), program, args: self.args.clone() }],
+            protocol: Protocol::Daemon,
+        })
+    }
+
+    fn watched_files(&self) -> Vec<PathBuf> {
+        vec![self.layout.plan()]
+    }
+
+    /// Puts the staged binary at `bin/<daemon>` and the upgrade's `upgrade-info.json` beside.
+    fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError> {
+        let target = self.layout.binary(dir);
+        let source = dir.join(binary);
+        if source != target {
+            std::fs::create_dir_all(target.parent().unwrap_or(dir))?;
+            std::fs::rename(&source, &target)?;
+        }
+        let plan: UpgradePlan = read_json(&self.layout.plan())?;
+        let info = plan
+            .queued_up
+            .into_iter()
+            .find(|q| q.version == version)
+            .ok_or_else(|| format!("no queued upgrade has version {version}"))?;
+        write_json(&dir.join("upgrade-info.json"), &info)?;
+        Ok(())
+    }
+
+    fn needs_staging(&self, dir: &Path) -> bool {
+        !self.layout.binary(dir).is_file()
+    }
+
+    fn read_plan(&self) -> Result<Vec<PlannedUpgrade>, FaceError> {
+        let config = self.current_config().unwrap_or_else(|_| self.config.clone());
+        Ok(crate::plan::planned(&self.layout, &config)?)
+    }
+
+    fn upstream_answered(&self, body: &[u8], url: &str) -> Result<String, FaceError> {
+        let info: UpgradeInfo =
+            parse_json(body).map_err(|e| format!("the upgrade information at {url} is invalid: {e}"))?;
+        Ok(crate::plan::announce(&self.layout, info)?)
+    }
+
+    fn record_switch(&self, record: &SwitchRecord) -> Result<(), FaceError> {
+        // The build information the upgrade names was verified already; only ask the binary
+        // when the upgrade names none (this runs inside the switch, so it is downtime).
+        let info: UpgradeInfo = read_json(&self.layout.upgrade_info(&crate::plan::upgrade_name(&record.to)))?;
+        let build = match info.binary_details {
+            Some(build) => build,
+            None => crate::daemon::build_info_blocking(&self.layout.binary(&record.to.dir(&self.layout.data)))?,
+        };
+        Ok(crate::plan::record_switch(&self.layout, record, &build)?)
+    }
+}

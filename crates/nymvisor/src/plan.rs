@@ -1,0 +1,192 @@
+//! The plan's rules: what an upstream announcement or `add-upgrade` does to `upgrade-plan.json`,
+//! how a switch is recorded in the plan, history and current-version info, and how queued
+//! upgrades become the engine's planned upgrades.
+//!
+//! Every read-modify-write of the plan holds `upgrade-plan.json.lock` (flock), so `add-upgrade`
+//! in another process and a running `nymvisor` never lose each other's changes.
+
+use std::fs::OpenOptions;
+
+use visor_core::PlannedUpgrade;
+use visor_core::ReleaseName;
+use visor_core::history::SwitchRecord;
+use visor_core::stage::ArtifactSource;
+
+use crate::config::Config;
+use crate::files::{
+    BuildInfo, CurrentVersionInfo, HistoryEntry, Layout, UpgradeHistory, UpgradeInfo, UpgradePlan, check_name,
+    read_json, write_json,
+};
+
+/// Runs `change` on the plan under the plan lock, saving it when `change` says so.
+pub(crate) fn with_plan<R>(
+    layout: &Layout,
+    change: impl FnOnce(&mut UpgradePlan) -> Result<(R, bool), String>,
+) -> Result<R, String> {
+    let lock_path = layout.plan_lock();
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("{}: {e}", lock_path.display()))?;
+    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let path = layout.plan();
+    let mut plan: UpgradePlan = read_json(&path).map_err(|e| e.to_string())?;
+    let (result, save) = change(&mut plan)?;
+    if save {
+        write_json(&path, &plan).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(result)
+}
+
+/// Whether `candidate` is a newer version than `current` (semantic versions, a leading `v`
+/// ignored).
+pub(crate) fn is_newer(candidate: &str, current: &str) -> Result<bool, String> {
+    let parse = |v: &str| {
+        semver::Version::parse(v.trim().trim_start_matches('v'))
+            .map_err(|e| format!("version {v:?} is not a semantic version: {e}"))
+    };
+    Ok(parse(candidate)? > parse(current)?)
+}
+
+fn history(layout: &Layout) -> Result<UpgradeHistory, String> {
+    let path = layout.history();
+    if path.exists() { read_json(&path).map_err(|e| e.to_string()) } else { Ok(UpgradeHistory::default()) }
+}
+
+/// What an upstream announcement does. Only a version newer than the current one and never
+/// performed is queued; the upstream may move a queued upgrade by changing its time. Returns
+/// what was done (empty when nothing changed).
+pub(crate) fn announce(layout: &Layout, info: UpgradeInfo) -> Result<String, String> {
+    check_name(&info.name).map_err(|e| format!("upgrade name refused: {e}"))?;
+    if info.name == "genesis" {
+        return Err("upgrade name refused: `genesis` is the first release".to_owned());
+    }
+    let performed = history(layout)?;
+    with_plan(layout, |plan| {
+        if !is_newer(&info.version, &plan.current.version)? {
+            tracing::debug!(version = info.version, current = plan.current.version, "announced version is not newer");
+            return Ok((String::new(), false));
+        }
+        if performed.history.iter().any(|h| h.info.version == info.version) {
+            tracing::debug!(version = info.version, "announced version was already performed");
+            return Ok((String::new(), false));
+        }
+        if let Some(queued) = plan.queued_up.iter_mut().find(|q| q.version == info.version) {
+            if queued.name == info.name && queued.upgrade_time != info.upgrade_time {
+                let before = queued.upgrade_time;
+                queued.upgrade_time = info.upgrade_time;
+                let mut file: UpgradeInfo = queued.clone();
+                file.upgrade_time = info.upgrade_time;
+                write_json(&layout.upgrade_info(&info.name), &file).map_err(|e| e.to_string())?;
+                plan.queued_up.sort_by_key(|q| q.upgrade_time);
+                return Ok((
+                    format!(
+                        "upgrade {} ({}) rescheduled from {before} to {}",
+                        info.name, info.version, info.upgrade_time
+                    ),
+                    true,
+                ));
+            }
+            return Ok((String::new(), false));
+        }
+        write_json(&layout.upgrade_info(&info.name), &info).map_err(|e| e.to_string())?;
+        let what = format!("upgrade {} ({}) queued for {}", info.name, info.version, info.upgrade_time);
+        plan.insert(info);
+        Ok((what, true))
+    })
+}
+
+/// The queue as the engine's planned upgrades.
+pub(crate) fn planned(layout: &Layout, config: &Config) -> Result<Vec<PlannedUpgrade>, String> {
+    let path = layout.plan();
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let plan: UpgradePlan = read_json(&path).map_err(|e| e.to_string())?;
+    let mut planned = Vec::new();
+    for info in plan.queued_up {
+        if let Err(e) = check_name(&info.name) {
+            tracing::error!(name = info.name, "a queued upgrade is ignored: {e}");
+            continue;
+        }
+        let release = ReleaseName::new(&layout.release(&info.name)).map_err(|e| e.to_string())?;
+        let checksum = info.download().ok().and_then(|d| d.checksum().ok().flatten());
+        planned.push(PlannedUpgrade {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            release,
+            at: info.upgrade_time,
+            manual: info.manual,
+            artifact: artifact(&info, config),
+            identity: info.binary_details.clone(),
+            checksum,
+        });
+    }
+    Ok(planned)
+}
+
+fn artifact(info: &UpgradeInfo, config: &Config) -> Result<ArtifactSource, String> {
+    if !config.daemon.allow_binaries_download {
+        return Err("downloads are off (DAEMON_ALLOW_BINARIES_DOWNLOAD=false)".to_owned());
+    }
+    let download = info.download()?;
+    let checksum = download.checksum()?;
+    if checksum.is_none() && config.daemon.enforce_download_checksum {
+        return Err(format!(
+            "upgrade {} publishes no checksum for its download, and DAEMON_ENFORCE_DOWNLOAD_CHECKSUM requires one",
+            info.name
+        ));
+    }
+    Ok(ArtifactSource::Url { url: download.url.clone(), checksum })
+}
+
+/// The upgrade name of a release folder (`genesis` or `upgrades/<name>`).
+pub(crate) fn upgrade_name(release: &ReleaseName) -> String {
+    release.as_str().strip_prefix("upgrades/").unwrap_or(release.as_str()).to_owned()
+}
+
+/// Records a switch in the plan, the history and the current-version info; idempotent (the
+/// history entry carries the switch's id).
+pub(crate) fn record_switch(layout: &Layout, record: &SwitchRecord, build: &BuildInfo) -> Result<(), String> {
+    let name = upgrade_name(&record.to);
+    let info: UpgradeInfo = read_json(&layout.upgrade_info(&name)).map_err(|e| e.to_string())?;
+    with_plan(layout, |plan| {
+        let changed = plan.current.name != info.name || plan.queued_up.iter().any(|q| q.name == info.name);
+        plan.current = info.clone();
+        plan.queued_up.retain(|q| q.name != info.name);
+        Ok(((), changed))
+    })?;
+    let mut performed = history(layout)?;
+    if !performed.history.iter().any(|h| h.switch_id.as_deref() == Some(&record.id)) {
+        performed.history.push(HistoryEntry {
+            performed_at: jiff::Timestamp::now(),
+            info: info.clone(),
+            rolled_back_from: record.rollback.then(|| record.from.as_ref().map(upgrade_name).unwrap_or_default()),
+            switch_id: Some(record.id.clone()),
+        });
+        write_json(&layout.history(), &performed).map_err(|e| e.to_string())?;
+    }
+    let current = CurrentVersionInfo {
+        name: info.name,
+        version: info.version,
+        upgrade_time: jiff::Timestamp::now(),
+        binary_details: build.clone(),
+    };
+    write_json(&layout.current_version_info(), &current).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_semantically() {
+        assert!(is_newer("1.10.0", "1.9.3").unwrap());
+        assert!(!is_newer("1.9.3", "1.9.3").unwrap());
+        assert!(!is_newer("1.2.0", "1.9.3").unwrap());
+        assert!(is_newer("v2.0.0", "1.9.3").unwrap());
+        assert!(is_newer("2024.13", "1.0.0").is_err());
+    }
+}
