@@ -201,8 +201,8 @@ impl Config {
         let error = |key: &str, message: String| {
             Err(ConfigError { path: origin.to_owned(), message: format!("key `{key}`: {message}") })
         };
-        if self.nymvisor.upstream_polling_rate < Duration::from_secs(1) {
-            return error("nymvisor.upstream_polling_rate", "must be at least 1s".to_owned());
+        if self.nymvisor.upstream_polling_rate < Duration::from_millis(100) {
+            return error("nymvisor.upstream_polling_rate", "must be at least 100ms".to_owned());
         }
         if let Err(e) = crate::files::check_name(&self.daemon.name) {
             return error("daemon.name", e);

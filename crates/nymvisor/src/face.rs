@@ -38,6 +38,14 @@ impl NymFace {
 pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
     let d = &config.daemon;
     let fetch = FetchPolicy::default();
+    // A hanging upstream must not hold up the next poll.
+    let rate = config.nymvisor.upstream_polling_rate;
+    let upstream_fetch = FetchPolicy {
+        read_timeout: rate.clamp(Duration::from_secs(1), Duration::from_secs(30)),
+        connect_timeout: rate.clamp(Duration::from_secs(1), Duration::from_secs(10)),
+        attempts: 1,
+        ..FetchPolicy::default()
+    };
     let backup_dir = d.backup_data_directory.clone().unwrap_or_else(|| d.home.join("nymvisor").join("backups"));
     // Never back the backups up, wherever they are.
     let mut exclude = vec!["nymvisor".to_owned()];
@@ -62,11 +70,7 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
             fetch: fetch.clone(),
             limits: UnpackLimits::default(),
         }),
-        upstream: Some(UpstreamSettings {
-            url: config.upstream_url(),
-            interval: config.nymvisor.upstream_polling_rate,
-            fetch,
-        }),
+        upstream: Some(UpstreamSettings { url: config.upstream_url(), interval: rate, fetch: upstream_fetch }),
         backup: (!d.unsafe_skip_backup).then(|| BackupSettings { source: d.home.clone(), exclude, dir: backup_dir }),
         upgrade_lock: Some(layout.upgrade_lock()),
         probation: Some(d.startup_period_duration),

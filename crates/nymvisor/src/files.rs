@@ -304,7 +304,7 @@ mod tests {
             (r#""manual": false"#, r#""manual": "no""#, "manual"),
             (r#""version": "1.1.10","#, "", "version"),
             (r#""publishDate": "2024-11-20T12:00:00Z","#, "", "publishDate"),
-            (r#""upgradeTime": "2024-11-21T12:00:00Z""#, r#""upgradeTime": "tomorrow""#, "tomorrow"),
+            (r#""upgradeTime": "2024-11-21T12:00:00Z""#, r#""upgradeTime": "tomorrow""#, "upgradeTime"),
             (r#""checksum": "ABCD""#, r#""checksum": "ABC""#, "odd number"),
             (r#""checksum": "ABCD""#, r#""checksum": "zz""#, "not hexadecimal"),
             (r#""checksumAlgorithm": "sha256""#, r#""checksumAlgorithm": "md5""#, "md5"),

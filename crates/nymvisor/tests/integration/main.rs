@@ -1,0 +1,10 @@
+//! Integration tests of the `nymvisor` binary: the real binary, `testnode` as the Nym daemon
+//! (through a small script that sets its version), an upstream served on 127.0.0.1, temporary
+//! folders. One file per feature.
+
+mod crash;
+mod failures;
+mod harness;
+mod instance;
+mod upgrade;
+mod upstream;

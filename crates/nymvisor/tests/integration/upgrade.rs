@@ -1,0 +1,103 @@
+//! Upgrades: announced upstream, staged at once, performed at their time with a backup and a
+//! history entry; `add-upgrade --now` against a running instance; manual upgrades.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{World, in_seconds, wait_until};
+
+#[test]
+fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_and_history() {
+    let w = World::new();
+    w.init();
+    let mut nymvisor = w.start_with(&["--id", "default-nym-node"], &[]);
+    nymvisor.wait_log("started process");
+    w.announce("v1.1.0", "1.1.0", in_seconds(4), &w.daemon("1.1.0", ""), |_| {});
+
+    let queued = nymvisor.wait_log("upgrade v1.1.0 (1.1.0) queued for");
+    assert!(!queued.is_empty());
+    let staged = nymvisor.wait_log("release staged ahead of the upgrade");
+    assert!(staged.contains("verified=true"), "{staged}");
+    nymvisor.wait_log("upgrade done");
+    let logs = nymvisor.logs();
+    let at = |needle: &str| logs.iter().position(|l| l.contains(needle)).unwrap();
+    assert!(at("release staged ahead") < at("the planned upgrade is due"), "staged before it was due");
+    assert!(at("backup done") < at("switched `current`"));
+
+    wait_until("the new daemon runs", || w.starts().len() == 2);
+    let starts = w.starts();
+    assert_eq!(starts[1]["version"], "1.1.0");
+    assert_eq!(starts[1]["args"], starts[0]["args"], "restarted with the same arguments");
+    assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
+    assert!(w.data.join("upgrades/v1.1.0/bin/nym-node").is_file());
+
+    let plan = w.plan();
+    assert_eq!(plan["current"]["name"], "v1.1.0");
+    assert_eq!(plan["queuedUp"].as_array().unwrap().len(), 0);
+    let history = w.history();
+    assert_eq!(history["history"].as_array().unwrap().len(), 1);
+    assert_eq!(history["history"][0]["info"]["version"], "1.1.0");
+    let current = w.json(&w.daemon_home.join("nymvisor/current-version-info.json"));
+    assert_eq!(current["version"], "1.1.0");
+    assert_eq!(current["binaryDetails"]["binary_name"], "nym-node");
+
+    let backups = w.backups("v1.1.0");
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backups[0]).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "backups hold keys: private");
+    assert!(!w.data.join("upgrade.lock").exists(), "the upgrade lock is removed afterwards");
+
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), 0);
+}
+
+#[test]
+fn add_upgrade_now_is_picked_up_by_a_running_instance() {
+    let w = World::new();
+    w.init();
+    let mut nymvisor = w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
+    nymvisor.wait_log("started process");
+    let out = w.nymvisor(&[
+        "add-upgrade",
+        w.daemon("1.2.0", "").to_str().unwrap(),
+        "--upgrade-name",
+        "patch",
+        "--now",
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--output json is honoured");
+    assert_eq!(info["name"], "patch");
+    assert_eq!(info["version"], "1.2.0");
+    nymvisor.wait_log("upgrade done");
+    assert!(nymvisor.count("backing up") == 0, "DAEMON_UNSAFE_SKIP_BACKUP skips the backup");
+    wait_until("1.2.0 runs", || w.starts().last().is_some_and(|s| s["version"] == "1.2.0"));
+    assert_eq!(w.current().as_deref(), Some("upgrades/patch"));
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), 0);
+}
+
+#[test]
+fn a_manual_upgrade_swaps_the_binary_and_stops() {
+    let w = World::new();
+    w.init();
+    let mut nymvisor = w.start();
+    nymvisor.wait_log("started process");
+    w.announce("v2.0.0", "2.0.0", in_seconds(0), &w.daemon("2.0.0", ""), |info| info["manual"] = true.into());
+    assert_eq!(nymvisor.wait_exit(), 0);
+    assert!(nymvisor.logs().join("\n").contains("the upgrade is manual"));
+    assert_eq!(w.current().as_deref(), Some("upgrades/v2.0.0"));
+    assert_eq!(w.starts().len(), 1, "the new binary is left for the operator to start");
+}
+
+#[test]
+fn restart_after_upgrade_false_stops_after_the_switch() {
+    let w = World::new();
+    w.init();
+    let mut nymvisor = w.start_with(&[], &[("DAEMON_RESTART_AFTER_UPGRADE", "false")]);
+    nymvisor.wait_log("started process");
+    w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
+    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
+    assert_eq!(w.starts().len(), 1);
+}
