@@ -113,3 +113,40 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     again.signal(Signal::SIGTERM);
     assert_eq!(again.wait_exit(), 0);
 }
+
+#[test]
+fn config_discovery_follows_the_guide() {
+    let mut w = World::new();
+    w.init();
+    // A second instance of the same daemon, made with the guide's flags.
+    w.extra_env.push(("DAEMON_HOME".to_owned(), String::new()));
+    let other_home = w.root.join("other-home");
+    let binary = w.daemon("1.0.0", "");
+    let out = w.nymvisor(&[
+        "init",
+        "--id",
+        "second",
+        "--daemon-home",
+        other_home.to_str().unwrap(),
+        "--upgrade-data-directory",
+        w.root.join("other-data").to_str().unwrap(),
+        binary.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = w.nymvisor(&["config"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 instances found") && stderr.contains("NYMVISOR_ID"), "{stderr}");
+
+    w.extra_env.push(("NYMVISOR_ID".to_owned(), "second".to_owned()));
+    let json: serde_json::Value = serde_json::from_slice(&w.nymvisor(&["config", "-o", "json"]).stdout).unwrap();
+    assert_eq!(json["nymvisor"]["id"], "second");
+    assert_eq!(json["daemon"]["home"], other_home.to_str().unwrap());
+
+    let path = w.nym_home.join(".nym/nymvisors/instances/nym-node-default/config/config.toml");
+    w.extra_env.push(("NYMVISOR_CONFIG_PATH".to_owned(), path.display().to_string()));
+    let json: serde_json::Value = serde_json::from_slice(&w.nymvisor(&["config", "-o", "json"]).stdout).unwrap();
+    assert_eq!(json["daemon"]["home"], w.daemon_home.to_str().unwrap(), "NYMVISOR_CONFIG_PATH comes first");
+    assert_eq!(json["nymvisor"]["id"], "second", "and NYMVISOR_ID still overrides the id key");
+}
