@@ -101,3 +101,55 @@ fn restart_after_upgrade_false_stops_after_the_switch() {
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
     assert_eq!(w.starts().len(), 1);
 }
+
+#[test]
+fn add_upgrade_flags_and_their_conflicts() {
+    let w = World::new();
+    w.init();
+    let binary = w.daemon("1.3.0", "");
+    let b = binary.to_str().unwrap();
+    let run = |args: &[&str]| w.nymvisor(&[&["add-upgrade", b][..], args].concat());
+
+    assert_eq!(run(&["--upgrade-name", "x", "--now", "--upgrade-delay", "1m"]).status.code(), Some(2));
+    assert_eq!(run(&["--upgrade-name", "x", "--add-binary", "--now"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["--upgrade-name", "x", "--add-binary", "--publish-date", "2026-01-01T00:00:00Z"]).status.code(),
+        Some(2)
+    );
+
+    let out = run(&[
+        "--upgrade-name",
+        "later",
+        "--upgrade-time",
+        "2031-05-01T12:00:00Z",
+        "--publish-date",
+        "2026-01-01T00:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let queued = &w.plan()["queuedUp"][0];
+    assert_eq!(queued["upgradeTime"], "2031-05-01T12:00:00Z");
+    assert_eq!(queued["publishDate"], "2026-01-01T00:00:00Z");
+
+    let again = run(&["--upgrade-name", "later", "--upgrade-delay", "10m"]);
+    assert_eq!(again.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert!(run(&["--upgrade-name", "later", "--upgrade-delay", "10m", "--force"]).status.success());
+    assert_eq!(w.plan()["queuedUp"].as_array().unwrap().len(), 1, "replaced, not added");
+    assert_ne!(w.plan()["queuedUp"][0]["upgradeTime"], "2031-05-01T12:00:00Z");
+
+    // --add-binary attaches a binary to an upgrade described upstream, checking its checksum.
+    w.announce("v1.4.0", "1.4.0", in_seconds(3600), &w.daemon("1.4.0", ""), |_| {});
+    let mut nymvisor = w.start_with(&[], &[("DAEMON_ALLOW_BINARIES_DOWNLOAD", "false")]);
+    nymvisor.wait_log("upgrade v1.4.0 (1.4.0) queued");
+    nymvisor.wait_log("CANNOT DOWNLOAD THE RELEASE");
+    let other = w.daemon("1.4.0", "--flood");
+    let wrong = w.nymvisor(&["add-upgrade", other.to_str().unwrap(), "--upgrade-name", "v1.4.0", "--add-binary"]);
+    assert_eq!(wrong.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("publishes"), "{}", String::from_utf8_lossy(&wrong.stderr));
+    let right = w.daemon("1.4.0", "");
+    let out = w.nymvisor(&["add-upgrade", right.to_str().unwrap(), "--upgrade-name", "v1.4.0", "--add-binary"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(w.data.join("upgrades/v1.4.0/bin/nym-node").is_file());
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), 0);
+}

@@ -727,11 +727,16 @@ impl Runner {
     /// Starts staging `version` if the face can, its folder is missing and nothing is under
     /// way for it already.
     fn maybe_stage(&mut self, version: &str) {
-        let Some(settings) = self.settings.staging.clone() else { return };
         if !self.wants(version) {
             return;
         }
         let planned = self.planned(version).cloned();
+        // Without staging settings only a plan's reason not to download is worth reporting.
+        let settings = match self.settings.staging.clone() {
+            Some(settings) => Some(settings),
+            None if planned.as_ref().is_some_and(|p| p.artifact.is_err()) => None,
+            None => return,
+        };
         let release = match &planned {
             Some(p) => p.release.clone(),
             None => match self.settings.release_for(version) {
@@ -767,11 +772,12 @@ impl Runner {
                 }
                 return;
             }
-            None => match settings.source.clone() {
+            None => match settings.as_ref().and_then(|s| s.source.clone()) {
                 Some(source) => (source, None),
                 None => return,
             },
         };
+        let Some(settings) = settings else { return };
         let attempt = match &self.staging {
             Some(s) if s.status.version == version && (s.running || s.retry_scheduled) => return,
             Some(s) if s.status.version == version => s.status.attempt + 1,

@@ -116,7 +116,7 @@ fn a_missing_release_folder_is_announced_and_waited_for() {
     std::fs::rename(&staging, env.home.join("v0.2.0")).unwrap();
     visor.wait_log("the release is ready now");
     visor.wait_log("upgrade done");
-    assert_eq!(env.starts_of("core").len(), 2);
+    wait_until("the new core runs", || env.starts_of("core").len() == 2);
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), 0);
