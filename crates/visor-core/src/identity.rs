@@ -66,12 +66,11 @@ pub(crate) fn same_version(a: &str, b: &str) -> bool {
     core(a) == core(b)
 }
 
-/// Runs `binary version --output json` and compares the answer with `expected`.
-pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
+/// Runs `binary args` as a helper; anything but a successful exit is an error.
+async fn ask(binary: &Path, args: &[&str]) -> Result<std::process::Output, IdentityError> {
     let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
-    let output = crate::supervise::run_helper(binary, ["version", "--output", "json"], VERSION_TIMEOUT)
-        .await
-        .map_err(|e| run_error(e.to_string()))?;
+    let output =
+        crate::supervise::run_helper(binary, args, VERSION_TIMEOUT).await.map_err(|e| run_error(e.to_string()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(run_error(format!(
@@ -80,6 +79,12 @@ pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), Ide
             stderr.trim().chars().take(200).collect::<String>()
         )));
     }
+    Ok(output)
+}
+
+/// Runs `binary version --output json` and compares the answer with `expected`.
+pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
+    let output = ask(binary, &["version", "--output", "json"]).await?;
     #[derive(serde::Deserialize)]
     struct Version {
         version: String,
@@ -107,18 +112,7 @@ pub const BUILD_INFO_ARGS: [&str; 3] = ["--no-banner", "build-info", "--output=j
 
 /// Runs `binary --no-banner build-info --output=json` and returns the JSON object it prints.
 pub async fn read_build_info(binary: &Path) -> Result<serde_json::Map<String, serde_json::Value>, IdentityError> {
-    let run_error = |message: String| IdentityError::Run { binary: binary.to_owned(), message };
-    let output = crate::supervise::run_helper(binary, BUILD_INFO_ARGS, VERSION_TIMEOUT)
-        .await
-        .map_err(|e| run_error(e.to_string()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(run_error(format!(
-            "{}: {}",
-            crate::supervise::describe_status(&output.status),
-            stderr.trim().chars().take(200).collect::<String>()
-        )));
-    }
+    let output = ask(binary, &BUILD_INFO_ARGS).await?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     stdout
         .lines()

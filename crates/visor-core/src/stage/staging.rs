@@ -320,18 +320,19 @@ pub async fn stage(
         .await
         .map_err(|source| StageError::Verify { release: job.release.to_string(), source })?;
     sync_tree(&staging).map_err(io_error(&staging))?;
+    let staged = |already_present| Staged {
+        release: job.release.clone(),
+        url: request_url.to_string(),
+        bytes: downloaded.bytes,
+        checksum: downloaded.checksum.clone(),
+        verified: downloaded.verified,
+        download,
+        took: started.elapsed(),
+        already_present,
+    };
     if final_dir.exists() && !face.needs_staging(&final_dir) {
         tracing::info!(folder = %final_dir.display(), "the release folder appeared meanwhile; keeping it");
-        return Ok(Staged {
-            release: job.release.clone(),
-            url: request_url.to_string(),
-            bytes: downloaded.bytes,
-            checksum: downloaded.checksum,
-            verified: downloaded.verified,
-            download,
-            took: started.elapsed(),
-            already_present: true,
-        });
+        return Ok(staged(true));
     }
     crate::fault::point("stage-before-rename");
     if final_dir.exists() {
@@ -350,14 +351,5 @@ pub async fn stage(
     }
     sync_parent(&final_dir).map_err(io_error(&final_dir))?;
     report(progress, StagePhase::Staged);
-    Ok(Staged {
-        release: job.release.clone(),
-        url: request_url.to_string(),
-        bytes: downloaded.bytes,
-        checksum: downloaded.checksum,
-        verified: downloaded.verified,
-        download,
-        took: started.elapsed(),
-        already_present: false,
-    })
+    Ok(staged(false))
 }
