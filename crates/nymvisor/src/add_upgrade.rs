@@ -61,6 +61,10 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
         );
     }
     let layout = Layout::new(config);
+    let plan: crate::files::UpgradePlan = read_json(&layout.plan())?;
+    if plan.current.name == args.upgrade_name {
+        bail!("upgrade {} is the current release; choose another --upgrade-name", args.upgrade_name);
+    }
     let dir = layout.release_dir(&args.upgrade_name);
     let target = layout.binary(&dir);
     if target.exists() && !args.force {
@@ -118,9 +122,6 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
         write_json(&info_path, &info)?;
         let queued = info.clone();
         crate::plan::with_plan(&layout, move |plan| {
-            if plan.current.name == queued.name {
-                return Err(format!("upgrade {} is the current release", queued.name));
-            }
             plan.insert(queued);
             Ok(((), true))
         })

@@ -56,7 +56,9 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
         restart: RestartPolicy {
             max_restarts: if d.restart_on_failure { d.max_startup_failures.saturating_sub(1) as u64 } else { 0 },
             delay: d.failure_restart_delay,
-            window: Some(d.startup_period_duration),
+            // As the guide counts: failures in quick succession, a long run starts afresh.
+            window: None,
+            reset_after: Some(d.startup_period_duration),
         },
         stop: StopPolicy { delay: Duration::ZERO, signal: Signal::SIGINT, grace: d.shutdown_grace_period },
         connection: ConnectionBudget { first: u64::MAX, after_restart: u64::MAX },
@@ -83,8 +85,21 @@ impl Face for NymFace {
         Ok(settings(&self.current_config()?, &self.layout))
     }
 
+    /// Also checks what recording a switch to `dir` will read, so a broken file stops the
+    /// upgrade before the node does; and, as the guide says, makes a binary without any execute
+    /// bit executable.
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
         let program = self.layout.binary(dir);
+        let _: UpgradeInfo = read_json(&dir.join("upgrade-info.json"))?;
+        let _: UpgradePlan = read_json(&self.layout.plan())?;
+        if let Ok(meta) = std::fs::metadata(&program) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode();
+            if meta.is_file() && mode & 0o111 == 0 {
+                tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
+                std::fs::set_permissions(&program, std::fs::Permissions::from_mode(mode | 0o111))?;
+            }
+        }
         Ok(NodeSpec {
             processes: vec![ProcessSpec { role: "daemon".to_owned(), program, args: self.args.clone() }],
             protocol: Protocol::Daemon,

@@ -161,6 +161,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
     if name == "." || name == ".." || name.starts_with('.') {
         return Err(format!("{name:?} would leave its folder or hide it"));
     }
+    if name.contains(".staging-") {
+        return Err(format!("{name:?} looks like a staging folder"));
+    }
     Ok(())
 }
 

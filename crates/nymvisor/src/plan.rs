@@ -30,7 +30,17 @@ pub(crate) fn with_plan<R>(
         .write(true)
         .open(&lock_path)
         .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    // Never wait forever (a suspended `add-upgrade` holding it would hold up a switch).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
+        }
+    }
     let path = layout.plan();
     let mut plan: UpgradePlan = read_json(&path).map_err(|e| e.to_string())?;
     let (result, save) = change(&mut plan)?;
@@ -64,7 +74,19 @@ pub(crate) fn announce(layout: &Layout, info: UpgradeInfo) -> Result<String, Str
         return Err("upgrade name refused: `genesis` is the first release".to_owned());
     }
     let performed = history(layout)?;
+    if performed.history.iter().any(|h| h.info.name == info.name) {
+        tracing::debug!(name = info.name, "announced name was already performed");
+        return Ok(String::new());
+    }
     with_plan(layout, |plan| {
+        if plan.current.name == info.name {
+            return Err(format!("upgrade name refused: {:?} is the current release", info.name));
+        }
+        if layout.binary(&layout.release_dir(&info.name)).exists()
+            && !plan.queued_up.iter().any(|q| q.name == info.name && q.version == info.version)
+        {
+            return Err(format!("upgrade name refused: {:?} already holds a binary of another upgrade", info.name));
+        }
         if !is_newer(&info.version, &plan.current.version)? {
             tracing::debug!(version = info.version, current = plan.current.version, "announced version is not newer");
             return Ok((String::new(), false));
@@ -153,9 +175,14 @@ pub(crate) fn record_switch(layout: &Layout, record: &SwitchRecord, build: &Buil
     let name = upgrade_name(&record.to);
     let info: UpgradeInfo = read_json(&layout.upgrade_info(&name)).map_err(|e| e.to_string())?;
     with_plan(layout, |plan| {
-        let changed = plan.current.name != info.name || plan.queued_up.iter().any(|q| q.name == info.name);
+        let before = plan.clone();
         plan.current = info.clone();
         plan.queued_up.retain(|q| q.name != info.name);
+        if !record.rollback {
+            // What is not newer than the release now running would be a downgrade.
+            plan.queued_up.retain(|q| is_newer(&q.version, &info.version).unwrap_or(true));
+        }
+        let changed = *plan != before;
         Ok(((), changed))
     })?;
     let mut performed = history(layout)?;

@@ -202,6 +202,7 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
             max_restarts: raw.max_number_of_restarts.unwrap_or(defaults::MAX_RESTARTS),
             delay: Duration::from_secs(raw.restarts_delay_seconds.unwrap_or(defaults::RESTARTS_DELAY_SECONDS)),
             window: (window > 0).then(|| Duration::from_secs(window)),
+            reset_after: None,
         },
         stop: StopPolicy {
             delay: Duration::from_secs(raw.stop_delay_seconds.unwrap_or(defaults::STOP_DELAY_SECONDS)),

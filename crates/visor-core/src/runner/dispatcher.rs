@@ -191,6 +191,10 @@ struct Runner {
     backup_cancel: Option<Arc<AtomicBool>>,
     /// The upgrade between the stop and the end of the switch.
     switching: Option<(Target, ReleaseName)>,
+    /// When the running node was spawned.
+    launched_at: Option<Instant>,
+    /// Consecutive checks of a due upgrade whose release was not ready (for the backoff).
+    due_attempts: u32,
     downtime: Option<Downtime>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
@@ -248,7 +252,12 @@ impl Runner {
             tracing::warn!(groups = swept, "killed processes a previous visor left running");
         }
         remove_stale_temporaries(&home);
+        // Release folders sit in the home or one level down (`upgrades/<name>`, mapped folders).
         let mut staging_dirs = vec![home.root().to_path_buf()];
+        if let Ok(entries) = std::fs::read_dir(home.root()) {
+            staging_dirs
+                .extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
+        }
         staging_dirs
             .extend(settings.release_folders.values().filter_map(|r| r.dir(home.root()).parent().map(Into::into)));
         remove_stale_staging(&staging_dirs);
@@ -312,6 +321,8 @@ impl Runner {
             upgrade_lock: None,
             backup_cancel: None,
             switching: None,
+            launched_at: None,
+            due_attempts: 0,
             downtime: None,
             last_switch,
             reload_pending: false,
@@ -334,6 +345,15 @@ impl Runner {
         self.reload_plan();
         self.start_upstream();
         self.start_node(StartKind::First);
+        // A visor restarted during a probation keeps watching the new release.
+        if let Some(record) = self.last_switch.clone().filter(|r| {
+            r.confirmed_at.is_none()
+                && !r.rollback
+                && r.from.is_some()
+                && Some(&r.to) == self.current_release().as_ref()
+        }) {
+            self.begin_probation(&record);
+        }
         loop {
             if let State::Done(exit) = self.state {
                 return exit;
@@ -486,6 +506,7 @@ impl Runner {
         }
         let poller = spec.admin().cloned().map(|endpoint| self.start_poller(endpoint));
         self.node = Some(Node { daemon, processes, poller });
+        self.launched_at = Some(Instant::now());
         self.write_groups();
         self.set_state(State::Running, None);
         self.arm_due();
@@ -653,6 +674,14 @@ impl Runner {
 
     fn on_verified(&mut self, target: Target, result: Result<(ReleaseName, NodeSpec), PreflightError>) {
         match (&self.state, result) {
+            (State::Verifying, Ok(_)) if target.release.is_some() && !self.still_due(&target) => {
+                tracing::info!(
+                    version = target.version,
+                    "the upgrade was moved or removed meanwhile; not doing it now"
+                );
+                self.set_state(State::Running, None);
+                self.arm_due();
+            }
             (State::Verifying, Ok((release, _))) => {
                 if let Some(path) = self.settings.upgrade_lock.clone() {
                     match HomeLock::acquire(&path) {
@@ -970,7 +999,8 @@ impl Runner {
             self.finish(exit);
             return;
         }
-        match self.restarts.on_failure(&self.active.restart, Instant::now()) {
+        let ran_for = self.launched_at.take().map(|t| t.elapsed());
+        match self.restarts.on_failure(&self.active.restart, Instant::now(), ran_for) {
             RestartDecision::Restart { delay, remaining } => {
                 tracing::warn!(
                     delay_ms = delay.as_millis() as u64,
@@ -1036,11 +1066,15 @@ impl Runner {
                 self.finish(self.exit_requested.unwrap_or(Exit::Clean));
             }
             Err(e) => {
-                tracing::error!(version = target.version, "{e}; the upgrade is not done, the old release starts again");
+                tracing::error!(
+                    version = target.version,
+                    "{e}; the upgrade is not done, the old release starts again and the upgrade is retried in a minute"
+                );
                 self.upgrade_lock = None;
                 self.downtime = None;
-                self.refused.push(target.version);
                 self.start_node(StartKind::CrashRestart);
+                self.due_seq += 1;
+                self.schedule(Duration::from_secs(60), Event::Due { seq: self.due_seq });
             }
         }
     }
@@ -1437,16 +1471,16 @@ fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
     Ok(())
 }
 
-/// Temporary files of atomic writes a killed visor left in its state folder.
+/// Temporary files of atomic writes a killed visor left in its state folder and its home.
 fn remove_stale_temporaries(home: &Home) {
-    let Ok(entries) = std::fs::read_dir(home.state_dir()) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            let _ = std::fs::remove_file(entry.path());
+    for dir in [home.state_dir(), home.root().to_path_buf()] {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.contains(".tmp-") && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
     }
 }

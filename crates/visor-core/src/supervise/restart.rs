@@ -13,6 +13,9 @@ pub struct RestartPolicy {
     pub delay: Duration,
     /// Failures older than this are forgotten; `None` keeps them until the budget is reset.
     pub window: Option<Duration>,
+    /// A run that lasted at least this long starts the count afresh (Nymvisor's startup
+    /// period: only failures in quick succession count).
+    pub reset_after: Option<Duration>,
 }
 
 /// What to do after a failure.
@@ -39,8 +42,11 @@ pub struct RestartBudget {
 }
 
 impl RestartBudget {
-    /// Counts a failure at `now` and decides.
-    pub fn on_failure(&mut self, policy: &RestartPolicy, now: Instant) -> RestartDecision {
+    /// Counts a failure at `now`, after a run of `ran_for` (`None`: it never ran), and decides.
+    pub fn on_failure(&mut self, policy: &RestartPolicy, now: Instant, ran_for: Option<Duration>) -> RestartDecision {
+        if policy.reset_after.is_some_and(|long| ran_for.is_some_and(|ran| ran >= long)) {
+            self.restarts.clear();
+        }
         self.forget_old(policy, now);
         let used = self.restarts.len() as u64;
         if used >= policy.max_restarts {
@@ -81,7 +87,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn policy(max: u64, window: Option<u64>) -> RestartPolicy {
-        RestartPolicy { max_restarts: max, delay: Duration::from_secs(5), window: window.map(Duration::from_secs) }
+        RestartPolicy {
+            max_restarts: max,
+            delay: Duration::from_secs(5),
+            window: window.map(Duration::from_secs),
+            reset_after: None,
+        }
     }
 
     #[test]
@@ -90,15 +101,15 @@ mod tests {
         let mut b = RestartBudget::default();
         let t = Instant::now();
         for left in [2, 1, 0] {
-            assert_eq!(b.on_failure(&p, t), RestartDecision::Restart { delay: p.delay, remaining: left });
+            assert_eq!(b.on_failure(&p, t, None), RestartDecision::Restart { delay: p.delay, remaining: left });
         }
-        assert_eq!(b.on_failure(&p, t), RestartDecision::GiveUp { restarts: 3 });
+        assert_eq!(b.on_failure(&p, t, None), RestartDecision::GiveUp { restarts: 3 });
     }
 
     #[test]
     fn zero_restarts_gives_up_at_once() {
         let mut b = RestartBudget::default();
-        assert_eq!(b.on_failure(&policy(0, None), Instant::now()), RestartDecision::GiveUp { restarts: 0 });
+        assert_eq!(b.on_failure(&policy(0, None), Instant::now(), None), RestartDecision::GiveUp { restarts: 0 });
     }
 
     #[test]
@@ -106,9 +117,19 @@ mod tests {
         let p = policy(1, Some(60));
         let mut b = RestartBudget::default();
         let t = Instant::now();
-        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
-        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(30)), RestartDecision::GiveUp { .. }));
-        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(61)), RestartDecision::Restart { .. }));
+        assert!(matches!(b.on_failure(&p, t, None), RestartDecision::Restart { .. }));
+        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(30), None), RestartDecision::GiveUp { .. }));
+        assert!(matches!(b.on_failure(&p, t + Duration::from_secs(61), None), RestartDecision::Restart { .. }));
+    }
+
+    #[test]
+    fn a_long_run_starts_the_count_afresh() {
+        let p = RestartPolicy { reset_after: Some(Duration::from_secs(120)), ..policy(1, None) };
+        let mut b = RestartBudget::default();
+        let t = Instant::now();
+        assert!(matches!(b.on_failure(&p, t, Some(Duration::from_secs(3))), RestartDecision::Restart { .. }));
+        assert!(matches!(b.on_failure(&p, t, Some(Duration::from_secs(3))), RestartDecision::GiveUp { .. }));
+        assert!(matches!(b.on_failure(&p, t, Some(Duration::from_secs(600))), RestartDecision::Restart { .. }));
     }
 
     #[test]
@@ -116,10 +137,10 @@ mod tests {
         let p = policy(1, None);
         let mut b = RestartBudget::default();
         let t = Instant::now();
-        b.on_failure(&p, t);
+        b.on_failure(&p, t, None);
         b.reset();
         assert!(!b.restarted());
-        assert!(matches!(b.on_failure(&p, t), RestartDecision::Restart { .. }));
+        assert!(matches!(b.on_failure(&p, t, None), RestartDecision::Restart { .. }));
     }
 
     proptest! {
@@ -132,7 +153,7 @@ mod tests {
             let mut granted: Vec<Instant> = Vec::new();
             for gap in gaps {
                 now += Duration::from_secs(gap);
-                if let RestartDecision::Restart { .. } = b.on_failure(&p, now) {
+                if let RestartDecision::Restart { .. } = b.on_failure(&p, now, None) {
                     granted.push(now);
                 }
                 let recent = granted.iter().filter(|t| now.duration_since(**t) < Duration::from_secs(60)).count() as u64;

@@ -46,14 +46,6 @@ pub enum SwitchError {
     /// The history cannot be read.
     #[error(transparent)]
     History(#[from] HistoryError),
-    /// The face could not record the switch in its own files.
-    #[error("switch to {to} done, but recording it failed: {message}")]
-    Record {
-        /// The release switched to.
-        to: String,
-        /// What failed.
-        message: String,
-    },
     /// The journal of an interrupted switch cannot be read.
     #[error(
         "the switch journal {path} is unreadable ({message}); a switch was interrupted: make sure `current` points at \
@@ -114,7 +106,12 @@ pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Re
     fault::point("switch-current-moved");
     let record = append_record(home, &journal)?;
     fault::point("switch-history-recorded");
-    record_hook(&record).map_err(|message| SwitchError::Record { to: to.clone(), message })?;
+    if let Err(message) = record_hook(&record) {
+        // `current` has moved and the node must run: the journal stays, so the next start
+        // records the switch again.
+        tracing::error!(to, "the switch is done but recording it failed: {message}; it is retried at the next start");
+        return Ok(record);
+    }
     fault::point("switch-recorded");
     Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
     fault::point("switch-journal-cleared");
@@ -165,7 +162,10 @@ pub fn recover(
             home.point_current(&journal.to).map_err(io("moving `current`"))?;
         }
         let record = append_record(home, &journal)?;
-        record_hook(&record).map_err(|message| SwitchError::Record { to: journal.to.to_string(), message })?;
+        if let Err(message) = record_hook(&record) {
+            tracing::error!(to = %journal.to, "recording the switch failed again: {message}; fix it, it is retried at the next start");
+            return Ok(Recovery::RolledForward(record));
+        }
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
         tracing::info!(to = %journal.to, "finished the interrupted switch");
         Ok(Recovery::RolledForward(record))
@@ -288,6 +288,18 @@ mod tests {
         assert_eq!(switches.len(), 2, "the switch and its rollback");
         assert!(switches[1].rollback);
         assert_eq!(switches[1].to, name("genesis"));
+    }
+
+    #[test]
+    fn a_failing_record_keeps_the_journal_for_the_next_start() {
+        let (_dir, home) = setup();
+        let record = switch(&home, &plan(), &|_| Err("plan unreadable".to_owned())).unwrap();
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
+        assert!(home.journal_file().exists());
+        let recovered = recover(&home, |_| true, &|_| Ok(())).unwrap();
+        assert_eq!(recovered, Recovery::RolledForward(record));
+        assert!(!home.journal_file().exists());
+        assert_eq!(History::load(&home.history_file()).unwrap().switches.len(), 1);
     }
 
     #[test]

@@ -12,8 +12,9 @@ use crate::stage::{client, get_bytes};
 
 /// Largest upstream answer accepted (an upgrade-info file is about 1 KiB).
 const MAX_UPSTREAM: usize = 1 << 20;
-/// How soon a due upgrade whose release is not ready is tried again.
+/// How soon a due upgrade whose release is not ready is tried again; doubles up to the max.
 const DUE_RETRY: Duration = Duration::from_secs(2);
+const DUE_RETRY_MAX: Duration = Duration::from_secs(60);
 
 impl Runner {
     /// Re-reads the plan; an unreadable plan is reported and the previous one kept.
@@ -47,6 +48,7 @@ impl Runner {
     /// Arms the timer of the next planned upgrade (re-armed on every plan change).
     pub(super) fn arm_due(&mut self) {
         self.due_seq += 1;
+        self.due_attempts = 0;
         let Some(next) = self.next_planned() else { return };
         let delta = next.at.duration_since(jiff::Timestamp::now());
         let wait = if delta.is_negative() { Duration::ZERO } else { delta.unsigned_abs() };
@@ -86,7 +88,17 @@ impl Runner {
         }
         self.set_state(State::Running, Some(format!("upgrade {} due, release not ready: {reason}", target.version)));
         self.due_seq += 1;
-        self.schedule(DUE_RETRY, Event::Due { seq: self.due_seq });
+        let delay = DUE_RETRY.saturating_mul(1 << self.due_attempts.min(5)).min(DUE_RETRY_MAX);
+        self.due_attempts += 1;
+        self.schedule(delay, Event::Due { seq: self.due_seq });
+    }
+
+    /// Whether the planned `target` is still the next upgrade and due (the plan may have changed
+    /// while it was verified).
+    pub(super) fn still_due(&self, target: &Target) -> bool {
+        self.next_planned().is_some_and(|p| {
+            Some(&p.release) == target.release.as_ref() && p.version == target.version && p.at <= jiff::Timestamp::now()
+        })
     }
 
     /// The release folder of a planned upgrade of `version`, if one is planned.

@@ -30,7 +30,21 @@ impl Runner {
     }
 
     pub(super) fn on_probation_over(&mut self, record_id: &str) {
-        let Some(probation) = self.probation.take_if(|p| p.record.id == record_id) else { return };
+        let Some(period) = self.settings.probation else { return };
+        if self.probation.as_ref().is_none_or(|p| p.record.id != record_id) {
+            return;
+        }
+        // Passed only by running without a break for the whole period.
+        let ran = self.launched_at.filter(|_| self.state == crate::runner::state::State::Running).map(|t| t.elapsed());
+        if ran.is_none_or(|ran| ran < period) {
+            let left = period.saturating_sub(ran.unwrap_or_default());
+            self.schedule(
+                left.max(std::time::Duration::from_millis(100)),
+                Event::ProbationOver { record_id: record_id.to_owned() },
+            );
+            return;
+        }
+        let Some(probation) = self.probation.take() else { return };
         tracing::info!(
             release = %probation.record.to,
             after_s = probation.started.elapsed().as_secs(),
@@ -53,6 +67,10 @@ impl Runner {
     /// Called when the restart budget is spent: during probation, roll back instead of exiting.
     pub(super) fn try_rollback(&mut self) -> bool {
         let Some(probation) = self.probation.take() else { return false };
+        if !super::release_complete(self.face.as_ref(), &self.home, &probation.previous) {
+            tracing::error!(previous = %probation.previous, "the new release keeps failing, and the previous one is no longer complete: cannot roll back");
+            return false;
+        }
         tracing::error!(
             failed = %probation.record.to,
             back_to = %probation.previous,
