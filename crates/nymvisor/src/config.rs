@@ -174,14 +174,11 @@ impl Config {
         set!(n.upstream_base_upgrade_url, env.upstream_base_upgrade_url);
         set!(n.upstream_polling_rate, env.upstream_polling_rate);
         set!(n.disable_logs, env.disable_logs);
-        if env.upgrade_data_directory.is_some() {
-            n.upgrade_data_directory.clone_from(&env.upgrade_data_directory);
-        }
+        // Optional keys: a set variable fills them; it cannot unset them.
+        set!(n.upgrade_data_directory, env.upgrade_data_directory.clone().map(Some));
         set!(d.name, env.daemon_name);
         set!(d.home, env.daemon_home);
-        if env.absolute_upstream_upgrade_url.is_some() {
-            d.absolute_upstream_upgrade_url.clone_from(&env.absolute_upstream_upgrade_url);
-        }
+        set!(d.absolute_upstream_upgrade_url, env.absolute_upstream_upgrade_url.clone().map(Some));
         set!(d.allow_binaries_download, env.allow_binaries_download);
         set!(d.enforce_download_checksum, env.enforce_download_checksum);
         set!(d.restart_after_upgrade, env.restart_after_upgrade);
@@ -190,9 +187,7 @@ impl Config {
         set!(d.max_startup_failures, env.max_startup_failures);
         set!(d.startup_period_duration, env.startup_period_duration);
         set!(d.shutdown_grace_period, env.shutdown_grace_period);
-        if env.backup_data_directory.is_some() {
-            d.backup_data_directory.clone_from(&env.backup_data_directory);
-        }
+        set!(d.backup_data_directory, env.backup_data_directory.clone().map(Some));
         set!(d.unsafe_skip_backup, env.unsafe_skip_backup);
     }
 
