@@ -44,8 +44,7 @@ fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download
     let progress = visor.wait_log("downloading the release");
     assert!(progress.contains("version=\"v0.2.0\"") && progress.contains("total="), "{progress}");
     assert!(staged.contains("verified=true") && staged.contains("checksum=sha256:"), "{staged}");
-    let status = env.status_json();
-    assert_eq!(status["staging"]["phase"], "staged", "{status}");
+    let status = env.wait_status("staging shown as staged", |s| s["staging"]["phase"] == "staged");
     assert_eq!(status["pending"]["folderPresent"], true);
     visor.wait_log("upgrade done");
     let logs = visor.logs();
@@ -77,9 +76,8 @@ fn a_missing_asset_is_a_loud_error_retried_while_the_old_release_runs() {
         error.contains(&format!("no asset named \"{}\"", asset_name())) && error.contains("vega-plan9-mips.zip"),
         "{error}"
     );
-    let status = env.status_json();
+    let status = env.wait_status("staging shown as failed", |s| s["staging"]["phase"] == "failed");
     assert_eq!(status["state"], "running");
-    assert_eq!(status["staging"]["phase"], "failed");
     assert!(status["staging"]["error"].as_str().unwrap().contains("no asset named"));
     assert!(!env.home.join("v0.2.0").exists());
 
@@ -115,7 +113,7 @@ fn past_the_upgrade_height_the_visor_waits_and_upgrades_once_the_release_is_publ
     visor.wait_log("CANNOT STAGE THE RELEASE");
     visor.wait_log("release v0.2.0 not found");
     visor.wait_logs("waiting for the release", 1);
-    assert_eq!(env.status_json()["state"], "waiting-for-release");
+    env.wait_status("waiting shown", |s| s["state"] == "waiting-for-release");
 
     server
         .state

@@ -131,6 +131,17 @@ impl Env {
         serde_json::from_slice(&out.stdout).expect("status json")
     }
 
+    /// Waits until `visor status --output json` satisfies `condition` (the running visor writes
+    /// its status file in the background), and returns it.
+    pub fn wait_status(&self, what: &str, condition: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let mut last = serde_json::Value::Null;
+        wait_until(what, || {
+            last = self.status_json();
+            condition(&last)
+        });
+        last
+    }
+
     /// Starts `visor run --home` with extra environment variables.
     pub fn start_visor_with(&self, envs: &[(&str, &str)]) -> Visor {
         let mut command = Command::new(visor_bin());

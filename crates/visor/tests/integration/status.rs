@@ -13,7 +13,7 @@ fn status_reports_processes_pending_upgrade_and_stops_reporting_when_the_visor_e
 
     let mut visor = env.start_visor();
     visor.wait_log("but its release folder is missing");
-    let status = env.status_json();
+    let status = env.wait_status("the pending upgrade shown", |s| s["pending"]["version"] == "v0.2.0");
     assert_eq!(status["running"], true);
     assert_eq!(status["visorPid"], visor.pid());
     assert_eq!(status["release"], "genesis");

@@ -31,9 +31,9 @@ fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
     assert_eq!(switches[0]["height"], 15);
     wait_until("downtime recorded", || env.history()["switches"][0]["downtimeMs"].is_u64());
 
-    let status = env.status_json();
+    let status =
+        env.wait_status("the upgrade shown", |s| s["release"] == "v0.2.0" && s["lastSwitch"]["downtimeMs"].is_u64());
     assert_eq!(status["running"], true);
-    assert_eq!(status["release"], "v0.2.0");
     assert_eq!(status["processes"][0]["role"], "core");
     assert_eq!(status["processes"][0]["pid"], core[1]["pid"]);
     assert!(status["lastSwitch"]["downtimeMs"].is_u64());
@@ -106,8 +106,7 @@ fn a_missing_release_folder_is_announced_and_waited_for() {
     let core = env.starts_of("core");
     assert_eq!(core.len(), 1);
     assert!(!crate::harness::alive(core[0]["pid"].as_i64().unwrap() as i32));
-    let status = env.status_json();
-    assert_eq!(status["state"], "waiting-for-release");
+    let status = env.wait_status("waiting shown", |s| s["state"] == "waiting-for-release");
     assert!(status["detail"].as_str().unwrap().contains("does not exist"), "{status}");
 
     // The operator prepares the folder elsewhere and moves it in.
@@ -173,8 +172,7 @@ fn core_and_data_node_are_upgraded_together() {
     assert!(!dn_args.iter().any(|a| a.contains("snapshot")), "only the core gets the snapshot flag");
     let core_args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
     assert!(core_args.contains(&"--snapshot.load-from-block-height".to_owned()));
-    let status = env.status_json();
-    assert_eq!(status["processes"].as_array().unwrap().len(), 2);
+    env.wait_status("both processes shown", |s| s["processes"].as_array().is_some_and(|p| p.len() == 2));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), 0);
 }
