@@ -63,17 +63,36 @@ pub(crate) fn field<'a>(info: &'a BuildInfo, key: &str) -> &'a str {
 
 /// Copies `source` to `dest` durably (temporary file, fsync, rename), executable.
 pub(crate) fn install_binary(source: &Path, dest: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     if let Some(parent) = dest.parent() {
         visor_core::create_dir_durable(parent)?;
     }
-    let tmp = dest.with_extension("tmp");
-    std::fs::copy(source, &tmp)?;
-    let mode = std::fs::metadata(&tmp)?.permissions().mode() | 0o111;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))?;
-    std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, dest)?;
+    let tmp = temp_binary(dest);
+    // A leftover (or a link planted there) is removed, never written through.
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut input = std::fs::File::open(source)?;
+    // a+x as the guide says, but never writable by others: a root visor runs this file.
+    let mode = (input.metadata()?.permissions().mode() | 0o111) & 0o755;
+    let result = (|| {
+        let mut out = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
+        std::io::copy(&mut input, &mut out)?;
+        out.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        out.sync_all()?;
+        std::fs::rename(&tmp, dest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
     visor_core::sync_dir(dest.parent().unwrap_or(Path::new(".")))
+}
+
+/// Where [`install_binary`] writes before the rename; removed at start if a crash left it.
+pub(crate) fn temp_binary(dest: &Path) -> std::path::PathBuf {
+    dest.with_extension("tmp")
 }
 
 /// The text form of build information: a blank line, then labels padded to 20 columns.

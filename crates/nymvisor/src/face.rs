@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use visor_core::backup::BackupSettings;
+use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits};
 use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
@@ -92,13 +93,15 @@ impl Face for NymFace {
         let program = self.layout.binary(dir);
         let _: UpgradeInfo = read_json(&dir.join("upgrade-info.json"))?;
         let _: UpgradePlan = read_json(&self.layout.plan())?;
-        if let Ok(meta) = std::fs::metadata(&program) {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode();
-            if meta.is_file() && mode & 0o111 == 0 {
-                tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
-                std::fs::set_permissions(&program, std::fs::Permissions::from_mode(mode | 0o111))?;
-            }
+        // Through the folder, never following a link: the mode of what a link points to is
+        // not ours to change.
+        let relative = program.strip_prefix(dir).unwrap_or(&program);
+        if let Ok(confined) = Confined::open(dir)
+            && let Ok(mode) = confined.mode(relative)
+            && mode & 0o111 == 0
+        {
+            tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
+            confined.set_mode(relative, (mode | 0o111) & 0o7755)?;
         }
         Ok(NodeSpec {
             processes: vec![ProcessSpec { role: "daemon".to_owned(), program, args: self.args.clone() }],
@@ -112,11 +115,12 @@ impl Face for NymFace {
 
     /// Puts the staged binary at `bin/<daemon>` and the upgrade's `upgrade-info.json` beside.
     fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError> {
+        // Inside the staging folder, whose content came from an archive: resolved on disk,
+        // never through a link.
         let target = self.layout.binary(dir);
-        let source = dir.join(binary);
-        if source != target {
-            std::fs::create_dir_all(target.parent().unwrap_or(dir))?;
-            std::fs::rename(&source, &target)?;
+        let relative = target.strip_prefix(dir)?;
+        if binary != relative {
+            Confined::open(dir)?.rename(binary, relative)?;
         }
         let plan: UpgradePlan = read_json(&self.layout.plan())?;
         let info = plan

@@ -150,21 +150,10 @@ pub(crate) struct CurrentVersionInfo {
     pub(crate) binary_details: BuildInfo,
 }
 
-/// An upgrade or instance name: one plain path component.
+/// An upgrade, instance or daemon name: one plain path component, by the engine's rules for
+/// every name that comes from outside.
 pub(crate) fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the name is empty".to_owned());
-    }
-    if name.contains('/') || name.contains('\\') || name.contains('\0') {
-        return Err(format!("{name:?} contains a path separator"));
-    }
-    if name == "." || name == ".." || name.starts_with('.') {
-        return Err(format!("{name:?} would leave its folder or hide it"));
-    }
-    if name.contains(".staging-") {
-        return Err(format!("{name:?} looks like a staging folder"));
-    }
-    Ok(())
+    visor_core::check_file_name(name).map_err(|e| e.to_string())
 }
 
 /// The folders and files of one daemon's upgrades.

@@ -20,6 +20,7 @@
 //! system transactions) runs in worker tasks that report back, so the dispatcher never blocks.
 
 pub mod backup;
+pub mod confine;
 mod durable;
 pub mod exit;
 pub mod fault;
@@ -44,6 +45,6 @@ pub use exit::Exit;
 pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
 pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
-pub use release::{ReleaseName, ReleaseNameError};
+pub use release::{ReleaseName, ReleaseNameError, check_file_name};
 pub use runner::{State, run};
 pub use verify::PreflightError;

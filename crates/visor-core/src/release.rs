@@ -4,7 +4,7 @@
 //! upgrade name), so it is checked before it touches the file system: it must stay inside the
 //! home folder and must not collide with the visor's own entries.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The folder of the visor's own state inside a home.
 pub const STATE_DIR: &str = ".visor";
@@ -13,7 +13,7 @@ pub const CURRENT: &str = "current";
 
 /// A release name that would escape its folder or collide with the visor's own entries.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("release name `{name}` is not allowed: {why}")]
+#[error("the name {name:?} is not allowed: {why}")]
 pub struct ReleaseNameError {
     /// The refused name.
     pub name: String,
@@ -26,6 +26,57 @@ pub struct ReleaseNameError {
 #[serde(try_from = "String", into = "String")]
 pub struct ReleaseName(String);
 
+/// Markers in the names of what the visor itself makes beside releases (staging folders,
+/// downloads, temporary files): a release name holding one could be taken for a leftover
+/// and removed at start.
+const RESERVED: &[&str] = &[".staging-", ".tmp", ".partial", ".download", ".link-"];
+/// Longest name of one folder (NAME_MAX).
+const MAX_COMPONENT: usize = 255;
+/// Longest release name in all.
+const MAX_NAME: usize = 1024;
+
+/// Checks one component of a name (a folder or a file name) by the rules every name from
+/// outside obeys.
+fn check_component(part: &str) -> Result<(), &'static str> {
+    if part.is_empty() {
+        return Err("it has an empty path component");
+    }
+    if part == "." || part == ".." {
+        return Err("it contains `.` or `..` and could leave its folder");
+    }
+    if part.starts_with('.') {
+        return Err("a path component starts with `.`");
+    }
+    if part.len() > MAX_COMPONENT {
+        return Err("a path component is longer than 255 bytes");
+    }
+    if part.chars().any(char::is_control) {
+        return Err("it contains a control character");
+    }
+    if part.contains('\\') {
+        return Err("it contains a backslash");
+    }
+    if RESERVED.iter().any(|marker| part.contains(marker)) {
+        return Err(
+            "it contains `.staging-`, `.tmp`, `.partial`, `.download` or `.link-`, which mark the visor's own temporary files",
+        );
+    }
+    Ok(())
+}
+
+/// Checks a file name that comes from configuration or from outside (a binary's name, a
+/// daemon's name): one plain component, by the same rules as release names.
+pub fn check_file_name(name: &str) -> Result<(), ReleaseNameError> {
+    let refuse = |why| Err(ReleaseNameError { name: name.to_owned(), why });
+    if name.contains('/') {
+        return refuse("it contains `/`; give a plain file name");
+    }
+    if name == CURRENT {
+        return refuse("`current` is the visor's symlink to the active release");
+    }
+    check_component(name).or_else(refuse)
+}
+
 impl ReleaseName {
     /// Checks `name`.
     pub fn new(name: &str) -> Result<Self, ReleaseNameError> {
@@ -33,42 +84,25 @@ impl ReleaseName {
         if name.is_empty() {
             return refuse("it is empty");
         }
+        if name.len() > MAX_NAME {
+            return refuse("it is longer than 1024 bytes");
+        }
         if name.contains('\0') {
             return refuse("it contains a NUL byte");
         }
-        if name.contains('\\') {
-            return refuse("it contains a backslash");
-        }
-        let path = Path::new(name);
-        if path.is_absolute() {
+        if name.starts_with('/') {
             return refuse("it is an absolute path; give a folder name inside the home folder");
-        }
-        let mut components = 0;
-        for component in path.components() {
-            match component {
-                Component::Normal(part) => {
-                    components += 1;
-                    if part.to_string_lossy().starts_with('.') {
-                        return refuse("a path component starts with `.`");
-                    }
-                }
-                Component::ParentDir => {
-                    return refuse("it contains `..` and would escape the home folder");
-                }
-                Component::CurDir => return refuse("it contains `.`"),
-                Component::RootDir | Component::Prefix(_) => {
-                    return refuse("it is an absolute path");
-                }
-            }
-        }
-        if components == 0 {
-            return refuse("it names no folder");
         }
         if name.ends_with('/') {
             return refuse("it ends with `/`");
         }
-        let first = path.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        if first.as_deref() == Some(CURRENT) {
+        // Split by hand: `Path::components` would hide `a//b` and `a/./b`.
+        for part in name.split('/') {
+            if let Err(why) = check_component(part) {
+                return refuse(why);
+            }
+        }
+        if name.split('/').next() == Some(CURRENT) {
             return refuse("`current` is the visor's symlink to the active release");
         }
         Ok(Self(name.to_owned()))
@@ -108,6 +142,7 @@ impl From<ReleaseName> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::path::Component;
 
     #[test]
     fn accepts_tags_and_nested_folders() {
@@ -123,17 +158,44 @@ mod tests {
         {
             assert!(ReleaseName::new(bad).is_err(), "{bad:?} should be refused");
         }
+        let long = "a".repeat(256);
+        for bad in [
+            "v1.staging-1-2",
+            "upgrades/x.staging-9-9",
+            "v1.tmp",
+            "v1.partial",
+            "a//b",
+            "a/./b",
+            "v1\nINFO forged",
+            "v\u{7f}",
+            long.as_str(),
+        ] {
+            assert!(ReleaseName::new(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn file_names_are_one_plain_component() {
+        check_file_name("vega").unwrap();
+        check_file_name("nym-node").unwrap();
+        for bad in ["", "../../x", "a/b", ".", "..", "x.tmp", "current", ".hidden"] {
+            assert!(check_file_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     proptest! {
         #[test]
-        fn an_accepted_name_stays_inside_home(name in "[a-z./\\\\]{0,12}") {
+        fn an_accepted_name_stays_inside_home(name in "[a-z./\\\\\n-]{0,16}") {
             if let Ok(release) = ReleaseName::new(&name) {
                 let home = Path::new("/home/visor");
                 let dir = release.dir(home);
                 prop_assert!(dir.starts_with(home));
                 prop_assert!(dir.components().all(|c| matches!(c, Component::Normal(_) | Component::RootDir)));
                 prop_assert!(!dir.strip_prefix(home).unwrap().starts_with(STATE_DIR));
+                // Start-up cleanup can never take a release for a leftover.
+                for part in name.split('/') {
+                    prop_assert!(!crate::stage::is_staging_name(part));
+                }
             }
         }
     }

@@ -157,6 +157,12 @@ fn staging(path: &Path, auto: RawAutoInstall, token: Option<String>) -> Result<O
     }
     let timeout = Duration::from_secs(auto.timeout_seconds.unwrap_or(defaults::TIMEOUT_SECONDS).max(1));
     let binary_name = asset.binary_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| asset_name.clone());
+    visor_core::check_file_name(&binary_name).map_err(|e| {
+        FileError::new(
+            path,
+            format!("key `autoInstall.asset.binaryName`: {e}; give the plain file name of the binary, e.g. \"vega\""),
+        )
+    })?;
     Ok(Some(StagingSettings {
         source: Some(ArtifactSource::Github { repo: GithubRepo { api, owner, repo, token }, asset: asset_name }),
         binary_name,

@@ -8,8 +8,10 @@ mod unpack;
 
 pub use checksum::{Algorithm, Checksum, ChecksumError, hash_file};
 pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch, get_bytes};
+#[cfg(test)]
+pub(crate) use staging::is_staging_name;
 pub use staging::{
     ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, remove_stale_staging,
     stage,
 };
-pub use unpack::{Format, UnpackError, UnpackLimits, detect, find_binary, unpack};
+pub use unpack::{Format, UnpackError, UnpackLimits, detect, find_binary, make_executable, unpack};

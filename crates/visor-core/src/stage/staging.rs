@@ -13,10 +13,11 @@ use url::Url;
 use super::checksum::Checksum;
 use super::fetch::{self, FetchError, FetchPolicy, Request};
 use super::unpack::{self, Format, UnpackError, UnpackLimits};
+use crate::confine::Confined;
 use crate::durable::{sync_dir, sync_parent};
 use crate::home::Home;
 use crate::node::Face;
-use crate::release::ReleaseName;
+use crate::release::{ReleaseName, check_file_name};
 use crate::source::{GithubError, GithubRepo};
 use crate::verify::{PreflightError, preflight};
 
@@ -176,16 +177,28 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StageError + '_ {
 /// The marker in the names of staging folders and downloads.
 const STAGING: &str = ".staging-";
 
+/// Whether `name` has exactly the shape of a staging folder or download this visor makes:
+/// `<leaf>.staging-<pid>-<nanos>`, optionally `.download`. No release name can have it
+/// ([`ReleaseName`] refuses the marker), so nothing but leftovers ever matches.
+pub(crate) fn is_staging_name(name: &str) -> bool {
+    let Some((leaf, rest)) = name.rsplit_once(STAGING) else { return false };
+    let rest = rest.strip_suffix(".download").unwrap_or(rest);
+    let Some((pid, nanos)) = rest.split_once('-') else { return false };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    !leaf.is_empty() && digits(pid) && digits(nanos)
+}
+
 /// Removes staging folders and downloads a killed visor left in `dirs`.
 pub fn remove_stale_staging(dirs: &[PathBuf]) -> usize {
     let mut removed = 0;
     for dir in dirs {
         let Ok(entries) = fs::read_dir(dir) else { continue };
         for entry in entries.flatten() {
-            if !entry.file_name().to_string_lossy().contains(STAGING) {
+            if !is_staging_name(&entry.file_name().to_string_lossy()) {
                 continue;
             }
             let path = entry.path();
+            // `remove_dir_all` does not follow links; a link at the name is removed itself.
             let result = if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 fs::remove_dir_all(&path)
             } else {
@@ -212,6 +225,13 @@ impl Drop for Cleanup {
             let _ = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
         }
     }
+}
+
+/// Creates the new folder `dir` with exactly `mode`, whatever the umask.
+fn make_dir(dir: &Path, mode: u32) -> Result<(), StageError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    fs::DirBuilder::new().mode(mode).create(dir).map_err(io_error(dir))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(io_error(dir))
 }
 
 /// Fsyncs every file and folder under `root`, and `root` itself.
@@ -266,10 +286,13 @@ pub async fn stage(
     let staging = parent.join(&unique);
     let download_dir = parent.join(format!("{unique}.download"));
     let _cleanup = Cleanup(vec![staging.clone(), download_dir.clone()]);
-    fs::create_dir(&staging).map_err(io_error(&staging))?;
-    fs::create_dir(&download_dir).map_err(io_error(&download_dir))?;
+    make_dir(&staging, 0o755)?;
+    make_dir(&download_dir, 0o700)?;
 
-    let artifact_file = download_dir.join(artifact_name.replace('/', "_"));
+    // The name comes from a server or an announcement: only a plain file name is used, and
+    // only for its extension (which tells the archive format).
+    let file_name = artifact_name.rsplit('/').next().filter(|n| check_file_name(n).is_ok()).unwrap_or("artifact");
+    let artifact_file = download_dir.join(file_name);
     let request = Request { url: request_url.clone(), headers, expected, dest: artifact_file.clone() };
     let rate = fetch::Rate::start();
     let download_started = Instant::now();
@@ -302,16 +325,20 @@ pub async fn stage(
     report(progress, StagePhase::Unpacking);
     let format = unpack::detect(&artifact_file).map_err(io_error(&artifact_file))?;
     let binary_name = &job.settings.binary_name;
+    check_file_name(binary_name).map_err(|e| StageError::NoBinary {
+        artifact: artifact_name.clone(),
+        binary: format!("{binary_name} ({e})"),
+    })?;
     if format == Format::Plain {
         let target = staging.join(binary_name);
         fs::rename(&artifact_file, &target).map_err(io_error(&target))?;
     } else {
         unpack::unpack(&artifact_file, format, &staging, job.settings.limits)?;
     }
-    let binary = unpack::find_binary(&staging, binary_name)
+    let relative = unpack::find_binary(&staging, binary_name)
         .ok_or_else(|| StageError::NoBinary { artifact: artifact_name.clone(), binary: binary_name.clone() })?;
-    unpack::make_executable(&binary).map_err(io_error(&binary))?;
-    let relative = binary.strip_prefix(&staging).unwrap_or(&binary).to_path_buf();
+    let confined = Confined::open(&staging).map_err(io_error(&staging))?;
+    unpack::make_executable(&confined, &relative).map_err(io_error(&staging.join(&relative)))?;
     face.write_release(&staging, &job.version, &relative)
         .map_err(|e| StageError::Release { release: job.release.to_string(), message: e.to_string() })?;
 

@@ -1,11 +1,20 @@
 //! Unpacking an archive into a staging folder, refusing anything that would write outside it:
 //! absolute paths, `..`, links pointing outside, writes through links, devices and FIFOs, and
-//! archives over an entry-count or size cap (counted on the bytes written, not the headers).
+//! archives over an entry-count, size or compression-ratio cap (counted on the bytes written,
+//! not the headers).
+//!
+//! Every entry is written through a [`Confined`] handle of the staging folder, so no link on
+//! disk is ever followed; link entries are made as links and, once all entries are out, each is
+//! followed on disk and must land inside the folder. Every read of the archive is bounded: link
+//! targets and long names at PATH_MAX, pax headers at 64 KiB, the decompressed stream as a
+//! whole. Modes from the archive are kept up to rwxr-xr-x, never more.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+
+use crate::confine::{Confined, MAX_LINK_TARGET};
 
 /// Limits on what an archive may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,11 +23,13 @@ pub struct UnpackLimits {
     pub max_entries: u64,
     /// Most bytes written in all.
     pub max_bytes: u64,
+    /// Most bytes unpacked per byte of archive (past the first 64 MiB).
+    pub max_ratio: u64,
 }
 
 impl Default for UnpackLimits {
     fn default() -> Self {
-        Self { max_entries: 10_000, max_bytes: 4 << 30 }
+        Self { max_entries: 10_000, max_bytes: 4 << 30, max_ratio: 100 }
     }
 }
 
@@ -95,35 +106,71 @@ pub fn detect(path: &Path) -> io::Result<Format> {
     })
 }
 
-struct Unpacker<'a> {
+/// Compressed archives may unpack to this much before the ratio cap applies: small archives
+/// of well-compressing files are never refused for their ratio.
+const RATIO_FLOOR: u64 = 64 << 20;
+/// Longest GNU long name or long link name read (PATH_MAX).
+const MAX_LONG_NAME: u64 = MAX_LINK_TARGET as u64;
+/// Largest pax extended header read.
+const MAX_PAX: u64 = 64 << 10;
+/// Bytes of tar headers and padding allowed per entry beyond the files' own bytes.
+const TAR_OVERHEAD_PER_ENTRY: u64 = 3 * 512 + MAX_LONG_NAME + MAX_PAX;
+
+struct Unpacker {
     archive: String,
-    root: &'a Path,
+    root: Confined,
     limits: UnpackLimits,
+    /// The archive's size on disk, for the compression-ratio cap.
+    archive_size: u64,
     entries: u64,
     bytes: u64,
+    /// Links made, checked on disk once every entry is out (a later entry can change where an
+    /// earlier link points).
+    links: Vec<(String, PathBuf)>,
 }
 
-impl Unpacker<'_> {
+impl Unpacker {
     fn refuse<T>(&self, entry: &str, why: impl Into<String>) -> Result<T, UnpackError> {
         Err(UnpackError::Refused { archive: self.archive.clone(), entry: entry.to_owned(), why: why.into() })
+    }
+
+    fn too_big<T>(&self, what: impl Into<String>) -> Result<T, UnpackError> {
+        Err(UnpackError::TooBig { archive: self.archive.clone(), what: what.into() })
     }
 
     fn io(path: &Path) -> impl FnOnce(io::Error) -> UnpackError + '_ {
         move |source| UnpackError::Io { path: path.display().to_string(), source }
     }
 
+    /// Maps a failed file-system step on entry `name`: a link or file on the way is the
+    /// archive's doing (refused), anything else is local I/O.
+    fn step_error(&self, name: &str, rel: &Path, e: io::Error) -> UnpackError {
+        match e.kind() {
+            io::ErrorKind::InvalidInput => UnpackError::Refused {
+                archive: self.archive.clone(),
+                entry: name.to_owned(),
+                why: "would be written through a link or a file".to_owned(),
+            },
+            io::ErrorKind::AlreadyExists => UnpackError::Refused {
+                archive: self.archive.clone(),
+                entry: name.to_owned(),
+                why: "appears twice".to_owned(),
+            },
+            _ => UnpackError::Io { path: self.root.path().join(rel).display().to_string(), source: e },
+        }
+    }
+
     /// The entry's path inside the root: plain components only.
     fn target(&mut self, name: &str) -> Result<PathBuf, UnpackError> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
-            return Err(UnpackError::TooBig {
-                archive: self.archive.clone(),
-                what: format!("more than {} entries", self.limits.max_entries),
-            });
+            return self.too_big(format!("more than {} entries", self.limits.max_entries));
         }
-        let path = Path::new(name);
+        if name.len() > MAX_LINK_TARGET {
+            return self.refuse(&name[..64], format!("has a name longer than {MAX_LINK_TARGET} bytes"));
+        }
         let mut relative = PathBuf::new();
-        for component in path.components() {
+        for component in Path::new(name).components() {
             match component {
                 Component::Normal(part) => relative.push(part),
                 Component::CurDir => {}
@@ -134,34 +181,36 @@ impl Unpacker<'_> {
         if relative.as_os_str().is_empty() {
             return self.refuse(name, "names no file");
         }
-        // Never write through a link an earlier entry created.
-        let mut at = self.root.to_path_buf();
-        for part in relative.parent().into_iter().flat_map(Path::components) {
-            at.push(part);
-            if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-                return self.refuse(name, "would be written through a link");
-            }
-        }
-        Ok(self.root.join(relative))
+        Ok(relative)
     }
 
     fn dir(&mut self, name: &str) -> Result<(), UnpackError> {
-        let target = self.target(name)?;
-        fs::create_dir_all(&target).map_err(Self::io(&target))
+        let rel = self.target(name)?;
+        self.root.create_dir_all(&rel, 0o755).map_err(|e| self.step_error(name, &rel, e))
     }
 
-    fn file(&mut self, name: &str, mode: u32, reader: &mut dyn Read) -> Result<PathBuf, UnpackError> {
-        let target = self.target(name)?;
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(Self::io(parent))?;
+    /// Counts `n` more unpacked bytes against the caps.
+    fn count(&mut self, n: u64) -> Result<(), UnpackError> {
+        self.bytes = self.bytes.saturating_add(n);
+        if self.bytes > self.limits.max_bytes {
+            return self.too_big(format!("more than {} bytes unpacked", self.limits.max_bytes));
         }
-        if fs::symlink_metadata(&target).is_ok() {
-            return self.refuse(name, "appears twice");
+        let ratio_cap = self.archive_size.saturating_mul(self.limits.max_ratio).max(RATIO_FLOOR);
+        if self.bytes > ratio_cap {
+            return self.too_big(format!(
+                "it unpacks to more than {} times its size of {} bytes (a compression bomb?)",
+                self.limits.max_ratio, self.archive_size
+            ));
         }
-        // Owner rw at least; no setuid/setgid/sticky from an archive.
-        let mode = (mode & 0o777) | 0o600;
-        let mut out =
-            OpenOptions::new().write(true).create_new(true).mode(mode).open(&target).map_err(Self::io(&target))?;
+        Ok(())
+    }
+
+    fn file(&mut self, name: &str, mode: u32, reader: &mut dyn Read) -> Result<(), UnpackError> {
+        let rel = self.target(name)?;
+        // Owner rw; never more than rwxr-xr-x, whatever the archive says: a world-writable
+        // file is one any local user could replace before a root visor runs it.
+        let mode = (mode & 0o755) | 0o600;
+        let mut out = self.root.create_file(&rel, mode).map_err(|e| self.step_error(name, &rel, e))?;
         let mut buffer = vec![0u8; 128 * 1024];
         loop {
             let n = reader
@@ -170,26 +219,22 @@ impl Unpacker<'_> {
             if n == 0 {
                 break;
             }
-            self.bytes += n as u64;
-            if self.bytes > self.limits.max_bytes {
-                return Err(UnpackError::TooBig {
-                    archive: self.archive.clone(),
-                    what: format!("more than {} bytes unpacked", self.limits.max_bytes),
-                });
-            }
-            out.write_all(&buffer[..n]).map_err(Self::io(&target))?;
+            self.count(n as u64)?;
+            out.write_all(&buffer[..n]).map_err(Self::io(&self.root.path().join(&rel)))?;
         }
-        fs::set_permissions(&target, fs::Permissions::from_mode(mode)).map_err(Self::io(&target))?;
-        Ok(target)
+        Ok(())
     }
 
     fn symlink(&mut self, name: &str, link_target: &Path) -> Result<(), UnpackError> {
-        let target = self.target(name)?;
+        let rel = self.target(name)?;
+        if link_target.as_os_str().is_empty() {
+            return self.refuse(name, "is a link with no target");
+        }
         if link_target.is_absolute() {
             return self.refuse(name, format!("is a link to the absolute path {}", link_target.display()));
         }
-        // Resolve the link's target against its own folder, lexically.
-        let mut depth: i64 = target.strip_prefix(self.root).map_or(0, |p| p.components().count() as i64 - 1);
+        // A first, lexical look; where the link really lands is checked on disk at the end.
+        let mut depth: i64 = rel.components().count() as i64 - 1;
         for component in link_target.components() {
             match component {
                 Component::ParentDir => depth -= 1,
@@ -201,36 +246,97 @@ impl Unpacker<'_> {
                     .refuse(name, format!("is a link pointing outside the archive ({})", link_target.display()));
             }
         }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(Self::io(parent))?;
-        }
-        std::os::unix::fs::symlink(link_target, &target).map_err(Self::io(&target))
+        self.root.symlink(&rel, link_target).map_err(|e| self.step_error(name, &rel, e))?;
+        self.links.push((name.to_owned(), rel));
+        Ok(())
     }
+
+    /// Every link, followed on disk now that all entries are out, must land inside.
+    fn check_links(&self) -> Result<(), UnpackError> {
+        for (name, rel) in &self.links {
+            if let Err(e) = self.root.check_resolves_inside(rel) {
+                let why = e.to_string();
+                let why = why.strip_prefix(&rel.display().to_string()).unwrap_or(&why).trim_start();
+                return self.refuse(name, format!("is a link that, followed on disk, {why}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads at most `max` bytes of an entry's body, refusing a longer one.
+fn read_capped(u: &Unpacker, name: &str, reader: &mut dyn Read, max: u64, what: &str) -> Result<Vec<u8>, UnpackError> {
+    let mut body = Vec::new();
+    reader
+        .take(max + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| UnpackError::Corrupt { archive: u.archive.clone(), message: format!("{name}: {e}") })?;
+    if body.len() as u64 > max {
+        return u.too_big(format!("entry {name:?} has {what} longer than {max} bytes"));
+    }
+    Ok(body)
 }
 
 /// Unpacks `archive` into `root` (which exists and is empty).
 pub fn unpack(archive: &Path, format: Format, root: &Path, limits: UnpackLimits) -> Result<(), UnpackError> {
-    let mut u = Unpacker { archive: archive.display().to_string(), root, limits, entries: 0, bytes: 0 };
     let file = File::open(archive).map_err(Unpacker::io(archive))?;
+    let archive_size = file.metadata().map_err(Unpacker::io(archive))?.len();
+    let mut u = Unpacker {
+        archive: archive.display().to_string(),
+        root: Confined::open(root).map_err(Unpacker::io(root))?,
+        limits,
+        archive_size,
+        entries: 0,
+        bytes: 0,
+        links: Vec::new(),
+    };
+    // The whole decompressed stream is capped too: headers, padding and skipped bodies count.
+    let stream_cap = limits.max_bytes.saturating_add(limits.max_entries.saturating_mul(TAR_OVERHEAD_PER_ENTRY));
     match format {
-        Format::Zip => unpack_zip(&mut u, file),
-        Format::TarGz => unpack_tar(&mut u, flate2::read::GzDecoder::new(io::BufReader::new(file))),
-        Format::Tar => unpack_tar(&mut u, io::BufReader::new(file)),
-        Format::Plain => Err(UnpackError::Corrupt { archive: u.archive.clone(), message: "not an archive".to_owned() }),
+        Format::Zip => unpack_zip(&mut u, file)?,
+        Format::TarGz => {
+            let gz = flate2::read::GzDecoder::new(io::BufReader::new(file));
+            unpack_tar(&mut u, Capped { inner: gz, left: stream_cap })?;
+        }
+        Format::Tar => unpack_tar(&mut u, Capped { inner: io::BufReader::new(file), left: stream_cap })?,
+        Format::Plain => {
+            return Err(UnpackError::Corrupt { archive: u.archive.clone(), message: "not an archive".to_owned() });
+        }
+    }
+    u.check_links()
+}
+
+/// A reader that fails past `left` bytes.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One more byte tells a stream that ends here from one that goes on.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::new(io::ErrorKind::FileTooLarge, "the decompressed archive is over its size cap")),
+            };
+        }
+        let max = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 
-fn unpack_zip(u: &mut Unpacker<'_>, file: File) -> Result<(), UnpackError> {
+fn unpack_zip(u: &mut Unpacker, file: File) -> Result<(), UnpackError> {
     let corrupt = |archive: &str, e: &dyn std::fmt::Display| UnpackError::Corrupt {
         archive: archive.to_owned(),
         message: e.to_string(),
     };
     let mut zip = zip::ZipArchive::new(file).map_err(|e| corrupt(&u.archive, &e))?;
     if zip.len() as u64 > u.limits.max_entries {
-        return Err(UnpackError::TooBig {
-            archive: u.archive.clone(),
-            what: format!("{} entries, more than {}", zip.len(), u.limits.max_entries),
-        });
+        return u.too_big(format!("{} entries, more than {}", zip.len(), u.limits.max_entries));
     }
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| corrupt(&u.archive, &e))?;
@@ -240,9 +346,8 @@ fn unpack_zip(u: &mut Unpacker<'_>, file: File) -> Result<(), UnpackError> {
         if entry.is_dir() {
             u.dir(&name)?;
         } else if kind == Some(0o120000) {
-            let mut link = String::new();
-            entry.read_to_string(&mut link).map_err(|e| corrupt(&u.archive, &e))?;
-            u.symlink(&name, Path::new(&link))?;
+            let link = read_capped(u, &name, &mut entry, MAX_LINK_TARGET as u64, "a link target")?;
+            u.symlink(&name, Path::new(std::ffi::OsStr::from_bytes(&link)))?;
         } else if kind.is_none_or(|k| k == 0o100000 || k == 0) {
             u.file(&name, mode.unwrap_or(0o644), &mut entry)?;
         } else {
@@ -252,27 +357,80 @@ fn unpack_zip(u: &mut Unpacker<'_>, file: File) -> Result<(), UnpackError> {
     Ok(())
 }
 
-fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), UnpackError> {
+/// Names that extension headers (GNU long names, pax records) give the next entry.
+#[derive(Default)]
+struct Extended {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+}
+
+fn unpack_tar(u: &mut Unpacker, reader: impl Read) -> Result<(), UnpackError> {
     let mut archive = tar::Archive::new(reader);
-    let corrupt = |archive: &str, e: &dyn std::fmt::Display| UnpackError::Corrupt {
-        archive: archive.to_owned(),
-        message: e.to_string(),
+    let corrupt = |u: &Unpacker, e: &io::Error| {
+        if e.kind() == io::ErrorKind::FileTooLarge {
+            UnpackError::TooBig { archive: u.archive.clone(), what: e.to_string() }
+        } else {
+            UnpackError::Corrupt { archive: u.archive.clone(), message: e.to_string() }
+        }
     };
-    let entries = archive.entries().map_err(|e| corrupt(&u.archive, &e))?;
+    // Raw: the tar crate would read long names and pax headers whole, whatever their size;
+    // here they are read with a cap and applied to the next entry.
+    let entries = archive.entries().map_err(|e| corrupt(u, &e))?.raw(true);
+    let mut extended = Extended::default();
     for entry in entries {
-        let mut entry = entry.map_err(|e| corrupt(&u.archive, &e))?;
-        let name = entry.path().map_err(|e| corrupt(&u.archive, &e))?.to_string_lossy().into_owned();
-        let kind = entry.header().entry_type();
-        let mode = entry.header().mode().unwrap_or(0o644);
+        let mut entry = entry.map_err(|e| corrupt(u, &e))?;
+        let header = entry.header();
+        let kind = header.entry_type();
+        let raw_name = String::from_utf8_lossy(&header.path_bytes()).into_owned();
+        if kind.is_gnu_longname() || kind.is_gnu_longlink() {
+            let mut body = read_capped(u, &raw_name, &mut entry, MAX_LONG_NAME, "a long name")?;
+            while body.last() == Some(&0) {
+                body.pop();
+            }
+            if kind.is_gnu_longname() {
+                extended.path = Some(body)
+            } else {
+                extended.link = Some(body)
+            }
+            u.entries += 1;
+            continue;
+        }
+        if kind.is_pax_local_extensions() {
+            let body = read_capped(u, &raw_name, &mut entry, MAX_PAX, "a pax header")?;
+            for record in tar::PaxExtensions::new(&body) {
+                let record = record.map_err(|e| corrupt(u, &e))?;
+                match record.key_bytes() {
+                    b"path" => extended.path = Some(record.value_bytes().to_vec()),
+                    b"linkpath" => extended.link = Some(record.value_bytes().to_vec()),
+                    b"size" => {
+                        return u.refuse(&raw_name, "uses a pax size record (files over 8 GiB are not unpacked)");
+                    }
+                    _ => {}
+                }
+            }
+            u.entries += 1;
+            continue;
+        }
+        if kind.is_pax_global_extensions() {
+            u.entries += 1;
+            continue;
+        }
+        let taken = std::mem::take(&mut extended);
+        let name = match taken.path {
+            Some(path) => String::from_utf8_lossy(&path).into_owned(),
+            None => raw_name,
+        };
+        let mode = header.mode().unwrap_or(0o644);
         if kind.is_dir() {
             u.dir(&name)?;
         } else if kind.is_file() {
             u.file(&name, mode, &mut entry)?;
         } else if kind.is_symlink() {
-            let link = entry.link_name().map_err(|e| corrupt(&u.archive, &e))?.unwrap_or_default().into_owned();
-            u.symlink(&name, &link)?;
-        } else if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() {
-            continue;
+            let link = match taken.link {
+                Some(link) => link,
+                None => header.link_name_bytes().map(|b| b.into_owned()).unwrap_or_default(),
+            };
+            u.symlink(&name, Path::new(std::ffi::OsStr::from_bytes(&link)))?;
         } else if kind.is_hard_link() {
             return u.refuse(&name, "is a hard link");
         } else {
@@ -282,24 +440,24 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), UnpackError
     Ok(())
 }
 
-/// Finds the file named `name` in `root`: at the top if there, else the shallowest match.
+/// Finds the regular file named `name` in `root`: at the top if there, else the shallowest
+/// match (links are never followed, into folders or to files). Returns it relative to `root`.
 pub fn find_binary(root: &Path, name: &str) -> Option<PathBuf> {
-    let direct = root.join(name);
-    if direct.is_file() {
-        return Some(direct);
+    if fs::symlink_metadata(root.join(name)).is_ok_and(|m| m.file_type().is_file()) {
+        return Some(PathBuf::from(name));
     }
-    let mut level = vec![root.to_path_buf()];
+    let mut level = vec![PathBuf::new()];
     for _ in 0..8 {
         let mut next = Vec::new();
         let mut found: Vec<PathBuf> = Vec::new();
         for dir in &level {
-            let Ok(entries) = fs::read_dir(dir) else { continue };
+            let Ok(entries) = fs::read_dir(root.join(dir)) else { continue };
             for entry in entries.flatten() {
                 let Ok(kind) = entry.file_type() else { continue };
                 if kind.is_dir() {
-                    next.push(entry.path());
+                    next.push(dir.join(entry.file_name()));
                 } else if kind.is_file() && entry.file_name() == name {
-                    found.push(entry.path());
+                    found.push(dir.join(entry.file_name()));
                 }
             }
         }
@@ -312,17 +470,19 @@ pub fn find_binary(root: &Path, name: &str) -> Option<PathBuf> {
     None
 }
 
-/// Sets the execute bits of `path` where its read bits are set.
-pub fn make_executable(path: &Path) -> io::Result<()> {
-    let mode = fs::metadata(path)?.permissions().mode();
+/// Sets the execute bits of the regular file `rel` inside `root` where its read bits are set,
+/// never beyond rwxr-xr-x; a link there is refused, not followed.
+pub fn make_executable(root: &Confined, rel: &Path) -> io::Result<()> {
+    let mode = root.mode(rel)?;
     let exec = (mode & 0o444) >> 2;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode | exec | 0o100))
+    root.set_mode(rel, (mode | exec | 0o100) & 0o755)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn zip_with(entries: &[(&str, Option<u32>, &[u8])]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -357,8 +517,8 @@ mod tests {
         let (out, result) = unpack_into(&zip);
         result.unwrap();
         let bin = find_binary(out.path(), "vega").unwrap();
-        assert_eq!(bin, out.path().join("dist/vega"));
-        assert_eq!(fs::metadata(&bin).unwrap().permissions().mode() & 0o777, 0o755);
+        assert_eq!(bin, Path::new("dist/vega"));
+        assert_eq!(fs::metadata(out.path().join(&bin)).unwrap().permissions().mode() & 0o777, 0o755);
         assert!(find_binary(out.path(), "missing").is_none());
     }
 
@@ -387,14 +547,122 @@ mod tests {
     }
 
     #[test]
+    fn links_through_earlier_links_are_judged_on_disk() {
+        // Each link passes the lexical look; followed on disk, `bin` lands above the folder.
+        let up = "../".repeat(12);
+        let deep: String = (0..12).map(|i| format!("x{i}/")).collect();
+        let first = format!("{deep}up");
+        let second = format!("{deep}up/{up}any/path");
+        let (_d, zip) = zip_with(&[
+            (&first, Some(0o120777), up.trim_end_matches('/').as_bytes()),
+            ("bin", Some(0o120777), second.as_bytes()),
+        ]);
+        let (_out, result) = unpack_into(&zip);
+        let e = result.unwrap_err().to_string();
+        assert!(e.contains("\"bin\"") && e.contains("outside"), "{e}");
+    }
+
+    #[test]
+    fn world_writable_modes_are_not_kept() {
+        let (_d, zip) = zip_with(&[("vega", Some(0o100777), b"x"), ("conf", Some(0o100666), b"y")]);
+        let (out, result) = unpack_into(&zip);
+        result.unwrap();
+        let mode = |n: &str| fs::metadata(out.path().join(n)).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode("vega"), 0o755);
+        assert_eq!(mode("conf"), 0o644);
+    }
+
+    #[test]
+    fn an_endless_link_body_is_refused_without_reading_it() {
+        let body = vec![b'a'; 64 * 1024];
+        let (_d, zip) = zip_with(&[("link", Some(0o120777), &body)]);
+        let (_out, result) = unpack_into(&zip);
+        let e = result.unwrap_err().to_string();
+        assert!(e.contains("link target longer than 4096"), "{e}");
+    }
+
+    fn tar_with(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar");
+        let mut b = tar::Builder::new(Vec::new());
+        build(&mut b);
+        fs::write(&path, b.into_inner().unwrap()).unwrap();
+        (dir, path)
+    }
+
+    fn raw_entry(b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, name: &[u8], body: &[u8]) {
+        let mut h = tar::Header::new_gnu();
+        h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+        h.set_entry_type(kind);
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append(&h, body).unwrap();
+    }
+
+    #[test]
+    fn tar_long_names_and_pax_headers_are_capped_and_applied() {
+        let (_d, tar) = tar_with(|b| {
+            raw_entry(b, tar::EntryType::GNULongName, b"././@LongLink", &vec![b'a'; 5000]);
+            raw_entry(b, tar::EntryType::Regular, b"short", b"x");
+        });
+        let (_out, result) = unpack_into(&tar);
+        assert!(result.unwrap_err().to_string().contains("long name longer than 4096"));
+
+        let (_d, tar) = tar_with(|b| {
+            raw_entry(b, tar::EntryType::XHeader, b"pax", &vec![b'a'; 100 * 1024]);
+            raw_entry(b, tar::EntryType::Regular, b"short", b"x");
+        });
+        let (_out, result) = unpack_into(&tar);
+        assert!(result.unwrap_err().to_string().contains("pax header longer than"));
+
+        let long = format!("{}/vega", "d".repeat(150));
+        let (_d, tar) = tar_with(|b| {
+            let record = format!(" path={long}\n");
+            let record = format!("{}{record}", record.len() + (record.len() + 3).to_string().len());
+            raw_entry(b, tar::EntryType::XHeader, b"pax", record.as_bytes());
+            raw_entry(b, tar::EntryType::Regular, b"short", b"x");
+            raw_entry(b, tar::EntryType::GNULongName, b"././@LongLink", b"../escape\0");
+            raw_entry(b, tar::EntryType::Regular, b"harmless", b"x");
+        });
+        let (out, result) = unpack_into(&tar);
+        let e = result.unwrap_err().to_string();
+        assert!(e.contains("../escape") && e.contains(".."), "{e}");
+        assert_eq!(fs::read(out.path().join(&long)).unwrap(), b"x");
+        assert!(!out.path().join("short").exists());
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_by_its_ratio() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.tar.gz");
+        {
+            let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
+            let mut b = tar::Builder::new(gz);
+            let mut h = tar::Header::new_gnu();
+            h.set_size(100 << 20);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, "zeros", io::repeat(0).take(100 << 20)).unwrap();
+            b.into_inner().unwrap().finish().unwrap();
+        }
+        let size = fs::metadata(&path).unwrap().len();
+        let (out, result) = unpack_into(&path);
+        let e = result.unwrap_err().to_string();
+        assert!(e.contains("times its size"), "{e}");
+        // Refused as soon as the cap is passed, not after writing it all.
+        assert!(fs::metadata(out.path().join("zeros")).unwrap().len() <= (size * 100).max(RATIO_FLOOR));
+    }
+
+    #[test]
     fn refuses_archives_over_the_caps() {
         let big = vec![0u8; 2048];
         let (_d, zip) = zip_with(&[("a", None, &big), ("b", None, &big)]);
         let out = tempfile::tempdir().unwrap();
-        let limits = UnpackLimits { max_entries: 10, max_bytes: 3000 };
+        let limits = UnpackLimits { max_entries: 10, max_bytes: 3000, max_ratio: 100 };
         let e = unpack(&zip, Format::Zip, out.path(), limits).unwrap_err().to_string();
         assert!(e.contains("more than 3000 bytes"), "{e}");
-        let limits = UnpackLimits { max_entries: 1, max_bytes: 1 << 20 };
+        let limits = UnpackLimits { max_entries: 1, max_bytes: 1 << 20, max_ratio: 100 };
         let out = tempfile::tempdir().unwrap();
         let e = unpack(&zip, Format::Zip, out.path(), limits).unwrap_err().to_string();
         assert!(e.contains("entries"), "{e}");
@@ -447,10 +715,18 @@ mod tests {
         #[test]
         fn no_entry_name_escapes_the_root(name in "[a-z./]{1,16}") {
             let root = tempfile::tempdir().unwrap();
-            let mut u = Unpacker { archive: "t".into(), root: root.path(), limits: UnpackLimits::default(), entries: 0, bytes: 0 };
+            let mut u = Unpacker {
+                archive: "t".into(),
+                root: Confined::open(root.path()).unwrap(),
+                limits: UnpackLimits::default(),
+                archive_size: 0,
+                entries: 0,
+                bytes: 0,
+                links: Vec::new(),
+            };
             if let Ok(target) = u.target(&name) {
-                prop_assert!(target.starts_with(root.path()));
-                prop_assert!(!target.components().any(|c| c == Component::ParentDir));
+                prop_assert!(target.is_relative());
+                prop_assert!(target.components().all(|c| matches!(c, Component::Normal(_))));
             }
         }
     }

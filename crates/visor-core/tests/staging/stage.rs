@@ -137,7 +137,7 @@ async fn zip_slip_and_escaping_links_are_refused() {
 async fn an_oversized_archive_is_refused() {
     let archive = zip(&[("vega", 0o755, &fake_vega("v1.0.0")), ("blob", 0o644, &vec![0u8; 200_000])]);
     let w = world(vec![Asset::new("vega.zip", archive)]);
-    let limits = UnpackLimits { max_entries: 100, max_bytes: 100_000 };
+    let limits = UnpackLimits { max_entries: 100, max_bytes: 100_000, ..UnpackLimits::default() };
     let e = stage_asset(&w, "vega.zip", "vega", limits).await.unwrap_err();
     assert!(e.to_string().contains("more than 100000 bytes"), "{e}");
     assert!(entries(&w).is_empty());

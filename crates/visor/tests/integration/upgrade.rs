@@ -145,7 +145,7 @@ fn an_escaping_tag_is_refused() {
     env.write_config("");
     env.release("genesis", "v0.1.0", &env.core_args(&["--upgrade-at", "10", "--release-tag", "../../etc"]), None);
     let mut visor = env.start_visor();
-    let error = visor.wait_log("upgrade announced, but release name `../../etc` is not allowed");
+    let error = visor.wait_log("upgrade announced, but the name \"../../etc\" is not allowed");
     assert!(error.contains("upgradeFolders"), "{error}");
     visor.wait_log("the upgrade's release is not ready");
     // Mapping the tag to a folder inside the home fixes it while the visor waits.
