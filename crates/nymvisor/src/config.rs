@@ -276,7 +276,7 @@ pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
 /// Reads the configuration at `path` and applies the environment.
 pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
     let error = |message: String| ConfigError { path: path.to_owned(), message };
-    let text = std::fs::read_to_string(path)
+    let text = visor_core::read_text_bounded(path)
         .map_err(|e| error(format!("cannot read the configuration ({e}); run `nymvisor init` first")))?;
     let mut config: Config = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);

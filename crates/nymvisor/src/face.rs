@@ -147,6 +147,27 @@ impl Face for NymFace {
         Ok(crate::plan::announce(&self.layout, info)?)
     }
 
+    fn remove_leftovers(&self) {
+        let layout = &self.layout;
+        let mut removed = visor_core::remove_stale_temporaries(&layout.data)
+            + visor_core::remove_stale_temporaries(&layout.daemon_nymvisor);
+        let mut releases = vec![layout.data.join("genesis")];
+        if let Ok(entries) = std::fs::read_dir(layout.data.join("upgrades")) {
+            releases.extend(entries.flatten().map(|e| e.path()));
+        }
+        for release in releases {
+            removed += visor_core::remove_stale_temporaries(&release);
+            let tmp = crate::daemon::temp_binary(&layout.binary(&release));
+            // A link there is removed itself, never followed.
+            if std::fs::symlink_metadata(&tmp).is_ok() && std::fs::remove_file(&tmp).is_ok() {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary files a previous nymvisor left");
+        }
+    }
+
     fn record_switch(&self, record: &SwitchRecord) -> Result<(), FaceError> {
         // The build information the upgrade names was verified already; only ask the binary
         // when the upgrade names none (this runs inside the switch, so it is downtime).

@@ -231,7 +231,8 @@ pub(crate) struct FileError {
 /// Reads a JSON document, naming the field at fault.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, FileError> {
     let error = |message: String| FileError { path: path.display().to_string(), message };
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let bytes =
+        visor_core::read_bounded(path, visor_core::MAX_DOCUMENT).map_err(|e| error(format!("cannot read: {e}")))?;
     parse_json(&bytes).map_err(error)
 }
 

@@ -306,9 +306,10 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
             }
         });
     }
-    say!("testnode {role} {} started (pid {})", own_version(), std::process::id());
     let mut term = signal(SignalKind::terminate()).expect("signal handler");
     let mut int = signal(SignalKind::interrupt()).expect("signal handler");
+    // Said once the stop signals are handled: a test may signal as soon as it reads this.
+    say!("testnode {role} {} started (pid {})", own_version(), std::process::id());
     let exit_after = async {
         match (options.exit_after, &options.exit_on_file) {
             (Some(d), _) => tokio::time::sleep(d).await,

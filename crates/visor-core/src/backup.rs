@@ -4,8 +4,9 @@
 //! between files (a shutdown signal during a long backup).
 
 use std::fs::{self, File, OpenOptions};
+use std::io::Read as _;
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -61,6 +62,35 @@ pub fn archive_path(settings: &BackupSettings, upgrade: &str) -> PathBuf {
     settings.dir.join(upgrade).join(format!("backup-{stamp}-preupgrade.tar.gz"))
 }
 
+/// The suffix of an archive being written; what a killed visor leaves is removed at start.
+const PARTIAL: &str = ".partial";
+
+/// Removes partial archives a killed visor left in the backup folder `dir` (one level down,
+/// where they are written). Returns how many.
+pub fn remove_partials(dir: &Path) -> usize {
+    let mut removed = 0;
+    let Ok(upgrades) = fs::read_dir(dir) else { return 0 };
+    for upgrade in upgrades.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
+        let Ok(entries) = fs::read_dir(upgrade.path()) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("backup-") && name.ends_with(PARTIAL) && fs::remove_file(entry.path()).is_ok() {
+                tracing::info!(path = %entry.path().display(), "removed a partial backup a previous visor left");
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
+/// A file's identity on disk: the same (device, inode) is the same file, whatever the path.
+type FileId = (u64, u64);
+
+fn file_id(meta: &fs::Metadata) -> FileId {
+    (meta.dev(), meta.ino())
+}
+
 /// Backs `settings.source` up into `dest`.
 pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Result<BackupReport, BackupError> {
     let started = Instant::now();
@@ -72,19 +102,23 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
     if let Some(parent) = dest.parent() {
         fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(io_error(parent))?;
     }
-    let partial = dest.with_extension("gz.partial");
+    let mut partial_name = dest.file_name().unwrap_or_default().to_owned();
+    partial_name.push(PARTIAL);
+    let partial = dest.with_file_name(partial_name);
     let result = (|| {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&partial)
-            .map_err(io_error(&partial))?;
+        let _ = fs::remove_file(&partial);
+        let file =
+            OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).map_err(io_error(&partial))?;
+        // The backup's own output is never archived, however it is reached (the backup folder
+        // inside the source, through a link or a bind mount): it is known by its identity.
+        let mut skip: Vec<FileId> = vec![file_id(&file.metadata().map_err(io_error(&partial))?)];
+        if let Ok(meta) = fs::metadata(&settings.dir) {
+            skip.push(file_id(&meta));
+        }
         let gz = flate2::write::GzEncoder::new(BufWriter::with_capacity(1 << 20, file), flate2::Compression::fast());
         let mut tar = tar::Builder::new(gz);
         tar.follow_symlinks(false);
-        let mut counts = (0u64, 0u64);
+        let mut walk = Walker { tar, cancel, skip, root: &settings.source, files: 0, bytes: 0 };
         let mut entries: Vec<_> = fs::read_dir(&settings.source)
             .map_err(io_error(&settings.source))?
             .filter_map(Result::ok)
@@ -93,16 +127,17 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
             .collect();
         entries.sort();
         for entry in entries {
-            add(&mut tar, &settings.source, &entry, cancel, &mut counts).map_err(|e| match e {
+            walk.add(&entry).map_err(|e| match e {
                 Walk::Cancelled => BackupError::Cancelled,
                 Walk::Io(path, error) => BackupError::Io { source_dir: source_dir.clone(), path, error },
             })?;
         }
-        let gz = tar.into_inner().map_err(io_error(&partial))?;
+        let (files, bytes) = (walk.files, walk.bytes);
+        let gz = walk.tar.into_inner().map_err(io_error(&partial))?;
         let writer = gz.finish().map_err(io_error(&partial))?;
         let file: File = writer.into_inner().map_err(|e| io_error(&partial)(e.into_error()))?;
         file.sync_all().map_err(io_error(&partial))?;
-        Ok(counts)
+        Ok((files, bytes))
     })();
     match result {
         Ok((files, bytes)) => {
@@ -122,32 +157,95 @@ enum Walk {
     Io(String, io::Error),
 }
 
-fn add(
-    tar: &mut tar::Builder<impl Write>,
-    root: &Path,
-    path: &Path,
-    cancel: &AtomicBool,
-    counts: &mut (u64, u64),
-) -> Result<(), Walk> {
-    if cancel.load(Ordering::Relaxed) {
-        return Err(Walk::Cancelled);
-    }
-    let err = |e| Walk::Io(path.display().to_string(), e);
-    let name = path.strip_prefix(root).unwrap_or(path);
-    let meta = fs::symlink_metadata(path).map_err(err)?;
-    if meta.is_dir() {
-        tar.append_dir(name, path).map_err(err)?;
-        let mut children: Vec<_> = fs::read_dir(path).map_err(err)?.filter_map(Result::ok).map(|e| e.path()).collect();
-        children.sort();
-        for child in children {
-            add(tar, root, &child, cancel, counts)?;
+struct Walker<'a, W: Write> {
+    tar: tar::Builder<W>,
+    cancel: &'a AtomicBool,
+    skip: Vec<FileId>,
+    root: &'a Path,
+    files: u64,
+    bytes: u64,
+}
+
+/// Chunks a file is copied in; cancellation is checked between them.
+const CHUNK: usize = 1 << 20;
+
+impl<W: Write> Walker<'_, W> {
+    fn add(&mut self, path: &Path) -> Result<(), Walk> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(Walk::Cancelled);
         }
-    } else if meta.is_file() || meta.file_type().is_symlink() {
-        tar.append_path_with_name(path, name).map_err(err)?;
-        counts.0 += 1;
-        counts.1 += meta.len();
+        let err = |e| Walk::Io(path.display().to_string(), e);
+        let name = path.strip_prefix(self.root).unwrap_or(path);
+        let meta = fs::symlink_metadata(path).map_err(err)?;
+        if self.skip.contains(&file_id(&meta)) {
+            tracing::debug!(path = %path.display(), "not backing up the backup itself");
+            return Ok(());
+        }
+        if meta.is_dir() {
+            self.tar.append_dir(name, path).map_err(err)?;
+            let mut children: Vec<_> =
+                fs::read_dir(path).map_err(err)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            children.sort();
+            for child in children {
+                self.add(&child)?;
+            }
+        } else if meta.file_type().is_symlink() {
+            self.tar.append_path_with_name(path, name).map_err(err)?;
+            self.files += 1;
+        } else if meta.is_file() {
+            self.add_file(path, name)
+                .map_err(|e| if self.cancel.load(Ordering::Relaxed) { Walk::Cancelled } else { err(e) })?;
+            self.files += 1;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Archives exactly the length the header records, read from the file opened without
+    /// following a link; a file that grows or shrinks meanwhile fails the backup (the node is
+    /// stopped: something else is writing its data).
+    fn add_file(&mut self, path: &Path, name: &Path) -> io::Result<()> {
+        let file = OpenOptions::new().read(true).custom_flags(nix::libc::O_NOFOLLOW).open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() || self.skip.contains(&file_id(&meta)) {
+            return Ok(());
+        }
+        let len = meta.len();
+        let mut header = tar::Header::new_gnu();
+        header.set_metadata(&meta);
+        header.set_size(len);
+        let changed = || io::Error::other("the file changed size while it was backed up; stop whatever writes it");
+        let mut reader = Chunked { inner: file.take(len), cancel: self.cancel, read: 0 };
+        self.tar.append_data(&mut header, name, &mut reader)?;
+        if reader.read != len {
+            return Err(changed());
+        }
+        let file = reader.inner.into_inner();
+        if file.metadata()?.len() != len {
+            return Err(changed());
+        }
+        self.bytes += len;
+        Ok(())
+    }
+}
+
+/// Reads in chunks, stopping when cancelled; counts what it read.
+struct Chunked<'a, R> {
+    inner: R,
+    cancel: &'a AtomicBool,
+    read: u64,
+}
+
+impl<R: io::Read> io::Read for Chunked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Not `Interrupted`: copying loops retry that kind forever.
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(io::Error::other("the backup was cancelled"));
+        }
+        let max = buf.len().min(CHUNK);
+        let n = self.inner.read(&mut buf[..max])?;
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +275,45 @@ mod tests {
         names.sort();
         assert_eq!(names, ["data", "data/db", "data/db/x", "keys.pem", "link"]);
         assert!(dest.file_name().unwrap().to_string_lossy().ends_with("-preupgrade.tar.gz"));
+    }
+
+    #[test]
+    fn the_backup_never_archives_itself_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        fs::create_dir_all(&home).unwrap();
+        fs::write(home.join("data"), vec![7u8; 100_000]).unwrap();
+        let backups = dir.path().join("b");
+        fs::create_dir_all(&backups).unwrap();
+        // Reached through a link inside the home, under another name than the excluded one.
+        std::os::unix::fs::symlink(&backups, home.join("elsewhere")).unwrap();
+        let bind_like = home.join("inner");
+        fs::create_dir_all(&bind_like).unwrap();
+        let settings = BackupSettings { source: home.clone(), exclude: vec![], dir: backups.clone() };
+        let dest = archive_path(&settings, "v2");
+        let report = backup(&settings, &dest, &AtomicBool::new(false)).unwrap();
+        assert_eq!(report.bytes, 100_000);
+        // The same folder as a directory entry of the source (as a bind mount would show it).
+        let settings = BackupSettings { source: dir.path().to_owned(), exclude: vec![], dir: backups };
+        let dest = archive_path(&settings, "v3");
+        backup(&settings, &dest, &AtomicBool::new(false)).unwrap();
+        let names: Vec<String> = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&dest).unwrap()))
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        assert!(!names.iter().any(|n| n.starts_with("b")), "{names:?}");
+        assert!(names.iter().any(|n| n == "home/data"), "{names:?}");
+    }
+
+    #[test]
+    fn leftover_partials_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("v2")).unwrap();
+        fs::write(dir.path().join("v2/backup-2024-preupgrade.tar.gz.partial"), b"x").unwrap();
+        fs::write(dir.path().join("v2/backup-2024-preupgrade.tar.gz"), b"x").unwrap();
+        assert_eq!(remove_partials(dir.path()), 1);
+        assert!(dir.path().join("v2/backup-2024-preupgrade.tar.gz").exists());
     }
 
     #[test]

@@ -60,7 +60,7 @@ impl History {
     /// Reads `path`; a missing file is an empty history.
     pub fn load(path: &Path) -> Result<Self, HistoryError> {
         let error = |message: String| HistoryError { path: path.display().to_string(), message };
-        match std::fs::read(path) {
+        match crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| error(e.to_string())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self { version: 1, switches: Vec::new() }),
             Err(e) => Err(error(e.to_string())),

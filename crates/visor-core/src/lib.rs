@@ -40,7 +40,10 @@ pub mod switch;
 mod verify;
 mod watch;
 
-pub use durable::{create_dir_durable, sync_dir, write_atomic, write_json_atomic};
+pub use durable::{
+    MAX_DOCUMENT, create_dir_durable, ensure_private_dir, read_bounded, read_text_bounded, remove_stale_temporaries,
+    sync_dir, write_atomic, write_json_atomic,
+};
 pub use exit::Exit;
 pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};

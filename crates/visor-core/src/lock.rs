@@ -5,6 +5,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// Why the lock could not be taken.
@@ -42,13 +43,21 @@ impl HomeLock {
     /// Takes the lock at `path` without waiting.
     pub fn acquire(path: &Path) -> Result<Self, LockError> {
         let io_err = |source| LockError::Io { path: path.to_owned(), source };
-        let mut file =
-            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(io_err)?;
+        // Never through a link planted at the name (it would truncate what the link names).
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(nix::libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(io_err)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
+                let _ = Read::by_ref(&mut file).take(64).read_to_string(&mut text);
                 return Err(LockError::Held { path: path.to_owned(), pid: text.trim().parse().ok() });
             }
             Err(TryLockError::Error(e)) => return Err(io_err(e)),

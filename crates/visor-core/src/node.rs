@@ -170,6 +170,10 @@ pub trait Face: Send + Sync + 'static {
     fn upstream_answered(&self, _body: &[u8], _url: &str) -> Result<String, FaceError> {
         Ok(String::new())
     }
+    /// Removes what a killed visor left among the face's own files (temporary files of its
+    /// atomic writes, half-copied binaries). Runs at start, with the home's lock held, before
+    /// recovery; it must remove only names of the exact shapes the face itself makes.
+    fn remove_leftovers(&self) {}
     /// Records a switch (or a rollback) in the face's own files. Runs inside the switch
     /// transaction and again when recovery finishes an interrupted switch: it must be
     /// idempotent.

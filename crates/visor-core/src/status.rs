@@ -3,10 +3,9 @@
 //! The dispatcher publishes a new document on every state change; a writer task stores the
 //! latest one. Readers check that the visor which wrote it is still alive by PID and start time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
 
 use crate::history::SwitchRecord;
 
@@ -116,40 +115,8 @@ impl Status {
 
 /// Reads the status document at `path`, if any.
 pub fn read_status(path: &Path) -> Option<Status> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    serde_json::from_slice(&crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT).ok()?).ok()
 }
 
-/// Stores the latest published status in the background.
-pub(crate) struct StatusWriter {
-    tx: watch::Sender<Status>,
-}
-
-impl StatusWriter {
-    pub(crate) fn start(path: PathBuf) -> Self {
-        let (tx, mut rx) = watch::channel(Status::default());
-        tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let status = rx.borrow_and_update().clone();
-                write_status(&path, &status);
-            }
-        });
-        Self { tx }
-    }
-
-    pub(crate) fn publish(&self, status: Status) {
-        self.tx.send_replace(status);
-    }
-}
-
-/// Status is informational and rewritten on every change: rename for atomicity, no fsync.
-pub(crate) fn write_status(path: &Path, status: &Status) {
-    let tmp = crate::durable::temp_sibling(path, "tmp");
-    let result = serde_json::to_vec_pretty(status)
-        .map_err(std::io::Error::other)
-        .and_then(|bytes| std::fs::write(&tmp, bytes))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        tracing::warn!(path = %path.display(), error = %e, "cannot write the status file");
-    }
-}
+/// Stores the latest published status in the background, through the atomic writer.
+pub(crate) type StatusWriter = crate::durable::LatestWriter<Status>;

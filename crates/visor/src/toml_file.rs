@@ -34,7 +34,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Reads and parses `path`. Checks first for the usual wrong files (empty, HTML, JSON).
 pub(crate) fn load<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
+    let text =
+        visor_core::read_text_bounded(path).map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
     parse(path, &text)
 }
 

@@ -17,7 +17,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::state::{State, StopWhy, Target};
 use crate::backup::{BackupError, BackupReport};
-use crate::durable::create_dir_durable;
+use crate::durable::LatestWriter;
+use crate::durable::ensure_private_dir;
 use crate::exit::Exit;
 use crate::history::{History, SwitchRecord};
 use crate::home::{CurrentLink, Home};
@@ -27,7 +28,7 @@ use crate::release::ReleaseName;
 use crate::resume::{SegmentError, add_snapshot_flag, latest_segment_height};
 use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_status};
 use crate::stage::{StageError, StageJob, StagePhase, StageProgress, Staged, remove_stale_staging, stage};
-use crate::status::{PendingStatus, ProcessStatus, StagingStatus, Status, StatusWriter, write_status};
+use crate::status::{PendingStatus, ProcessStatus, StagingStatus, Status, StatusWriter};
 use crate::supervise::{
     ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, Urgency,
     describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
@@ -203,6 +204,8 @@ struct Runner {
     verify_seq: u64,
     polling: watch::Sender<(Duration, Duration, Duration)>,
     status: StatusWriter,
+    /// The node's process groups, for the orphan sweep of a later visor.
+    groups: LatestWriter<Vec<GroupRecord>>,
     events_tx: mpsc::UnboundedSender<Event>,
     exits_tx: mpsc::UnboundedSender<ExitedEvent>,
 }
@@ -220,7 +223,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         Err(exit) => return exit,
     };
     let exit = runner.main_loop(events, exits, config_rx).await;
-    runner.finish_cleanup(exit);
+    runner.finish_cleanup(exit).await;
     exit
 }
 
@@ -232,7 +235,7 @@ impl Runner {
         exits_tx: mpsc::UnboundedSender<ExitedEvent>,
         config_tx: mpsc::UnboundedSender<()>,
     ) -> Result<Self, Exit> {
-        if let Err(e) = create_dir_durable(&home.state_dir()) {
+        if let Err(e) = ensure_private_dir(&home.state_dir()) {
             tracing::error!(folder = %home.state_dir().display(), error = %e, "cannot create the visor's state folder");
             return Err(Exit::Internal);
         }
@@ -251,7 +254,8 @@ impl Runner {
         if swept > 0 {
             tracing::warn!(groups = swept, "killed processes a previous visor left running");
         }
-        remove_stale_temporaries(&home);
+        remove_stale_temporaries(&home, &settings);
+        face.remove_leftovers();
         // Release folders sit in the home or one level down (`upgrades/<name>`, mapped folders).
         let mut staging_dirs = vec![home.root().to_path_buf()];
         if let Ok(entries) = std::fs::read_dir(home.root()) {
@@ -289,7 +293,8 @@ impl Runner {
             Exit::Internal
         })?;
         let polling = watch::channel((settings.poll_interval, settings.retry_interval, settings.request_timeout)).0;
-        let status = StatusWriter::start(home.status_file());
+        let status = StatusWriter::start(home.status_file(), "status file");
+        let groups = LatestWriter::start(home.groups_file(), "record of the node's process groups");
         Ok(Self {
             face,
             _lock: lock,
@@ -330,6 +335,7 @@ impl Runner {
             verify_seq: 0,
             polling,
             status,
+            groups,
             events_tx,
             exits_tx,
             home,
@@ -1295,10 +1301,12 @@ impl Runner {
         self.set_state(State::Done(exit), None);
     }
 
-    fn finish_cleanup(&mut self, exit: Exit) {
+    async fn finish_cleanup(mut self, exit: Exit) {
         self.node = None;
-        self.write_groups();
-        write_status(&self.home.status_file(), &self.status_document());
+        let document = self.status_document();
+        let Self { status, groups, .. } = self;
+        groups.finish(Vec::new()).await;
+        status.finish(document).await;
         tracing::info!(exit_code = exit.code(), reason = %exit, "visor stopped");
     }
 
@@ -1381,13 +1389,7 @@ impl Runner {
                 Some(GroupRecord { role: p.role.clone(), pgid: p.pgid(), start_time: proc_start_time(p.pid as i32)? })
             })
             .collect();
-        let path = self.home.groups_file();
-        let tmp = crate::durable::temp_sibling(&path, "tmp");
-        let result = std::fs::write(&tmp, serde_json::to_vec(&records).unwrap_or_default())
-            .and_then(|()| std::fs::rename(&tmp, &path));
-        if let Err(e) = result {
-            tracing::warn!(path = %path.display(), error = %e, "cannot record the node's process groups");
-        }
+        self.groups.publish(records);
     }
 }
 
@@ -1471,17 +1473,14 @@ fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
     Ok(())
 }
 
-/// Temporary files of atomic writes a killed visor left in its state folder and its home.
-fn remove_stale_temporaries(home: &Home) {
+/// Temporary files of atomic writes a killed visor left in its state folder and its home, and
+/// partial backups.
+fn remove_stale_temporaries(home: &Home, settings: &Settings) {
     for dir in [home.state_dir(), home.root().to_path_buf()] {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') && name.contains(".tmp-") && entry.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+        crate::durable::remove_stale_temporaries(&dir);
+    }
+    if let Some(backup) = &settings.backup {
+        crate::backup::remove_partials(&backup.dir);
     }
 }
 

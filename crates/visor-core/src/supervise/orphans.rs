@@ -59,7 +59,13 @@ pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
     swept
 }
 
-/// Reads the records at `path`; a missing or unreadable file means none.
+/// Reads the records at `path`; a missing or unreadable file means none. Records that could
+/// only harm (group 0 or 1, the visor's own group) are dropped.
 pub(crate) fn read_records(path: &Path) -> Vec<GroupRecord> {
-    std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    let own = nix::unistd::getpgrp().as_raw();
+    let records: Vec<GroupRecord> = crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    records.into_iter().filter(|r| r.pgid > 1 && r.pgid != own).collect()
 }

@@ -34,7 +34,7 @@ pub struct Journal {
 impl Journal {
     /// Reads the journal at `path`, if any.
     pub fn load(path: &Path) -> io::Result<Option<Self>> {
-        match std::fs::read(path) {
+        match crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map(Some)
                 .map_err(|e| io::Error::other(format!("switch journal {} is unreadable: {e}", path.display()))),

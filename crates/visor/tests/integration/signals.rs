@@ -9,7 +9,7 @@ fn int_term_and_quit_stop_the_node_then_the_visor() {
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGQUIT] {
         let env = Env::with_upgrade(100_000, "");
         let mut visor = env.start_visor();
-        visor.wait_log("started process");
+        visor.wait_log("testnode core");
         visor.signal(sig);
         assert_eq!(visor.wait_exit(), 0, "{sig}");
         let logs = visor.logs().join("\n");
@@ -42,7 +42,7 @@ fn a_second_signal_during_the_grace_period_kills_at_once() {
     env.write_config("stopSignalTimeoutSeconds = 600\n");
     env.release("genesis", "v0.1.0", &env.core_args(&["--ignore-sigterm"]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("started process");
+    visor.wait_log("testnode core");
     visor.signal(Signal::SIGTERM);
     visor.wait_log("stopping the node");
     visor.signal(Signal::SIGINT);

@@ -89,7 +89,7 @@ fn a_child_ignoring_sigterm_is_killed_after_the_grace_period() {
     env.write_config("stopSignalTimeoutSeconds = 1\n");
     env.release("genesis", "v0.1.0", &env.core_args(&["--ignore-sigterm"]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("started process");
+    visor.wait_log("testnode core");
     visor.signal(Signal::SIGTERM);
     visor.wait_log("did not stop within the grace period, sending SIGKILL");
     assert_eq!(visor.wait_exit(), 0);
