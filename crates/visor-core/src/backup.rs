@@ -289,7 +289,7 @@ mod tests {
         std::os::unix::fs::symlink(&backups, home.join("elsewhere")).unwrap();
         let bind_like = home.join("inner");
         fs::create_dir_all(&bind_like).unwrap();
-        let settings = BackupSettings { source: home.clone(), exclude: vec![], dir: backups.clone() };
+        let settings = BackupSettings { source: home, exclude: vec![], dir: backups.clone() };
         let dest = archive_path(&settings, "v2");
         let report = backup(&settings, &dest, &AtomicBool::new(false)).unwrap();
         assert_eq!(report.bytes, 100_000);
