@@ -103,7 +103,11 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
             time
         } else {
             let delay = args.upgrade_delay.unwrap_or(DEFAULT_DELAY);
-            now + jiff::SignedDuration::try_from(delay).unwrap_or_default()
+            jiff::SignedDuration::try_from(delay).ok().and_then(|d| now.checked_add(d).ok()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--upgrade-delay {delay:?} is too far in the future; give a delay of at most a few years"
+                )
+            })?
         };
         UpgradeInfo {
             manual: false,

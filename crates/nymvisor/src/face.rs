@@ -8,7 +8,7 @@ use nix::sys::signal::Signal;
 use visor_core::backup::BackupSettings;
 use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
-use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits};
+use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits, Unverified};
 use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
 use visor_core::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
 
@@ -72,6 +72,15 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
             binary_name: layout.daemon.clone(),
             fetch: fetch.clone(),
             limits: UnpackLimits::default(),
+            unverified: if d.enforce_download_checksum {
+                Unverified::Refuse {
+                    hint: "publish a checksum in the upgrade's platform entry, or set \
+                           DAEMON_ENFORCE_DOWNLOAD_CHECKSUM=false to run it unverified"
+                        .to_owned(),
+                }
+            } else {
+                Unverified::Allow
+            },
         }),
         upstream: Some(UpstreamSettings { url: config.upstream_url(), interval: rate, fetch: upstream_fetch }),
         backup: (!d.unsafe_skip_backup).then(|| BackupSettings { source: d.home.clone(), exclude, dir: backup_dir }),
@@ -144,6 +153,11 @@ impl Face for NymFace {
     fn upstream_answered(&self, body: &[u8], url: &str) -> Result<String, FaceError> {
         let info: UpgradeInfo =
             parse_json(body).map_err(|e| format!("the upgrade information at {url} is invalid: {e}"))?;
+        let by = url::Url::parse(url)?;
+        for (platform, download) in &info.platforms {
+            visor_core::stage::check_announced(&download.url, &by)
+                .map_err(|e| format!("upgrade {}, platform {platform}: {e}", info.name))?;
+        }
         Ok(crate::plan::announce(&self.layout, info)?)
     }
 

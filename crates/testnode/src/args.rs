@@ -28,6 +28,8 @@ pub(crate) struct Options {
     pub(crate) ignore_sigterm: bool,
     pub(crate) stop_delay: Option<Duration>,
     pub(crate) fork_grandchild: bool,
+    /// The grandchild leaves the process group (`setsid`), as daemonizing nodes do.
+    pub(crate) setsid: bool,
     pub(crate) crash_at_start: bool,
     pub(crate) crash_first: Option<usize>,
     pub(crate) exit_after: Option<Duration>,
@@ -65,6 +67,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
         ignore_sigterm: false,
         stop_delay: None,
         fork_grandchild: false,
+        setsid: false,
         crash_at_start: false,
         crash_first: None,
         exit_after: None,
@@ -102,6 +105,11 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
             "--ignore-sigterm" => o.ignore_sigterm = true,
             "--stop-delay" => o.stop_delay = Some(parse_duration(&value()?)?),
             "--fork-grandchild" => o.fork_grandchild = true,
+            "--setsid-grandchild" => {
+                o.fork_grandchild = true;
+                o.setsid = true;
+            }
+            "--setsid" => o.setsid = true,
             "--crash-at-start" => o.crash_at_start = true,
             "--crash-first" => o.crash_first = Some(number(value()?)? as usize),
             "--exit-after" => o.exit_after = Some(parse_duration(&value()?)?),

@@ -35,7 +35,7 @@ usage:
   testnode datanode start [options]              run as a Vega data node
   testnode datanode network-history latest-history-segment --output json [--home DIR]
   testnode version --output json|human
-  testnode grandchild [--home DIR] [--ignore-sigterm]   (used by --fork-grandchild)
+  testnode grandchild [--home DIR] [--ignore-sigterm] [--setsid]   (used by --fork-grandchild)
 
 options:
   --home DIR                 where starts.jsonl and other records go
@@ -49,7 +49,9 @@ options:
 misbehaviour:
   --ignore-sigterm           ignore SIGTERM and SIGINT
   --stop-delay DURATION      take this long to exit after SIGTERM
-  --fork-grandchild          fork a grandchild that sleeps (pid in <home>/grandchild.pid)
+  --fork-grandchild          fork a grandchild that sleeps (pid in <home>/grandchild.pid,
+                             and appended to <home>/grandchild.pids)
+  --setsid-grandchild        the same, and the grandchild calls setsid() (leaves the group)
   --crash-at-start           exit 1 at once
   --crash-first N            exit 1 at once while this role has started at most N times
   --exit-after DURATION      exit by itself after DURATION (status --exit-code, default 0)
@@ -183,8 +185,17 @@ fn grandchild(options: &Options) -> ExitCode {
     if options.ignore_sigterm {
         ignore_stop_signals();
     }
+    if options.setsid {
+        let _ = nix::unistd::setsid();
+    }
     if let Some(home) = &options.home {
         let _ = std::fs::write(home.join("grandchild.pid"), std::process::id().to_string());
+        let line = format!("{}\n", std::process::id());
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(home.join("grandchild.pids"))
+            .and_then(|mut f| f.write_all(line.as_bytes()));
     }
     loop {
         std::thread::sleep(Duration::from_secs(3600));
@@ -263,6 +274,9 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
         }
         if options.ignore_sigterm {
             cmd.arg("--ignore-sigterm");
+        }
+        if options.setsid {
+            cmd.arg("--setsid");
         }
         match cmd.spawn() {
             // Not waited for on purpose: it lives on in the process group.

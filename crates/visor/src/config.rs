@@ -11,7 +11,7 @@ use nix::sys::signal::Signal;
 use serde::Deserialize;
 use url::Url;
 use visor_core::source::GithubRepo;
-use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimits, check_url};
+use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimits, Unverified, check_url};
 use visor_core::supervise::{RestartPolicy, StopPolicy};
 use visor_core::{ConnectionBudget, ReleaseName, Settings};
 
@@ -76,6 +76,8 @@ struct RawAutoInstall {
     timeout_seconds: Option<u64>,
     #[serde(default)]
     allow_plain_http: Option<bool>,
+    #[serde(default)]
+    allow_unverified: Option<bool>,
     #[serde(default)]
     repository_owner: Option<String>,
     #[serde(default)]
@@ -173,6 +175,15 @@ fn staging(path: &Path, auto: RawAutoInstall, token: Option<String>) -> Result<O
             ..FetchPolicy::default()
         },
         limits: UnpackLimits::default(),
+        unverified: if auto.allow_unverified.unwrap_or(false) {
+            Unverified::Allow
+        } else {
+            Unverified::Refuse {
+                hint: "publish the release with GitHub's asset digests or a SHA256SUMS file, or set \
+                       autoInstall.allowUnverified = true in config.toml to run it unverified"
+                    .to_owned(),
+            }
+        },
     }))
 }
 

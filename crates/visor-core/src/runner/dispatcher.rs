@@ -17,7 +17,6 @@ use tokio::sync::{mpsc, watch};
 
 use super::state::{State, StopWhy, Target};
 use crate::backup::{BackupError, BackupReport};
-use crate::durable::LatestWriter;
 use crate::durable::ensure_private_dir;
 use crate::exit::Exit;
 use crate::history::{History, SwitchRecord};
@@ -30,8 +29,8 @@ use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_st
 use crate::stage::{StageError, StageJob, StagePhase, StageProgress, Staged, remove_stale_staging, stage};
 use crate::status::{PendingStatus, ProcessStatus, StagingStatus, Status, StatusWriter};
 use crate::supervise::{
-    ExitedEvent, GroupRecord, ProcessHandle, RestartBudget, RestartDecision, StopPolicy, StopReport, Urgency,
-    describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
+    ExitedEvent, GroupRecord, NodeCgroup, ProcessHandle, RecordKeeper, RestartBudget, RestartDecision, StopPolicy,
+    StopReport, Urgency, describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
 };
 use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
 use crate::verify::{PreflightError, check_binaries, preflight};
@@ -204,8 +203,10 @@ struct Runner {
     verify_seq: u64,
     polling: watch::Sender<(Duration, Duration, Duration)>,
     status: StatusWriter,
-    /// The node's process groups, for the orphan sweep of a later visor.
-    groups: LatestWriter<Vec<GroupRecord>>,
+    /// The node's processes on disk, for the orphan sweep of a later visor.
+    records: RecordKeeper,
+    /// The node's own cgroup, when the visor can make one (reused by every start).
+    cgroup: Option<Arc<NodeCgroup>>,
     events_tx: mpsc::UnboundedSender<Event>,
     exits_tx: mpsc::UnboundedSender<ExitedEvent>,
 }
@@ -218,6 +219,8 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
     let (events_tx, events) = mpsc::unbounded_channel();
     let (exits_tx, exits) = mpsc::unbounded_channel();
     let (config_tx, config_rx) = mpsc::unbounded_channel();
+    // Before anything is spawned: whatever the node's processes leave behind comes back to us.
+    crate::supervise::become_subreaper();
     let mut runner = match Runner::setup(Arc::new(face), home, events_tx, exits_tx, config_tx).await {
         Ok(runner) => runner,
         Err(exit) => return exit,
@@ -294,7 +297,18 @@ impl Runner {
         })?;
         let polling = watch::channel((settings.poll_interval, settings.retry_interval, settings.request_timeout)).0;
         let status = StatusWriter::start(home.status_file(), "status file");
-        let groups = LatestWriter::start(home.groups_file(), "record of the node's process groups");
+        let cgroup = match NodeCgroup::create() {
+            Ok(cgroup) => {
+                tracing::info!(cgroup = %cgroup.dir().display(), "the node runs in a cgroup of its own");
+                Some(Arc::new(cgroup))
+            }
+            Err(why) => {
+                tracing::info!(reason = why, "no cgroup for the node; its processes are tracked by parentage");
+                None
+            }
+        };
+        let records = RecordKeeper::start(home.groups_file(), cgroup.as_ref().map(|c| c.dir().to_owned()));
+        spawn_reaper();
         Ok(Self {
             face,
             _lock: lock,
@@ -335,7 +349,8 @@ impl Runner {
             verify_seq: 0,
             polling,
             status,
-            groups,
+            records,
+            cgroup,
             events_tx,
             exits_tx,
             home,
@@ -490,7 +505,7 @@ impl Runner {
         }
         let mut processes = Vec::new();
         for process in &spec.processes {
-            match spawn(process, self.generation, self.exits_tx.clone()) {
+            match spawn(process, self.generation, self.exits_tx.clone(), self.cgroup.as_deref()) {
                 Ok(handle) => {
                     tracing::info!(
                         role = process.role,
@@ -955,8 +970,9 @@ impl Runner {
         });
         let urgency = self.urgency.subscribe();
         let generation = self.generation;
+        let cgroup = self.cgroup.clone();
         self.spawn_worker("stop", async move {
-            let report = stop_all(&processes, policy, urgency).await;
+            let report = stop_all(&processes, policy, urgency, cgroup.as_deref()).await;
             Event::Stopped { generation, report }
         });
         self.set_state(State::Stopping, None);
@@ -1304,8 +1320,9 @@ impl Runner {
     async fn finish_cleanup(mut self, exit: Exit) {
         self.node = None;
         let document = self.status_document();
-        let Self { status, groups, .. } = self;
-        groups.finish(Vec::new()).await;
+        let Self { status, records, cgroup, .. } = self;
+        records.finish().await;
+        drop(cgroup);
         status.finish(document).await;
         tracing::info!(exit_code = exit.code(), reason = %exit, "visor stopped");
     }
@@ -1389,7 +1406,7 @@ impl Runner {
                 Some(GroupRecord { role: p.role.clone(), pgid: p.pgid(), start_time: proc_start_time(p.pid as i32)? })
             })
             .collect();
-        self.groups.publish(records);
+        self.records.publish(records);
     }
 }
 
@@ -1482,6 +1499,17 @@ fn remove_stale_temporaries(home: &Home, settings: &Settings) {
     if let Some(backup) = &settings.backup {
         crate::backup::remove_partials(&backup.dir);
     }
+}
+
+/// Reaps processes the visor adopted (as a subreaper) when they exit: nobody else waits for
+/// them. Runs on SIGCHLD, off the dispatcher.
+fn spawn_reaper() {
+    let Ok(mut child) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child()) else { return };
+    tokio::spawn(async move {
+        while child.recv().await.is_some() {
+            let _ = tokio::task::spawn_blocking(crate::supervise::reap_adopted).await;
+        }
+    });
 }
 
 fn spawn_signal_task(tx: mpsc::UnboundedSender<Event>) -> std::io::Result<()> {

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::stage::{Checksum, FetchError, FetchPolicy, get_bytes};
+use crate::stage::{Checksum, FetchError, FetchPolicy, check_announced, get_bytes};
 
 /// A repository's releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +30,10 @@ pub struct GithubAsset {
     pub url: Url,
     /// Its size as GitHub reports it.
     pub size: u64,
-    /// Its digest, when GitHub reports one.
+    /// Its digest, when GitHub reports one or the release publishes a checksums file.
     pub digest: Option<Checksum>,
+    /// Where the digest came from (the API, or the checksums file's name).
+    pub digest_from: Option<String>,
 }
 
 /// Why the release or the asset could not be found.
@@ -104,8 +106,48 @@ const PER_PAGE: usize = 100;
 const MAX_PAGES: usize = 100;
 /// Largest API answer accepted.
 const MAX_ANSWER: usize = 16 << 20;
+/// Largest checksums file read.
+const MAX_SUMS: usize = 1 << 20;
+
+/// Whether an asset named `name` is a checksums file that may list `asset`.
+fn is_checksums_file(name: &str, asset: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let generic = ["sha256sums", "sha256sums.txt", "checksums.txt", "checksums.sha256", "sha256sum.txt"];
+    generic.contains(&lower.as_str())
+        || [".sha256", ".sha256sum", ".sha256.txt"]
+            .iter()
+            .any(|ext| lower == format!("{}{ext}", asset.to_ascii_lowercase()))
+}
+
+/// The SHA-256 of `asset` in a checksums file: `<hex>  <name>` (or `<hex> *<name>`) lines, or a
+/// file holding only the digest (`<asset>.sha256`).
+fn checksum_in(body: &[u8], asset: &str) -> Option<Checksum> {
+    let text = std::str::from_utf8(body).ok()?;
+    let parse = |hex: &str| Checksum::parse(&format!("sha256:{hex}")).ok();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let all: Vec<&str> = lines.by_ref().take(100_000).collect();
+    if let [only] = all.as_slice()
+        && !only.contains(char::is_whitespace)
+    {
+        return parse(only);
+    }
+    all.iter().find_map(|line| {
+        let (hex, name) = line.split_once(char::is_whitespace)?;
+        let name = name.trim_start().trim_start_matches('*');
+        let name = name.rsplit('/').next().unwrap_or(name);
+        (name == asset).then(|| parse(hex)).flatten()
+    })
+}
 
 impl GithubRepo {
+    /// An address the API answered with: parsed, and never a local file.
+    fn asset_url(&self, text: &str) -> Result<Url, GithubError> {
+        let url =
+            Url::parse(text).map_err(|e| GithubError::BadAnswer { url: text.to_owned(), message: e.to_string() })?;
+        check_announced(&url, &self.api)?;
+        Ok(url)
+    }
+
     fn endpoint(&self, path: &str, page: usize) -> Result<Url, GithubError> {
         let base = self.api.as_str().trim_end_matches('/');
         let text = format!("{base}/repos/{}/{}/{path}?per_page={PER_PAGE}&page={page}", self.owner, self.repo);
@@ -163,27 +205,45 @@ impl GithubRepo {
                 api: self.api.to_string(),
             });
         };
-        let mut names = Vec::new();
+        let mut all: Vec<ApiAsset> = Vec::new();
         for page in 1..=MAX_PAGES {
             let assets: Vec<ApiAsset> =
                 self.get_page(client, self.endpoint(&format!("releases/{id}/assets"), page)?, policy).await?;
             if assets.is_empty() {
                 break;
             }
-            if let Some(found) = assets.iter().find(|a| a.name == asset) {
-                let url = Url::parse(&found.url)
-                    .map_err(|e| GithubError::BadAnswer { url: found.url.clone(), message: e.to_string() })?;
-                let digest = match found.digest.as_deref().filter(|d| !d.is_empty()) {
-                    Some(d) => Some(Checksum::parse(d).map_err(|e| GithubError::BadAnswer {
-                        url: url.to_string(),
-                        message: format!("asset {asset}: {e}"),
-                    })?),
-                    None => None,
-                };
-                return Ok(GithubAsset { name: found.name.clone(), url, size: found.size, digest });
-            }
-            names.extend(assets.into_iter().map(|a| a.name));
+            all.extend(assets);
         }
+        if let Some(found) = all.iter().find(|a| a.name == asset) {
+            let url = self.asset_url(&found.url)?;
+            let mut digest = match found.digest.as_deref().filter(|d| !d.is_empty()) {
+                Some(d) => Some(Checksum::parse(d).map_err(|e| GithubError::BadAnswer {
+                    url: url.to_string(),
+                    message: format!("asset {asset}: {e}"),
+                })?),
+                None => None,
+            };
+            let mut digest_from = digest.as_ref().map(|_| "the release API".to_owned());
+            if digest.is_none() {
+                // Older releases have no digest in the API; many publish a checksums file.
+                for sums in all.iter().filter(|a| is_checksums_file(&a.name, asset)) {
+                    let sums_url = self.asset_url(&sums.url)?;
+                    let body =
+                        get_bytes(client, &sums_url, &self.headers("application/octet-stream"), policy, MAX_SUMS)
+                            .await?;
+                    match checksum_in(&body, asset) {
+                        Some(found) => {
+                            digest = Some(found);
+                            digest_from = Some(sums.name.clone());
+                            break;
+                        }
+                        None => tracing::debug!(file = sums.name, asset, "the checksums file does not name the asset"),
+                    }
+                }
+            }
+            return Ok(GithubAsset { name: found.name.clone(), url, size: found.size, digest, digest_from });
+        }
+        let names: Vec<String> = all.into_iter().map(|a| a.name).collect();
         let available = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
         Err(GithubError::AssetNotFound {
             tag: tag.to_owned(),

@@ -10,6 +10,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::IpAddr;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -139,6 +140,20 @@ pub fn check_url(url: &Url, allow_plain_http: bool) -> Result<(), FetchError> {
     }
 }
 
+/// Whether `url`, announced by the source at `by` (an upstream, a release API), may be used:
+/// a source on the network may name only network addresses. A `file://` address there would
+/// let whoever controls the upstream make the visor read any local file, a device or a FIFO.
+/// Local sources (a `file://` upstream the operator set up) may name local files.
+pub fn check_announced(url: &Url, by: &Url) -> Result<(), FetchError> {
+    if url.scheme() == "file" && by.scheme() != "file" {
+        return Err(FetchError::Insecure {
+            url: url.to_string(),
+            why: format!("it was announced by {by}, and a source on the network may not name local files"),
+        });
+    }
+    Ok(())
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -239,12 +254,26 @@ fn copy_file(
     let source = url
         .to_file_path()
         .map_err(|()| FetchError::Insecure { url: url.to_string(), why: "not a local file path".to_owned() })?;
-    let mut input = File::open(&source).map_err(|e| io_error(&source, e))?;
-    let total = input.metadata().map(|m| m.len()).ok();
-    if total.is_some_and(|t| t > max) {
+    // Non-blocking open: a FIFO must be refused, not waited on.
+    let mut input = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(&source)
+        .map_err(|e| io_error(&source, e))?;
+    let meta = input.metadata().map_err(|e| io_error(&source, e))?;
+    if !meta.is_file() {
+        return Err(FetchError::Insecure {
+            url: url.to_string(),
+            why: "it is not a regular file (a device, FIFO or folder); name the release file itself".to_owned(),
+        });
+    }
+    let total = Some(meta.len());
+    if meta.len() > max {
         return Err(FetchError::TooLarge { url: url.to_string(), limit: max });
     }
-    let mut output = File::create(partial).map_err(|e| io_error(partial, e))?;
+    let _ = fs::remove_file(partial);
+    let mut output =
+        OpenOptions::new().write(true).create_new(true).mode(0o600).open(partial).map_err(|e| io_error(partial, e))?;
     let mut hasher = Hasher::new(algorithm);
     let mut buffer = vec![0u8; 256 * 1024];
     let mut done = 0u64;
@@ -335,7 +364,7 @@ async fn download(
     let url = request.url.to_string();
     let _ = fs::remove_file(partial);
     let file =
-        OpenOptions::new().create(true).truncate(true).write(true).open(partial).map_err(|e| io_error(partial, e))?;
+        OpenOptions::new().write(true).create_new(true).mode(0o600).open(partial).map_err(|e| io_error(partial, e))?;
     let sink = Sink::start(file, algorithm).map_err(|e| io_error(partial, e))?;
     let mut have = 0u64;
     let mut delay = policy.backoff;

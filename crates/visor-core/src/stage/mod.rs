@@ -7,11 +7,11 @@ mod staging;
 mod unpack;
 
 pub use checksum::{Algorithm, Checksum, ChecksumError, hash_file};
-pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_url, client, fetch, get_bytes};
+pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_announced, check_url, client, fetch, get_bytes};
 #[cfg(test)]
 pub(crate) use staging::is_staging_name;
 pub use staging::{
-    ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, remove_stale_staging,
-    stage,
+    ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, Unverified,
+    remove_stale_staging, stage,
 };
 pub use unpack::{Format, UnpackError, UnpackLimits, detect, find_binary, make_executable, unpack};

@@ -51,6 +51,21 @@ pub struct StagingSettings {
     pub fetch: FetchPolicy,
     /// Archive limits.
     pub limits: UnpackLimits,
+    /// What to do with an artifact that has no published checksum.
+    pub unverified: Unverified,
+}
+
+/// An artifact without a published checksum (DESIGN: checksums are mandatory by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unverified {
+    /// Refused; the text tells the operator how to publish one or to opt out (in the face's
+    /// words).
+    Refuse {
+        /// How to fix it.
+        hint: String,
+    },
+    /// Staged anyway (the operator opted out), with a warning.
+    Allow,
 }
 
 /// One release to stage.
@@ -136,6 +151,14 @@ pub enum StageError {
     /// The archive was refused.
     #[error(transparent)]
     Unpack(#[from] UnpackError),
+    /// No checksum is published and the operator did not opt out.
+    #[error("{artifact} has no published checksum, and an unverified binary is not run; {hint}")]
+    Unverified {
+        /// The artifact.
+        artifact: String,
+        /// How to fix it.
+        hint: String,
+    },
     /// The artifact has no such binary.
     #[error("{artifact} contains no file named {binary:?}; fix the binary name in the configuration")]
     NoBinary {
@@ -270,6 +293,7 @@ pub async fn stage(
                 asset = found.name,
                 size = found.size,
                 digest = found.digest.as_ref().map(ToString::to_string),
+                digest_from = found.digest_from,
                 "found the release asset"
             );
             (found.url, repo.headers("application/octet-stream"), found.digest, found.name)
@@ -279,6 +303,17 @@ pub async fn stage(
             (url.clone(), Vec::new(), checksum.clone(), name)
         }
     };
+    if expected.is_none() {
+        match &job.settings.unverified {
+            Unverified::Refuse { hint } => {
+                return Err(StageError::Unverified { artifact: request_url.to_string(), hint: hint.clone() });
+            }
+            Unverified::Allow => tracing::warn!(
+                url = %request_url,
+                "staging an artifact that has no published checksum, as configured: nothing proves it is the release"
+            ),
+        }
+    }
     let parent = final_dir.parent().unwrap_or(job.home.root()).to_path_buf();
     fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     let leaf = final_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

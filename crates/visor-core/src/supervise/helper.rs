@@ -10,6 +10,19 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
+/// Forgets the helper's PID once it is waited for (or abandoned).
+fn scopeguard(pid: Option<i32>) -> impl Drop {
+    struct Forget(Option<i32>);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            if let Some(pid) = self.0 {
+                super::descendants::unregister_spawned(pid);
+            }
+        }
+    }
+    Forget(pid)
+}
+
 /// Runs `program args` to completion with output captured, killing its group after `timeout`.
 pub(crate) async fn run_helper<I, S>(program: &Path, args: I, timeout: Duration) -> io::Result<Output>
 where
@@ -25,6 +38,10 @@ where
     }
     let child = super::process::spawn_retrying_busy(&mut command)?;
     let pgid = child.id().map(|p| p as i32);
+    if let Some(pid) = pgid {
+        super::descendants::register_spawned(pid);
+    }
+    let _registered = scopeguard(pgid);
     match tokio::time::timeout(timeout, child.wait_with_output()).await {
         Ok(output) => output,
         Err(_) => {

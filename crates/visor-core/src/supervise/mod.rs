@@ -1,5 +1,7 @@
 //! Process supervision: spawning a node's processes, stopping them, deciding on restarts.
 
+mod cgroup;
+mod descendants;
 mod helper;
 mod orphans;
 mod process;
@@ -7,9 +9,11 @@ mod restart;
 mod stop;
 mod unix;
 
+pub use cgroup::{CGROUP_ENV, NodeCgroup};
+pub use descendants::{ProcId, become_subreaper, node_processes, reap_adopted};
 pub(crate) use helper::run_helper;
-pub(crate) use orphans::read_records;
-pub use orphans::{GroupRecord, sweep_orphans};
+pub use orphans::{GroupRecord, NodeRecord, sweep_orphans};
+pub(crate) use orphans::{RecordKeeper, read_records};
 pub use process::{ExitedEvent, ProcessHandle, ProcessSpec, SpawnError, spawn};
 pub use restart::{RestartBudget, RestartDecision, RestartPolicy};
 pub use stop::{StopPolicy, StopReport, Urgency, stop_all};

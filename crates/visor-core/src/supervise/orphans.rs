@@ -3,13 +3,15 @@
 //! After SIGKILL of the visor the kernel kills its direct children (parent-death signal), but
 //! processes those children forked are reparented and live on. Each spawn records the group and
 //! the leader's start time; the next visor kills whatever is left of those groups before it
-//! starts anything, so two copies of the node never run.
+//! starts anything, so two copies of the node never run. The same goes for the node's cgroup
+//! and, without one, for processes that left their groups (tracked by parentage).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
+use super::descendants::{ProcId, alive, node_processes};
 use super::unix::{live_group_members, proc_start_time, signal_group};
 
 /// A process group the visor started, as recorded on disk.
@@ -34,10 +36,34 @@ impl GroupRecord {
     }
 }
 
-/// Kills the recorded groups that still have live members, and waits for them to go.
-pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
+/// What the running visor records about its node, for a later visor to clean up after a
+/// SIGKILL: the process groups, the node's cgroup, and processes that left their group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NodeRecord {
+    /// The node's process groups.
+    #[serde(default)]
+    pub groups: Vec<GroupRecord>,
+    /// The node's cgroup, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup: Option<PathBuf>,
+    /// Processes of the node outside its groups (tracked only without a cgroup).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escaped: Vec<ProcId>,
+}
+
+/// The file as earlier versions wrote it (a bare list of groups) or as now.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum AnyRecord {
+    Now(NodeRecord),
+    Groups(Vec<GroupRecord>),
+}
+
+/// Kills whatever the record names that still lives, and waits for it to go. Returns how many
+/// groups, cgroups or processes were left.
+pub async fn sweep_orphans(record: &NodeRecord) -> usize {
     let mut swept = 0;
-    for record in records.iter().filter(|r| r.is_ours_and_alive()) {
+    for record in record.groups.iter().filter(|r| r.is_ours_and_alive()) {
         tracing::warn!(
             role = record.role,
             pgid = record.pgid,
@@ -56,16 +82,116 @@ pub async fn sweep_orphans(records: &[GroupRecord]) -> usize {
         }
         swept += 1;
     }
-    swept
+    if let Some(dir) = &record.cgroup {
+        match super::cgroup::sweep(dir).await {
+            Ok(true) => swept += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(cgroup = %dir.display(), error = %e, "cannot remove a previous visor's node cgroup")
+            }
+        }
+    }
+    let escaped: Vec<&ProcId> = record.escaped.iter().filter(|p| p.pid > 1 && alive(p)).collect();
+    for proc in &escaped {
+        tracing::warn!(
+            pid = proc.pid,
+            "killing a process of the node that a previous visor left (it had left its process group)"
+        );
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(proc.pid), Signal::SIGKILL);
+    }
+    let mut reported = tokio::time::Instant::now();
+    while escaped.iter().any(|p| alive(p)) {
+        if reported.elapsed() >= Duration::from_secs(10) {
+            tracing::error!("processes of a previous visor survive SIGKILL; waiting for them before starting");
+            reported = tokio::time::Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    swept + escaped.len()
 }
 
-/// Reads the records at `path`; a missing or unreadable file means none. Records that could
+/// Reads the record at `path`; a missing or unreadable file means none. Entries that could
 /// only harm (group 0 or 1, the visor's own group) are dropped.
-pub(crate) fn read_records(path: &Path) -> Vec<GroupRecord> {
+pub(crate) fn read_records(path: &Path) -> NodeRecord {
     let own = nix::unistd::getpgrp().as_raw();
-    let records: Vec<GroupRecord> = crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT)
+    let mut record = match crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    records.into_iter().filter(|r| r.pgid > 1 && r.pgid != own).collect()
+    {
+        Some(AnyRecord::Now(record)) => record,
+        Some(AnyRecord::Groups(groups)) => NodeRecord { groups, ..NodeRecord::default() },
+        None => NodeRecord::default(),
+    };
+    record.groups.retain(|r| r.pgid > 1 && r.pgid != own);
+    record.escaped.retain(|p| p.pid > 1 && p.pid != std::process::id() as i32);
+    record
+}
+
+/// Keeps the record on disk current: written when the groups change and, without a cgroup,
+/// re-scanned every few seconds for processes that left their groups (off the dispatcher).
+pub(crate) struct RecordKeeper {
+    tx: tokio::sync::watch::Sender<Vec<GroupRecord>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// How often processes that left their groups are looked for, without a cgroup.
+const ESCAPE_SCAN: Duration = Duration::from_secs(5);
+
+impl RecordKeeper {
+    pub(crate) fn start(path: PathBuf, cgroup: Option<PathBuf>) -> Self {
+        let (tx, mut rx) = tokio::sync::watch::channel(Vec::<GroupRecord>::new());
+        let task = tokio::spawn(async move {
+            let mut last: Option<NodeRecord> = None;
+            loop {
+                let closed = if cgroup.is_some() {
+                    rx.changed().await.is_err()
+                } else {
+                    tokio::select! {
+                        changed = rx.changed() => changed.is_err(),
+                        () = tokio::time::sleep(ESCAPE_SCAN) => false,
+                    }
+                };
+                let groups = rx.borrow_and_update().clone();
+                let (path, cgroup) = (path.clone(), cgroup.clone());
+                let previous = last.clone();
+                let written = tokio::task::spawn_blocking(move || {
+                    let escaped = match &cgroup {
+                        Some(_) => Vec::new(),
+                        None if groups.is_empty() => Vec::new(),
+                        None => {
+                            let roots: Vec<i32> = groups.iter().map(|g| g.pgid).collect();
+                            node_processes(&roots, &roots)
+                        }
+                    };
+                    let record = NodeRecord { groups, cgroup, escaped };
+                    if previous.as_ref() != Some(&record)
+                        && let Err(e) = crate::durable::write_json_atomic(&path, &record)
+                    {
+                        tracing::warn!(path = %path.display(), error = %e, "cannot record the node's processes");
+                    }
+                    record
+                })
+                .await;
+                if let Ok(record) = written {
+                    last = Some(record);
+                }
+                if closed {
+                    return;
+                }
+            }
+        });
+        Self { tx, task }
+    }
+
+    /// The node's groups changed.
+    pub(crate) fn publish(&self, groups: Vec<GroupRecord>) {
+        self.tx.send_replace(groups);
+    }
+
+    /// Records that no node runs, and waits until that is on disk.
+    pub(crate) async fn finish(self) {
+        self.tx.send_replace(Vec::new());
+        drop(self.tx);
+        let _ = self.task.await;
+    }
 }

@@ -75,21 +75,33 @@ pub fn spawn(
     spec: &ProcessSpec,
     generation: u64,
     exits: mpsc::UnboundedSender<ExitedEvent>,
+    cgroup: Option<&super::NodeCgroup>,
 ) -> Result<ProcessHandle, SpawnError> {
     let mut command = tokio::process::Command::new(&spec.program);
     command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
     let parent = nix::unistd::getpid();
-    // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask).
+    let procs = cgroup.map(super::NodeCgroup::procs_fd);
+    // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask,
+    // one write to the cgroup's procs file, whose descriptor outlives this call).
     unsafe {
-        command.pre_exec(move || super::unix::pre_exec(parent));
+        command.pre_exec(move || {
+            super::unix::pre_exec(parent)?;
+            match procs {
+                Some(fd) => super::cgroup::join_in_child(fd),
+                None => Ok(()),
+            }
+        });
     }
     let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
     let mut child = spawn_retrying_busy(&mut command).map_err(spawn_error)?;
     let pid = child.id().ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
+    super::descendants::register_spawned(pid as i32);
     let (tx, rx) = watch::channel(None);
     let role = spec.role.clone();
     tokio::spawn(async move {
-        let status = match child.wait().await {
+        let waited = child.wait().await;
+        super::descendants::unregister_spawned(pid as i32);
+        let status = match waited {
             Ok(status) => status,
             Err(e) => {
                 tracing::error!(role, pid, error = %e, "cannot wait for process");

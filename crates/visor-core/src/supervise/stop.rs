@@ -6,8 +6,10 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use tokio::sync::watch;
 
+use super::cgroup::NodeCgroup;
+use super::descendants::node_processes;
 use super::process::ProcessHandle;
-use super::unix::{live_group_members, signal_group};
+use super::unix::{live_group_members, proc_stat, signal_group};
 
 /// How a node is stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +47,15 @@ const GROUP_POLL: Duration = Duration::from_millis(1);
 /// How often survivors of SIGKILL are reported while the visor waits for them.
 const SURVIVOR_REPORT: Duration = Duration::from_secs(10);
 
-/// Stops every process of `processes`, and returns only when no process of their groups is
-/// left: starting anything new while one survives would run two copies of the node.
+/// Stops every process of `processes` and everything they started, and returns only when none
+/// is left: starting anything new while one survives would run two copies of the node. What
+/// left its process group is found in the node's `cgroup` if it has one, else by parentage
+/// (the visor is a child subreaper); it gets the same stop signal, then SIGKILL.
 pub async fn stop_all(
     processes: &[ProcessHandle],
     policy: StopPolicy,
     mut urgency: watch::Receiver<Urgency>,
+    cgroup: Option<&NodeCgroup>,
 ) -> StopReport {
     if !policy.delay.is_zero() && *urgency.borrow() == Urgency::Normal {
         tracing::info!(delay_ms = policy.delay.as_millis() as u64, "waiting before stopping the node");
@@ -64,10 +69,11 @@ pub async fn stop_all(
         processes.iter().filter(|p| p.exit_status().is_none() || !live_group_members(p.pgid()).is_empty()).collect();
     let start = Instant::now();
     let mut killed = *urgency.borrow() == Urgency::KillNow;
-    send(&live, if killed { Signal::SIGKILL } else { policy.signal });
+    let extent = Extent { processes: &live, cgroup };
+    extent.send(if killed { Signal::SIGKILL } else { policy.signal });
     if !killed {
         tokio::select! {
-            () = wait_gone(&live) => {}
+            () = extent.wait_gone() => {}
             () = tokio::time::sleep(policy.grace) => {
                 tracing::warn!(grace_ms = policy.grace.as_millis() as u64, "node did not stop within the grace period, sending SIGKILL");
                 killed = true;
@@ -79,17 +85,13 @@ pub async fn stop_all(
         }
     }
     if killed {
-        send(&live, Signal::SIGKILL);
+        extent.send(Signal::SIGKILL);
         loop {
-            match tokio::time::timeout(SURVIVOR_REPORT, wait_gone(&live)).await {
+            match tokio::time::timeout(SURVIVOR_REPORT, extent.wait_gone()).await {
                 Ok(()) => break,
                 Err(_) => {
-                    for p in &live {
-                        let left = live_group_members(p.pgid());
-                        if !left.is_empty() {
-                            tracing::error!(role = p.role, pids = ?left, "processes survive SIGKILL (uninterruptible sleep?); nothing new starts until they are gone");
-                        }
-                    }
+                    extent.send(Signal::SIGKILL);
+                    tracing::error!(pids = ?extent.survivors(), "processes survive SIGKILL (uninterruptible sleep?); nothing new starts until they are gone");
                 }
             }
         }
@@ -97,26 +99,80 @@ pub async fn stop_all(
     StopReport { took: start.elapsed(), killed }
 }
 
-fn send(processes: &[&ProcessHandle], signal: Signal) {
-    for p in processes {
-        if let Err(e) = signal_group(p.pgid(), signal) {
-            tracing::error!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), error = %e, "cannot signal process group");
-        } else {
-            tracing::debug!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), "signalled process group");
-        }
-    }
+/// Everything a stop must end: the leaders' groups, and what left them.
+struct Extent<'a> {
+    processes: &'a [&'a ProcessHandle],
+    cgroup: Option<&'a NodeCgroup>,
 }
 
-/// Waits until every leader is reaped and no process of their groups is alive. Group members
-/// the node forked are not our children: poll, backing off.
-async fn wait_gone(processes: &[&ProcessHandle]) {
-    for p in processes {
-        let mut rx = p.exited.clone();
-        let _ = rx.wait_for(Option::is_some).await;
+impl Extent<'_> {
+    fn groups(&self) -> Vec<i32> {
+        self.processes.iter().map(|p| p.pgid()).collect()
     }
-    let mut pause = GROUP_POLL;
-    for p in processes {
-        while !live_group_members(p.pgid()).is_empty() {
+
+    /// The node's processes outside the leaders' groups.
+    fn escaped(&self) -> Vec<i32> {
+        let groups = self.groups();
+        match self.cgroup {
+            Some(cgroup) => cgroup
+                .pids()
+                .into_iter()
+                .filter(|&pid| proc_stat(pid).is_some_and(|s| !groups.contains(&s.pgrp)))
+                .collect(),
+            None => {
+                let roots: Vec<i32> = self.processes.iter().map(|p| p.pid as i32).collect();
+                node_processes(&roots, &groups).into_iter().map(|p| p.pid).collect()
+            }
+        }
+    }
+
+    fn send(&self, signal: Signal) {
+        for p in self.processes {
+            if let Err(e) = signal_group(p.pgid(), signal) {
+                tracing::error!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), error = %e, "cannot signal process group");
+            } else {
+                tracing::debug!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), "signalled process group");
+            }
+        }
+        if signal == Signal::SIGKILL
+            && let Some(cgroup) = self.cgroup
+        {
+            cgroup.kill();
+            return;
+        }
+        for pid in self.escaped() {
+            tracing::info!(pid, signal = signal.as_str(), "signalling a process that left the node's process group");
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
+        }
+    }
+
+    fn survivors(&self) -> Vec<i32> {
+        let mut left: Vec<i32> = self.processes.iter().flat_map(|p| live_group_members(p.pgid())).collect();
+        left.extend(self.escaped());
+        left
+    }
+
+    /// Whether nothing of the node is left (zombies do not count: adopted ones are reaped when
+    /// the visor hears SIGCHLD).
+    fn gone(&self) -> bool {
+        if self.processes.iter().any(|p| !live_group_members(p.pgid()).is_empty()) {
+            return false;
+        }
+        match self.cgroup {
+            Some(cgroup) => !cgroup.populated(),
+            None => self.escaped().is_empty(),
+        }
+    }
+
+    /// Waits until every leader is reaped and nothing of the node is alive. Group members and
+    /// escaped processes are not our children: poll, backing off.
+    async fn wait_gone(&self) {
+        for p in self.processes {
+            let mut rx = p.exited.clone();
+            let _ = rx.wait_for(Option::is_some).await;
+        }
+        let mut pause = GROUP_POLL;
+        while !self.gone() {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(50));
         }

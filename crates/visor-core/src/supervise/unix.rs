@@ -61,17 +61,20 @@ pub(crate) fn live_group_members(pgid: i32) -> Vec<i32> {
 /// The fields of `/proc/<pid>/stat` the visor needs.
 pub(crate) struct ProcStat {
     pub(crate) state: char,
+    pub(crate) ppid: i32,
     pub(crate) pgrp: i32,
     pub(crate) start_time: u64,
 }
 
 pub(crate) fn proc_stat(pid: i32) -> Option<ProcStat> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `get`, not slicing: a name of odd bytes must not panic.
     // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
-    let rest = &text[text.rfind(')')? + 2..];
+    let rest = text.get(text.rfind(')')? + 2..)?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     Some(ProcStat {
         state: fields.first()?.chars().next()?,
+        ppid: fields.get(1)?.parse().ok()?,
         pgrp: fields.get(2)?.parse().ok()?,
         start_time: fields.get(19)?.parse().ok()?,
     })

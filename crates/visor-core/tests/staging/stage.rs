@@ -69,7 +69,13 @@ async fn stage_asset(w: &World, asset: &str, binary: &str, limits: UnpackLimits)
         version: "v1.0.0".into(),
         source: ArtifactSource::Github { repo, asset: asset.into() },
         identity: None,
-        settings: StagingSettings { source: None, binary_name: binary.into(), fetch: policy(), limits },
+        settings: StagingSettings {
+            source: None,
+            binary_name: binary.into(),
+            fetch: policy(),
+            limits,
+            unverified: visor_core::stage::Unverified::Refuse { hint: "publish one".into() },
+        },
     };
     stage(&job, &TestFace, &mut |_| {}).await.map(|_| ())
 }

@@ -158,3 +158,66 @@ fn a_second_visor_on_the_same_home_is_refused() {
     first.signal(Signal::SIGTERM);
     assert_eq!(first.wait_exit(), 0);
 }
+
+/// Both ways the visor follows a node's processes: a cgroup of the node's own (when this
+/// machine lets the visor make one) and parentage as a subreaper (`VISOR_CGROUP=off`).
+const TRACKING: [&[(&str, &str)]; 2] = [&[], &[("VISOR_CGROUP", "off")]];
+
+fn grandchild_pids(env: &Env) -> Vec<i32> {
+    std::fs::read_to_string(env.data.join("grandchild.pids"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_grandchild_that_calls_setsid_is_stopped_with_the_node_and_never_doubles() {
+    for tracking in TRACKING {
+        let env = Env::empty();
+        env.write_config("stopSignalTimeoutSeconds = 1\nmaxNumberOfRestarts = 5\nrestartsDelaySeconds = 0\n");
+        // The core exits after a moment and is restarted: each start forks a grandchild that
+        // leaves the group; without tracking, each restart would add a live copy.
+        env.release("genesis", "v0.1.0", &env.core_args(&["--setsid-grandchild", "--exit-after", "300ms"]), None);
+        let mut visor = env.start_visor_with(tracking);
+        wait_until("three starts", || env.starts_of("core").len() >= 3);
+        let pids = grandchild_pids(&env);
+        wait_until("at most one grandchild alive at a time", || {
+            grandchild_pids(&env).iter().filter(|&&p| alive(p)).count() <= 1
+        });
+        assert!(pids.len() >= 2, "{pids:?}");
+        visor.signal(Signal::SIGTERM);
+        visor.wait_exit();
+        for pid in grandchild_pids(&env) {
+            assert!(!alive(pid), "grandchild {pid} outlived the stop ({tracking:?})");
+        }
+    }
+}
+
+#[test]
+fn kill_9_of_the_visor_then_the_next_visor_stops_what_left_the_group() {
+    for tracking in TRACKING {
+        let env = Env::empty();
+        env.write_config("");
+        env.release("genesis", "v0.1.0", &env.core_args(&["--setsid-grandchild", "--ignore-sigterm"]), None);
+        let mut visor = env.start_visor_with(tracking);
+        wait_until("the grandchild runs", || !grandchild_pids(&env).is_empty());
+        let grandchild = grandchild_pids(&env)[0];
+        // Without a cgroup the escape is found by the periodic scan: wait until it is recorded.
+        wait_until("the escaped grandchild is recorded", || {
+            let record = std::fs::read_to_string(env.home.join(".visor/groups.json")).unwrap_or_default();
+            record.contains("\"cgroup\"") || record.contains(&format!("\"pid\": {grandchild}"))
+        });
+        visor.signal(Signal::SIGKILL);
+        assert!(visor.wait_status().code().is_none());
+        assert!(alive(grandchild), "setsid took it out of reach of the parent-death signal");
+        let mut next = env.start_visor_with(tracking);
+        next.wait_log("started process");
+        assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts ({tracking:?})");
+        next.signal(Signal::SIGTERM);
+        next.wait_exit();
+        for pid in grandchild_pids(&env) {
+            assert!(!alive(pid), "grandchild {pid} outlived the stop ({tracking:?})");
+        }
+    }
+}

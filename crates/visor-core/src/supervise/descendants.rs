@@ -1,0 +1,133 @@
+//! The node's processes by parentage: for when no cgroup holds them.
+//!
+//! The visor is a child subreaper (`PR_SET_CHILD_SUBREAPER`): a process whose parent dies is
+//! reparented to the visor, not to init, so nothing the node starts gets away by double-forking
+//! or `setsid`. The node's extent is then every process descending from its leaders, plus every
+//! process the visor adopted (a child of the visor's that is in none of the visor's own process
+//! groups: the node's processes and their descendants are never in the visor's group, the
+//! helpers it runs for itself are registered). Adopted processes are reaped here when they
+//! exit, since nobody else waits for them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use nix::sys::wait::{WaitPidFlag, waitpid};
+use nix::unistd::Pid;
+
+use super::unix::proc_stat;
+
+/// One process, identified for as long as it lives (a PID alone can be reused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ProcId {
+    /// The PID.
+    pub pid: i32,
+    /// Its start time in clock ticks since boot.
+    pub start_time: u64,
+}
+
+/// Children the visor spawned through tokio (node leaders, helpers): tokio reaps those, so
+/// they must never be waited for here.
+static SPAWNED: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
+
+/// Records that `pid` is a child tokio waits for.
+pub(crate) fn register_spawned(pid: i32) {
+    SPAWNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert_with(HashSet::new).insert(pid);
+}
+
+/// Forgets `pid` once tokio has reaped it.
+pub(crate) fn unregister_spawned(pid: i32) {
+    if let Some(set) = SPAWNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+        set.remove(&pid);
+    }
+}
+
+fn is_spawned(pid: i32) -> bool {
+    SPAWNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|s| s.contains(&pid))
+}
+
+/// Makes the visor a child subreaper; logs when it cannot (old kernels).
+pub fn become_subreaper() {
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        tracing::warn!(error = %e, "cannot become a child subreaper: processes that leave the node's process group may outlive a stop");
+    }
+}
+
+struct Entry {
+    ppid: i32,
+    pgrp: i32,
+    zombie: bool,
+    start_time: u64,
+}
+
+fn snapshot() -> HashMap<i32, Entry> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return HashMap::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = proc_stat(pid)?;
+            Some((
+                pid,
+                Entry { ppid: stat.ppid, pgrp: stat.pgrp, zombie: stat.state == 'Z', start_time: stat.start_time },
+            ))
+        })
+        .collect()
+}
+
+/// The live processes descending from `roots` or adopted by the visor, leaders and members
+/// of `skip_groups` left out (those are handled by their group).
+pub fn node_processes(roots: &[i32], skip_groups: &[i32]) -> Vec<ProcId> {
+    let me = std::process::id() as i32;
+    let own_group = nix::unistd::getpgrp().as_raw();
+    let procs = snapshot();
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (&pid, entry) in &procs {
+        children.entry(entry.ppid).or_default().push(pid);
+    }
+    let mut stack: Vec<i32> = roots.to_vec();
+    for &child in children.get(&me).into_iter().flatten() {
+        if procs[&child].pgrp != own_group && !is_spawned(child) {
+            stack.push(child);
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    while let Some(pid) = stack.pop() {
+        if !seen.insert(pid) {
+            continue;
+        }
+        if let Some(entry) = procs.get(&pid)
+            && !entry.zombie
+            && !skip_groups.contains(&entry.pgrp)
+            && !roots.contains(&pid)
+        {
+            found.push(ProcId { pid, start_time: entry.start_time });
+        }
+        stack.extend(children.get(&pid).into_iter().flatten());
+    }
+    found.sort_by_key(|p| p.pid);
+    found
+}
+
+/// Reaps adopted children that have exited. Never touches a child tokio waits for, nor one in
+/// the visor's own process group (a face's own short-lived commands).
+pub fn reap_adopted() -> usize {
+    let me = std::process::id() as i32;
+    let own_group = nix::unistd::getpgrp().as_raw();
+    let mut reaped = 0;
+    for (pid, entry) in snapshot() {
+        if entry.ppid == me
+            && entry.zombie
+            && entry.pgrp != own_group
+            && !is_spawned(pid)
+            && matches!(waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)), Ok(s) if s.pid().is_some())
+        {
+            reaped += 1;
+        }
+    }
+    reaped
+}
+
+/// Whether `proc` is still the same live process.
+pub fn alive(proc: &ProcId) -> bool {
+    proc_stat(proc.pid).is_some_and(|s| s.start_time == proc.start_time && s.state != 'Z')
+}
