@@ -1,5 +1,6 @@
 //! Test support shared by Visor's test suites: a GitHub-compatible release server.
 //! The `testnode` binary (the fake node) is `src/main.rs`.
 
+pub mod archives;
 pub mod release_server;
 pub mod support;

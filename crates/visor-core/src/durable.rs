@@ -18,11 +18,16 @@ use serde::Serialize;
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// The name of a temporary sibling of `path`; hidden and unique within this process.
+/// The name of a temporary sibling of `path`: hidden, and unpredictable (a random number
+/// beside the PID), so nobody can plant a link at it ahead of time.
 pub(crate) fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
+    use std::hash::{BuildHasher, Hasher};
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!(".{name}.{tag}-{}-{n}", std::process::id()))
+    // The standard library seeds its hash keys from the OS's random source.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(n);
+    path.with_file_name(format!(".{name}.{tag}-{}-{}", std::process::id(), hasher.finish()))
 }
 
 /// Reads the regular file `path`, refusing one larger than `max` bytes (a state file, a
@@ -88,11 +93,24 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
     removed
 }
 
+/// Creates a new temporary sibling of `path`, trying another name if one is taken.
+fn create_temp(path: &Path, mode: u32) -> io::Result<(PathBuf, File)> {
+    let mut last = None;
+    for _ in 0..8 {
+        let tmp = temp_sibling(path, "tmp");
+        match OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists)))
+}
+
 /// Replaces `path` with `bytes` durably; the file gets exactly `mode`.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let tmp = temp_sibling(path, "tmp");
+    let (tmp, mut file) = create_temp(path, mode)?;
     let result = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
         file.set_permissions(fs::Permissions::from_mode(mode))?;
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -226,22 +244,18 @@ mod tests {
         let victim = dir.path().join("victim");
         fs::write(&victim, b"keep").unwrap();
         let path = dir.path().join("state.json");
-        // Every temporary name this process will use next is a link to the victim.
+        // Links at the names a counter would give: the real names are not predictable.
         for n in 0..64 {
-            let name = format!(".state.json.tmp-{}-{}", std::process::id(), TEMP_COUNTER.load(Ordering::Relaxed) + n);
+            let name = format!(".state.json.tmp-{}-{n}", std::process::id());
             std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
         }
         let old = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
         let result = write_atomic(&path, b"new", 0o600);
         nix::sys::stat::umask(old);
-        assert!(result.is_err(), "a planted link at the temporary name is an error, not a detour");
+        result.unwrap();
         assert_eq!(fs::read(&victim).unwrap(), b"keep");
-        // The failed write removed the link it met (the link, not what it points to).
-        assert_eq!(remove_stale_temporaries(dir.path()), 63);
-        let old = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
-        write_atomic(&path, b"new", 0o600).unwrap();
-        nix::sys::stat::umask(old);
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(remove_stale_temporaries(dir.path()), 64, "leftovers of the exact shape go, of any kind");
         assert_eq!(fs::read(&victim).unwrap(), b"keep");
     }
 

@@ -143,6 +143,13 @@ impl World {
         state.files.push(Asset::new("upgrade-info.json", info.to_string().into_bytes()));
     }
 
+    /// Serves `bytes` at `<base>/files/<name>`.
+    pub fn serve_file(&self, name: &str, bytes: Vec<u8>) {
+        let mut state = self.server.state.lock().unwrap();
+        state.files.retain(|f| f.name != name);
+        state.files.push(Asset::new(name, bytes));
+    }
+
     /// Serves `body` as the upstream's upgrade-info.json.
     pub fn serve_upstream(&self, body: &[u8]) {
         let mut state = self.server.state.lock().unwrap();

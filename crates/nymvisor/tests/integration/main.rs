@@ -5,6 +5,7 @@
 mod crash;
 mod failures;
 mod harness;
+mod hostile;
 mod instance;
 mod upgrade;
 mod upstream;

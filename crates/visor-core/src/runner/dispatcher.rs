@@ -781,6 +781,15 @@ impl Runner {
             return;
         }
         let planned = self.planned(version).cloned();
+        // One staging at a time, for the earliest planned upgrade: a later one (or a retry of
+        // one that is no longer the earliest) waits its turn instead of taking the slot.
+        if planned.is_some()
+            && self.pending.as_ref().is_none_or(|p| p.tag != version)
+            && self.wait.as_ref().is_none_or(|w| w.target.version != version)
+            && self.earliest_to_stage().is_none_or(|p| p.version != version)
+        {
+            return;
+        }
         // Without staging settings only a plan's reason not to download is worth reporting.
         let settings = match self.settings.staging.clone() {
             Some(settings) => Some(settings),
@@ -924,6 +933,8 @@ impl Runner {
                 if self.state == State::Waiting {
                     self.recheck_release();
                 }
+                // The next planned release, if any, is staged in its turn.
+                self.stage_planned();
             }
             Err(e) => {
                 let attempt = staging.status.attempt;

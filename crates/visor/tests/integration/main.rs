@@ -6,6 +6,7 @@ mod auto_install;
 mod config;
 mod crash_consistency;
 mod harness;
+mod hostile;
 mod init;
 mod reload;
 mod signals;

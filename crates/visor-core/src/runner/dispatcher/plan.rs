@@ -29,9 +29,7 @@ impl Runner {
                     self.plan = plan;
                     self.publish();
                 }
-                for version in self.plan.iter().map(|p| p.version.clone()).collect::<Vec<_>>() {
-                    self.maybe_stage(&version);
-                }
+                self.stage_planned();
                 self.arm_due();
             }
             Err(e) => tracing::error!("the upgrade plan was not read, keeping the previous one: {e}"),
@@ -43,6 +41,24 @@ impl Runner {
     pub(super) fn next_planned(&self) -> Option<&PlannedUpgrade> {
         let current = self.current_release();
         self.plan.iter().find(|p| !self.refused.contains(&p.version) && Some(&p.release) != current.as_ref())
+    }
+
+    /// The earliest planned upgrade that can still happen and whose release still needs
+    /// staging: the one staging works on (one at a time, earliest due first).
+    pub(super) fn earliest_to_stage(&self) -> Option<&PlannedUpgrade> {
+        let current = self.current_release();
+        self.plan.iter().find(|p| {
+            !self.refused.contains(&p.version)
+                && Some(&p.release) != current.as_ref()
+                && self.face.needs_staging(&p.release.dir(self.home.root()))
+        })
+    }
+
+    /// Stages the earliest planned release that needs it.
+    pub(super) fn stage_planned(&mut self) {
+        if let Some(version) = self.earliest_to_stage().map(|p| p.version.clone()) {
+            self.maybe_stage(&version);
+        }
     }
 
     /// Arms the timer of the next planned upgrade (re-armed on every plan change).
