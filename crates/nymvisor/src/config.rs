@@ -278,8 +278,14 @@ pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
     let error = |message: String| ConfigError { path: path.to_owned(), message };
     let text = visor_core::read_text_bounded(path)
         .map_err(|e| error(format!("cannot read the configuration ({e}); run `nymvisor init` first")))?;
-    let mut config: Config = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    parse(path, &text, env)
+}
+
+/// Parses the configuration `text` (read from `path`) and applies the environment.
+pub(crate) fn parse(path: &Path, text: &str, env: &Env) -> Result<Config, ConfigError> {
+    let error = |message: String| ConfigError { path: path.to_owned(), message };
+    let mut config: Config = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
         error(format!(
             "{}{}; fix the file",
             e.message().trim(),

@@ -85,26 +85,36 @@ async fn ask(binary: &Path, args: &[&str]) -> Result<std::process::Output, Ident
 /// Runs `binary version --output json` and compares the answer with `expected`.
 pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
     let output = ask(binary, &["version", "--output", "json"]).await?;
-    #[derive(serde::Deserialize)]
-    struct Version {
-        version: String,
-    }
-    // Some builds print log lines before the JSON: take the last line that parses.
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let found = stdout
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str::<Version>(line.trim()).ok())
-        .ok_or_else(|| IdentityError::Unreadable {
-            binary: binary.to_owned(),
-            output: stdout.chars().take(200).collect(),
-        })?
-        .version;
+    let found = parse_version_answer(&stdout).ok_or_else(|| IdentityError::Unreadable {
+        binary: binary.to_owned(),
+        output: stdout.chars().take(200).collect(),
+    })?;
     if same_version(&found, expected) {
         Ok(())
     } else {
         Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
     }
+}
+
+/// The version in a `version --output json` answer. Some builds print log lines before the
+/// JSON: the last line that parses counts.
+pub(crate) fn parse_version_answer(stdout: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        version: String,
+    }
+    stdout.lines().rev().find_map(|line| serde_json::from_str::<Version>(line.trim()).ok()).map(|v| v.version)
+}
+
+/// The build information in a `build-info --output=json` answer: the last JSON object line
+/// that has a `build_version`.
+pub(crate) fn parse_build_info(stdout: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    stdout
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line.trim()).ok())
+        .filter(|m| m.contains_key("build_version"))
 }
 
 /// Nym binaries answer `--no-banner build-info --output=json` with their build information.
@@ -114,15 +124,10 @@ pub const BUILD_INFO_ARGS: [&str; 3] = ["--no-banner", "build-info", "--output=j
 pub async fn read_build_info(binary: &Path) -> Result<serde_json::Map<String, serde_json::Value>, IdentityError> {
     let output = ask(binary, &BUILD_INFO_ARGS).await?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line.trim()).ok())
-        .filter(|m| m.contains_key("build_version"))
-        .ok_or_else(|| IdentityError::Unreadable {
-            binary: binary.to_owned(),
-            output: stdout.chars().take(200).collect(),
-        })
+    parse_build_info(&stdout).ok_or_else(|| IdentityError::Unreadable {
+        binary: binary.to_owned(),
+        output: stdout.chars().take(200).collect(),
+    })
 }
 
 /// Checks a binary's build information: `build_version` must be `version`, and every field of

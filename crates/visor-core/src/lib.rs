@@ -24,6 +24,8 @@ pub mod confine;
 mod durable;
 pub mod exit;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod history;
 pub mod home;
 mod identity;

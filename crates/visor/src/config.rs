@@ -117,6 +117,11 @@ pub(crate) fn load(path: &Path) -> Result<Settings, FileError> {
     from_raw(path, parsed, token)
 }
 
+/// Parses the configuration `text` (as if read from `path`), without a token.
+pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Settings, FileError> {
+    from_raw(path, toml_file::parse::<Raw>(path, text)?, None)
+}
+
 /// `{os}` and `{arch}` in an asset name, as Vega's release assets spell them.
 pub(crate) fn expand_asset_name(template: &str) -> String {
     let (os, arch) = crate::init::host_os_arch();

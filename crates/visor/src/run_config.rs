@@ -106,7 +106,15 @@ pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
             "missing: every release folder needs a run configuration (see `visor init`)",
         ));
     }
-    let parsed = toml_file::load::<RawRunConfig>(&file)?;
+    let text = visor_core::read_text_bounded(&file)
+        .map_err(|e| FileError::new(&file, format!("cannot read the file: {e}")))?;
+    parse(dir, &text)
+}
+
+/// Parses the run configuration `text` of the release folder `dir`.
+pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
+    let file = dir.join(RUN_CONFIG);
+    let parsed = toml_file::parse::<RawRunConfig>(&file, text)?;
     for key in &parsed.unknown {
         tracing::warn!(file = %file.display(), key, "unknown key in the run configuration, ignored; check its spelling");
     }

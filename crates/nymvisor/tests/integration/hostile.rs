@@ -239,3 +239,26 @@ fn a_backup_folder_reached_through_a_link_into_the_home_never_archives_itself() 
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), 0);
 }
+
+#[test]
+fn absurd_durations_in_the_environment_never_panic() {
+    let w = World::new();
+    w.init();
+    // The largest that humantime accepts is refused later or runs; what it refuses is an error.
+    let far = "500000y";
+    let mut nymvisor = w.start_with(
+        &[],
+        &[
+            ("DAEMON_SHUTDOWN_GRACE_PERIOD", far),
+            ("DAEMON_STARTUP_PERIOD_DURATION", far),
+            ("DAEMON_FAILURE_RESTART_DELAY", far),
+            ("NYMVISOR_UPSTREAM_POLLING_RATE", far),
+        ],
+    );
+    nymvisor.wait_log("started process");
+    nymvisor.signal(Signal::SIGTERM);
+    let code = nymvisor.wait_status().code();
+    let logs = nymvisor.logs().join("\n");
+    assert_eq!(code, Some(0), "{logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
+}

@@ -109,6 +109,16 @@ const MAX_ANSWER: usize = 16 << 20;
 /// Largest checksums file read.
 const MAX_SUMS: usize = 1 << 20;
 
+/// Feeds a fuzzer's bytes to every parser of GitHub answers.
+pub(crate) fn fuzz_github(body: &[u8]) {
+    let _ = serde_json::from_slice::<Vec<ApiRelease>>(body);
+    let _ = serde_json::from_slice::<Vec<ApiAsset>>(body);
+    let _ = checksum_in(body, "vega-linux-amd64.zip");
+    if let Ok(text) = std::str::from_utf8(body) {
+        let _ = is_checksums_file(text, "vega-linux-amd64.zip");
+    }
+}
+
 /// Whether an asset named `name` is a checksums file that may list `asset`.
 fn is_checksums_file(name: &str, asset: &str) -> bool {
     let lower = name.to_ascii_lowercase();

@@ -8,7 +8,6 @@ mod unpack;
 
 pub use checksum::{Algorithm, Checksum, ChecksumError, hash_file};
 pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_announced, check_url, client, fetch, get_bytes};
-#[cfg(test)]
 pub(crate) use staging::is_staging_name;
 pub use staging::{
     ArtifactSource, StageError, StageJob, StagePhase, StageProgress, Staged, StagingSettings, Unverified,

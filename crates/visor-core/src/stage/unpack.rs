@@ -711,7 +711,62 @@ mod tests {
         assert_eq!(detect(&gz).unwrap(), Format::TarGz);
     }
 
+    /// Unpacks `bytes` as `format` into a folder inside a fresh parent; the parent must hold
+    /// nothing else afterwards, whatever the bytes.
+    pub(crate) fn unpack_contained(bytes: &[u8], format: Format) {
+        let top = tempfile::tempdir().unwrap();
+        let archive = top.path().join("archive");
+        fs::write(&archive, bytes).unwrap();
+        let root = top.path().join("root");
+        fs::create_dir(&root).unwrap();
+        let limits = UnpackLimits { max_entries: 50, max_bytes: 1 << 20, max_ratio: 100 };
+        let _ = unpack(&archive, format, &root, limits);
+        let mut names: Vec<_> = fs::read_dir(top.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["archive", "root"]);
+    }
+
+    fn sample_archives() -> Vec<(Vec<u8>, Format)> {
+        let (_d, zip) =
+            zip_with(&[("d/", None, b""), ("d/vega", Some(0o755), b"#!bin"), ("l", Some(0o120777), b"d/vega")]);
+        let zip = fs::read(zip).unwrap();
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o755);
+        h.set_cksum();
+        b.append_data(&mut h, "bin/vega", &b"abc"[..]).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_cksum();
+        b.append_link(&mut h, "bin/link", "vega").unwrap();
+        let tar = b.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let tgz = gz.finish().unwrap();
+        vec![(zip, Format::Zip), (tar, Format::Tar), (tgz, Format::TarGz)]
+    }
+
     proptest! {
+        #[test]
+        fn damaged_archives_never_panic_nor_write_outside(
+            which in 0usize..3,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+        ) {
+            let (mut bytes, format) = sample_archives().swap_remove(which);
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            unpack_contained(&bytes, format);
+        }
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), which in 0usize..3) {
+            unpack_contained(&bytes, [Format::Zip, Format::Tar, Format::TarGz][which]);
+        }
+
         #[test]
         fn no_entry_name_escapes_the_root(name in "[a-z./]{1,16}") {
             let root = tempfile::tempdir().unwrap();

@@ -230,3 +230,20 @@ fn an_archive_whose_links_lead_outside_is_refused_and_nothing_outside_is_run() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), 0);
 }
+
+#[test]
+fn absurd_numbers_in_the_configuration_never_panic() {
+    let max = u64::MAX;
+    let config = format!(
+        "maxNumberOfRestarts = {max}\nrestartsDelaySeconds = {max}\nrestartsWindowSeconds = {max}\n\
+         stopDelaySeconds = {max}\nstopSignalTimeoutSeconds = {max}\npollIntervalMilliseconds = {max}\n\
+         maxNumberOfFirstConnectionRetries = {max}\nmaxNumberOfRestartConnectionRetries = {max}\n"
+    );
+    let env = Env::with_upgrade(100_000, &config);
+    let mut visor = env.start_visor();
+    visor.wait_log("testnode core");
+    visor.signal(Signal::SIGTERM);
+    let code = visor.wait_status().code();
+    assert_ne!(code, Some(101), "no panic: {:?}", visor.logs());
+    assert_eq!(code, Some(0));
+}

@@ -1,0 +1,303 @@
+//! `nymvisor`: a drop-in replacement for Nymvisor on the Visor engine.
+//!
+//! Parses Nymvisor's command line, environment variables and files into engine types and runs
+//! the engine; `anyhow` only here, at the edge. The daemon's upgrades come from a plan
+//! (`upgrade-plan.json`) fed by an upstream poller and `add-upgrade`; the engine stages each
+//! binary as soon as it is queued, and at its time backs up, switches and restarts, rolling back
+//! if the new binary keeps failing during its startup period.
+
+mod add_upgrade;
+mod config;
+mod daemon;
+mod env;
+mod face;
+mod files;
+mod init;
+mod plan;
+
+/// Entry points for the fuzz targets and property tests of the parsers of untrusted input
+/// (not an API: `fuzz/` and the tests are its only users).
+#[doc(hidden)]
+pub mod fuzz {
+    use std::path::Path;
+
+    /// Parses `config.toml` text with the given environment; errors are fine, panics are not.
+    pub fn config(text: &str, env: &[(&str, &str)]) -> Result<(), String> {
+        let env =
+            crate::env::Env::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+                .map_err(|e| e.to_string())?;
+        crate::config::parse(Path::new("/nym/config.toml"), text, &env).map(drop).map_err(|e| e.to_string())
+    }
+
+    /// What an upstream answers (`upgrade-info.json`), as the face reads it.
+    pub fn upgrade_info(bytes: &[u8]) -> Result<(), String> {
+        let info: crate::files::UpgradeInfo = crate::files::parse_json(bytes)?;
+        crate::files::check_name(&info.name)?;
+        let download = info.download()?;
+        download.checksum()?;
+        Ok(())
+    }
+
+    /// `upgrade-plan.json`.
+    pub fn plan(bytes: &[u8]) -> Result<(), String> {
+        crate::files::parse_json::<crate::files::UpgradePlan>(bytes).map(drop)
+    }
+
+    /// `upgrade-history.json` and `current-version-info.json`.
+    pub fn history(bytes: &[u8]) -> Result<(), String> {
+        let history = crate::files::parse_json::<crate::files::UpgradeHistory>(bytes).map(drop);
+        let current = crate::files::parse_json::<crate::files::CurrentVersionInfo>(bytes).map(drop);
+        history.or(current)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use proptest::prelude::*;
+
+        fn mutated(seed: &'static str) -> impl Strategy<Value = String> {
+            proptest::collection::vec((any::<prop::sample::Index>(), "\\PC"), 0..6).prop_map(move |edits| {
+                let mut text = seed.to_owned();
+                for (at, piece) in edits {
+                    let mut i = at.index(text.len().max(1)).min(text.len());
+                    while !text.is_char_boundary(i) {
+                        i -= 1;
+                    }
+                    text.insert_str(i, &piece);
+                }
+                text
+            })
+        }
+
+        const INFO: &str = r#"{"manual":false,"name":"v2","notes":"","publishDate":null,"version":"1.2.0",
+            "platforms":{"linux-x86_64":{"checksum":"ab","checksumAlgorithm":"sha256","url":"https://x/y"}},
+            "upgradeTime":"9999-12-31T23:59:59Z"}"#;
+        const CONFIG: &str = "[nymvisor]\nid = \"nym-node-default\"\nupstream_polling_rate = \"1h\"\n\
+            [daemon]\nname = \"nym-node\"\nhome = \"/h\"\nshutdown_grace_period = \"10s\"\n";
+
+        proptest! {
+            #[test]
+            fn upgrade_infos_never_panic(text in mutated(INFO)) {
+                let _ = super::upgrade_info(text.as_bytes());
+                let _ = super::plan(text.as_bytes());
+                let _ = super::history(text.as_bytes());
+            }
+
+            #[test]
+            fn configs_never_panic(
+                text in mutated(CONFIG),
+                grace in "\\PC{0,12}|[0-9]{1,25}(ns|s|y|d)",
+                checksum in "\\PC{0,6}",
+            ) {
+                let env = [("DAEMON_SHUTDOWN_GRACE_PERIOD", grace.as_str()), ("DAEMON_ENFORCE_DOWNLOAD_CHECKSUM", checksum.as_str())];
+                let _ = super::config(&text, &env);
+            }
+        }
+    }
+}
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use visor_core::{Exit, Home};
+
+use crate::files::{BuildInfo, Layout};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Parser)]
+#[command(name = "nymvisor", about = "Runs a Nym binary and upgrades it automatically")]
+struct Cli {
+    /// A .env file whose variables are loaded (overriding the environment) before anything else.
+    #[arg(short = 'c', long)]
+    config_env_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Initialise an instance for a daemon binary.
+    Init {
+        #[command(flatten)]
+        args: Box<init::InitArgs>,
+        #[arg(short, long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Run the daemon with the given arguments, and upgrade it as planned.
+    Run {
+        /// Arguments passed to the daemon as they are.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        daemon_args: Vec<OsString>,
+    },
+    /// Queue an upgrade by hand, or attach a binary to a queued one.
+    AddUpgrade(add_upgrade::AddUpgradeArgs),
+    /// Show the configuration in use (after the environment overrides).
+    Config {
+        #[arg(short, long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Show nymvisor's build information.
+    BuildInfo {
+        #[arg(short, long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Show the build information of the daemon's current binary.
+    DaemonBuildInfo {
+        #[arg(short, long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+/// nymvisor's own build information, in the daemons' format.
+fn own_build_info() -> BuildInfo {
+    let mut info = BuildInfo::new();
+    for (key, value) in [
+        ("binary_name", "nymvisor"),
+        ("build_timestamp", env!("NYMVISOR_BUILD_TIMESTAMP")),
+        ("build_version", env!("CARGO_PKG_VERSION")),
+        ("commit_sha", env!("VISOR_GIT_HASH")),
+        ("commit_timestamp", env!("NYMVISOR_COMMIT_TIMESTAMP")),
+        ("commit_branch", env!("NYMVISOR_COMMIT_BRANCH")),
+        ("rustc_version", env!("NYMVISOR_RUSTC_VERSION")),
+        ("rustc_channel", env!("NYMVISOR_RUSTC_CHANNEL")),
+        ("cargo_profile", env!("NYMVISOR_PROFILE")),
+        ("cargo_triple", env!("NYMVISOR_TARGET")),
+    ] {
+        info.insert(key.to_owned(), value.into());
+    }
+    info
+}
+
+fn print_build_info(info: &BuildInfo, output: Output) {
+    match output {
+        Output::Text => print!("{}", daemon::display(info)),
+        Output::Json => println!("{}", serde_json::Value::Object(info.clone())),
+    }
+}
+
+fn init_logging(disabled: bool) {
+    if disabled {
+        return;
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .init();
+}
+
+/// An error and the exit code it ends with.
+struct Failure(anyhow::Error, Exit);
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self(e.into(), Exit::Internal)
+    }
+}
+
+fn config_error(e: impl Into<anyhow::Error>) -> Failure {
+    Failure(e.into(), Exit::Config)
+}
+
+fn load_config() -> Result<(PathBuf, config::Config, env::Env), Failure> {
+    let env = env::Env::read().map_err(config_error)?;
+    let path = config::discover(&env).map_err(config_error)?;
+    let config = config::load(&path, &env).map_err(config_error)?;
+    Ok((path, config, env))
+}
+
+fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
+    let (path, config, _) = load_config()?;
+    init_logging(config.nymvisor.disable_logs);
+    let layout = Layout::new(&config);
+    if !layout.plan().exists() {
+        return Err(config_error(anyhow::anyhow!(
+            "{} is missing: run `nymvisor init` for this daemon first",
+            layout.plan().display()
+        )));
+    }
+    tracing::info!(config = %path.display(), data = %layout.data.display(), daemon = config.daemon.name, "nymvisor starting");
+    match files::read_current_version(&layout) {
+        Ok(current) => tracing::info!(name = current.name, version = current.version, "current version"),
+        Err(e) => tracing::warn!("no current-version information: {e}"),
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let face = face::NymFace::new(path, config, daemon_args);
+    Ok(runtime.block_on(visor_core::run(face, Home::new(layout.data))))
+}
+
+fn main_impl(cli: Cli) -> Result<Exit, Failure> {
+    if let Some(file) = &cli.config_env_file {
+        dotenvy::from_path_override(file)
+            .map_err(|e| config_error(anyhow::anyhow!("cannot load the environment file {}: {e}", file.display())))?;
+    }
+    match cli.command {
+        Command::Run { daemon_args } => run(daemon_args),
+        Command::Init { args, output } => {
+            let env = env::Env::read().map_err(config_error)?;
+            init_logging(env.disable_logs.unwrap_or(args.disable_nymvisor_logs));
+            let config = init::init(&args, &env).map_err(config_error)?;
+            match output {
+                Output::Text => print!("{}", config::display(&config)),
+                Output::Json => println!("{}", config::to_json(&config)),
+            }
+            Ok(Exit::Clean)
+        }
+        Command::AddUpgrade(args) => {
+            let (_, config, _) = load_config()?;
+            init_logging(config.nymvisor.disable_logs);
+            let info = add_upgrade::add_upgrade(&args, &config).map_err(config_error)?;
+            match args.output {
+                Output::Text => println!("upgrade {} ({}) planned for {}", info.name, info.version, info.upgrade_time),
+                Output::Json => println!("{}", serde_json::to_string(&info)?),
+            }
+            Ok(Exit::Clean)
+        }
+        Command::Config { output } => {
+            let (_, config, _) = load_config()?;
+            match output {
+                Output::Text => print!("{}", config::display(&config)),
+                Output::Json => println!("{}", config::to_json(&config)),
+            }
+            Ok(Exit::Clean)
+        }
+        Command::BuildInfo { output } => {
+            print_build_info(&own_build_info(), output);
+            Ok(Exit::Clean)
+        }
+        Command::DaemonBuildInfo { output } => {
+            let (_, config, _) = load_config()?;
+            let layout = Layout::new(&config);
+            let binary = layout.binary(&layout.data.join("current"));
+            let info = daemon::build_info_blocking(&binary).map_err(anyhow::Error::msg)?;
+            print_build_info(&info, output);
+            Ok(Exit::Clean)
+        }
+    }
+}
+
+/// The `nymvisor` command: parses the command line, runs it, and says how it ended.
+pub fn main() -> ExitCode {
+    let long_version: &'static str = Box::leak(daemon::display(&own_build_info()).into_boxed_str());
+    let command = Cli::command().version(env!("CARGO_PKG_VERSION")).long_version(long_version);
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match main_impl(cli) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(Failure(e, exit)) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(exit.code())
+        }
+    }
+}

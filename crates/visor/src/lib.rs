@@ -1,0 +1,211 @@
+//! `visor`: a drop-in replacement for Vega Visor on the Visor engine.
+//!
+//! Parses Vega Visor's command line and files into engine types and runs the engine. Errors
+//! meet `anyhow` only here, at the edge.
+
+mod config;
+mod face;
+mod init;
+mod progress;
+mod run_config;
+mod status;
+mod toml_file;
+
+/// Entry points for the fuzz targets and property tests of the parsers of untrusted input
+/// (not an API: `fuzz/` and the tests are its only users).
+#[doc(hidden)]
+pub mod fuzz {
+    use std::path::Path;
+
+    /// Parses `config.toml` text; errors are fine, panics are not.
+    pub fn config(text: &str) -> Result<(), String> {
+        crate::config::parse_text(Path::new("/home/config.toml"), text).map(drop).map_err(|e| e.to_string())
+    }
+
+    /// Parses `run-config.toml` text of a release folder.
+    pub fn run_config(text: &str) -> Result<(), String> {
+        crate::run_config::parse(Path::new("/home/v1"), text).map(drop).map_err(|e| e.to_string())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use proptest::prelude::*;
+
+        fn mutated(seed: &'static str) -> impl Strategy<Value = String> {
+            proptest::collection::vec((any::<prop::sample::Index>(), "\\PC"), 0..6).prop_map(move |edits| {
+                let mut text = seed.to_owned();
+                for (at, piece) in edits {
+                    let mut i = at.index(text.len().max(1)).min(text.len());
+                    while !text.is_char_boundary(i) {
+                        i -= 1;
+                    }
+                    text.insert_str(i, &piece);
+                }
+                text
+            })
+        }
+
+        const CONFIG: &str = "maxNumberOfRestarts = 3\nrestartsDelaySeconds = 18446744073709551615\n\
+            stopSignalTimeoutSeconds = 15\npollIntervalMilliseconds = 500\n[upgradeFolders]\n\"v1\" = \"v1\"\n\
+            [autoInstall]\nenabled = true\ntimeoutSeconds = 99999999999\n[autoInstall.asset]\nname = \"x-{os}.zip\"\nbinaryName = \"vega\"\n";
+        const RUN: &str = "name = \"v1\"\n[vega]\n[vega.binary]\npath = \"vega\"\nargs = [\"node\"]\n\
+            [vega.rpc]\nsocketPath = \"/run/vega.sock\"\nhttpPath = \"/rpc\"\n";
+
+        proptest! {
+            #[test]
+            fn configs_never_panic(text in mutated(CONFIG)) {
+                let _ = super::config(&text);
+            }
+
+            #[test]
+            fn run_configs_never_panic(text in mutated(RUN)) {
+                let _ = super::run_config(&text);
+            }
+
+            #[test]
+            fn any_text_never_panics(text in "\\PC{0,200}") {
+                let _ = super::config(&text);
+                let _ = super::run_config(&text);
+            }
+        }
+    }
+}
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use visor_core::{Exit, Home};
+
+const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));
+const HASH: &str = env!("VISOR_GIT_HASH");
+
+#[derive(Parser)]
+#[command(name = "visor", about = "Runs a Vega core and data node and upgrades them automatically", version = VERSION)]
+struct Cli {
+    /// Log format: readable text, or one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level (error, warn, info, debug, trace); RUST_LOG overrides it.
+    #[arg(long, global = true, default_value = "info")]
+    log_level: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    #[value(alias = "text")]
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new home folder with commented configuration files.
+    Init {
+        /// The home folder to create (must not exist, or be empty).
+        #[arg(long)]
+        home: PathBuf,
+        /// Also configure a data node.
+        #[arg(long)]
+        with_data_node: bool,
+    },
+    /// Run the node of a home folder and upgrade it when the core is ready.
+    Run {
+        /// The home folder.
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Show what runs, the announced upgrade and the last switch.
+    Status {
+        /// The home folder.
+        #[arg(long)]
+        home: PathBuf,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Human)]
+        output: Output,
+    },
+    /// Print the version.
+    Version {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Human)]
+        output: Output,
+    },
+}
+
+fn init_logging(format: LogFormat, level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(progress::LogWriter)
+        .with_target(false)
+        .with_ansi(ansi);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    Ok(std::path::absolute(path)?)
+}
+
+fn run(home: &Path) -> Exit {
+    let home = match absolute(home).and_then(|h| Ok(h.canonicalize()?)) {
+        Ok(h) if h.is_dir() => h,
+        _ => {
+            tracing::error!(home = %home.display(), "the home folder does not exist; create it with `visor init --home {}`", home.display());
+            return Exit::Config;
+        }
+    };
+    tracing::info!(home = %home.display(), version = VERSION, "visor starting");
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the async runtime");
+            return Exit::Internal;
+        }
+    };
+    let face = face::VegaFace::new(&home);
+    runtime.block_on(visor_core::run(face, Home::new(home)))
+}
+
+/// The `visor` command: parses the command line, runs it, and says how it ended.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format, &cli.log_level);
+    let result = match cli.command {
+        Command::Run { home } => return ExitCode::from(run(&home).code()),
+        Command::Init { home, with_data_node } => {
+            absolute(&home).and_then(|h| init::init(&h, with_data_node)).map_err(|e| (e, Exit::Config))
+        }
+        Command::Status { home, output } => {
+            absolute(&home).and_then(|h| status::status(&h, output == Output::Json)).map_err(|e| (e, Exit::Internal))
+        }
+        Command::Version { output } => {
+            match output {
+                Output::Human => println!("Visor CLI {VERSION} ({HASH})"),
+                Output::Json => println!("{}", serde_json::json!({ "version": VERSION, "hash": HASH })),
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((e, exit)) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(exit.code())
+        }
+    }
+}
