@@ -7,5 +7,6 @@ mod failures;
 mod harness;
 mod hostile;
 mod instance;
+mod soak;
 mod upgrade;
 mod upstream;

@@ -10,6 +10,7 @@ mod hostile;
 mod init;
 mod reload;
 mod signals;
+mod soak;
 mod status;
 mod supervision;
 mod upgrade;

@@ -1,0 +1,135 @@
+//! The kill soak of the Nym face: nymvisor SIGKILLed at random instants while a queue of planned
+//! upgrades falls due (each with a backup), restarted each time, and every promise checked at
+//! each restart: `current` names a complete release, the plan file is intact, no upgrade is
+//! performed twice or undone, one daemon runs, no temporary file survives a start.
+//!
+//! `VISOR_SOAK_KILLS` sets the number of kills (30 by default, as in CI; the long mode is 200 or
+//! more); `VISOR_SOAK_SEED` replays a run (every run prints its seed).
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{World, alive, wait_until};
+
+const UPGRADES: u64 = 6;
+
+struct Rng(u64);
+
+impl Rng {
+    fn from_env() -> Self {
+        let seed = std::env::var("VISOR_SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
+        eprintln!("kill soak seed: VISOR_SOAK_SEED={seed}");
+        Self(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+fn version(i: u64) -> String {
+    format!("1.{i}.0")
+}
+
+/// A world whose plan holds `UPGRADES` upgrades falling due a little apart from now.
+fn queued() -> World {
+    let w = World::new();
+    w.init();
+    let start = jiff::Timestamp::now();
+    for i in 1..=UPGRADES {
+        let at = start + jiff::SignedDuration::from_millis(400 * i as i64);
+        let out = w.nymvisor(&[
+            "add-upgrade",
+            w.daemon(&version(i), "--fork-grandchild").to_str().unwrap(),
+            "--upgrade-name",
+            &format!("u{i}"),
+            "--upgrade-time",
+            &at.to_string(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    w
+}
+
+fn reached(w: &World) -> u64 {
+    match w.current().as_deref() {
+        Some("genesis") => 0,
+        Some(other) => other.trim_start_matches("upgrades/u").parse().unwrap(),
+        None => panic!("`current` is missing"),
+    }
+}
+
+fn check_invariants(w: &World, last: &mut u64, kill: usize, running: i32) {
+    let at = reached(w);
+    let release = w.data.join("current/bin/nym-node");
+    assert!(release.is_file(), "kill {kill}: `current` dangles");
+    assert!(at >= *last, "kill {kill}: an upgrade was undone (at u{at} after u{last})");
+    *last = at;
+    let plan = w.plan();
+    assert!(plan["current"]["name"].is_string(), "kill {kill}: the plan is not intact: {plan}");
+    let queued: Vec<&str> = plan["queuedUp"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
+    assert_eq!(queued.len() as u64, UPGRADES - at, "kill {kill}: queue {queued:?} at u{at}");
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in w.history()["history"].as_array().into_iter().flatten() {
+        if entry.get("rolledBackFrom").is_some() {
+            continue;
+        }
+        let name = entry["info"]["name"].as_str().unwrap().to_owned();
+        assert!(seen.insert(name.clone()), "kill {kill}: {name} performed twice");
+    }
+    let mut dirs =
+        vec![w.data.clone(), w.daemon_home.join("nymvisor"), w.data.join("genesis"), w.data.join("genesis/bin")];
+    for i in 1..=UPGRADES {
+        dirs.push(w.data.join(format!("upgrades/u{i}")));
+        dirs.push(w.data.join(format!("upgrades/u{i}/bin")));
+        dirs.push(w.daemon_home.join(format!("nymvisor/backups/u{i}")));
+    }
+    let mine = format!("-{running}-");
+    let leftovers: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.contains(".tmp") || p.contains(".staging-") || p.ends_with(".partial"))
+        .filter(|p| !p.contains(&mine))
+        .collect();
+    assert!(leftovers.is_empty(), "kill {kill}: temporary files survive a start: {leftovers:?}");
+    let daemons: Vec<i32> =
+        w.starts().iter().map(|s| s["pid"].as_i64().unwrap() as i32).filter(|&pid| alive(pid)).collect();
+    assert!(daemons.len() <= 1, "kill {kill}: two daemons run: {daemons:?}");
+    let grandchildren = std::fs::read_to_string(w.records.join("grandchild.pids")).unwrap_or_default();
+    let live: Vec<i32> =
+        grandchildren.lines().filter_map(|l| l.trim().parse().ok()).filter(|&pid: &i32| alive(pid)).collect();
+    assert!(live.len() <= 1, "kill {kill}: a previous daemon's processes are left: {live:?}");
+}
+
+#[test]
+fn kill_soak_of_nymvisor_during_planned_upgrades() {
+    let mut rng = Rng::from_env();
+    let total = std::env::var("VISOR_SOAK_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let mut kill = 0;
+    while kill < total {
+        let w = queued();
+        let mut last = 0;
+        let mut nymvisor = w.start();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(rng.below(300)));
+            nymvisor.signal(Signal::SIGKILL);
+            assert!(nymvisor.wait_status().code().is_none());
+            kill += 1;
+            nymvisor = w.start();
+            nymvisor.wait_log("started process");
+            check_invariants(&w, &mut last, kill, nymvisor.pid());
+            if last == UPGRADES || kill >= total {
+                break;
+            }
+        }
+        wait_until("the last upgrade is performed", || reached(&w) == UPGRADES);
+        nymvisor.signal(Signal::SIGTERM);
+        assert_eq!(nymvisor.wait_exit(), 0);
+    }
+}
