@@ -1,47 +1,24 @@
 //! The daemon contract: `<binary> --no-banner build-info --output=json` prints its build
 //! information. Used by the commands that run outside the engine (init, add-upgrade, ...).
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::files::BuildInfo;
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Runs the binary's build-info command (with a deadline) and parses its answer.
+/// Runs the binary's build-info command through the engine's bounded helper (deadline, output
+/// caps, its process group killed after) and parses its answer.
 pub(crate) fn build_info_blocking(binary: &Path) -> Result<BuildInfo, String> {
     let shown = binary.display();
-    let mut child = Command::new(binary)
-        .args(visor_core::BUILD_INFO_ARGS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {shown}: {e}"))?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| format!("cannot wait for {shown}: {e}"))? {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{shown} did not print its build information within {} s", TIMEOUT.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.read_to_string(&mut stdout);
-    }
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
-    }
-    if !status.success() {
-        return Err(format!("`{shown} --no-banner build-info --output=json` failed ({status}): {}", stderr.trim()));
+    let output = visor_core::supervise::run_helper_blocking(binary, visor_core::BUILD_INFO_ARGS, TIMEOUT)
+        .map_err(|e| format!("`{shown} --no-banner build-info --output=json` gave no usable answer: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr: String = stderr.trim().chars().take(500).collect();
+        return Err(format!("`{shown} --no-banner build-info --output=json` failed ({}): {stderr}", output.status));
     }
     stdout
         .lines()

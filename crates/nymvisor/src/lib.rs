@@ -176,23 +176,15 @@ fn own_build_info() -> BuildInfo {
 
 fn print_build_info(info: &BuildInfo, output: Output) {
     match output {
-        Output::Text => print!("{}", daemon::display(info)),
-        Output::Json => println!("{}", serde_json::Value::Object(info.clone())),
+        Output::Text => facekit::print_out(&daemon::display(info)),
+        Output::Json => facekit::println_out(&serde_json::Value::Object(info.clone()).to_string()),
     }
 }
 
 fn init_logging(disabled: bool) {
-    if disabled {
-        return;
+    if !disabled {
+        facekit::init_logging(facekit::LogFormat::Text, "info");
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        .init();
 }
 
 /// An error and the exit code it ends with.
@@ -247,8 +239,8 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             init_logging(env.disable_logs.unwrap_or(args.disable_nymvisor_logs));
             let config = init::init(&args, &env).map_err(config_error)?;
             match output {
-                Output::Text => print!("{}", config::display(&config)),
-                Output::Json => println!("{}", config::to_json(&config)),
+                Output::Text => facekit::print_out(&config::display(&config)),
+                Output::Json => facekit::println_out(&config::to_json(&config).to_string()),
             }
             Ok(Exit::Clean)
         }
@@ -257,16 +249,19 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             init_logging(config.nymvisor.disable_logs);
             let info = add_upgrade::add_upgrade(&args, &config).map_err(config_error)?;
             match args.output {
-                Output::Text => println!("upgrade {} ({}) planned for {}", info.name, info.version, info.upgrade_time),
-                Output::Json => println!("{}", serde_json::to_string(&info)?),
+                Output::Text => facekit::println_out(&format!(
+                    "upgrade {} ({}) planned for {}",
+                    info.name, info.version, info.upgrade_time
+                )),
+                Output::Json => facekit::println_out(&serde_json::to_string(&info)?),
             }
             Ok(Exit::Clean)
         }
         Command::Config { output } => {
             let (_, config, _) = load_config()?;
             match output {
-                Output::Text => print!("{}", config::display(&config)),
-                Output::Json => println!("{}", config::to_json(&config)),
+                Output::Text => facekit::print_out(&config::display(&config)),
+                Output::Json => facekit::println_out(&config::to_json(&config).to_string()),
             }
             Ok(Exit::Clean)
         }
@@ -296,7 +291,7 @@ pub fn main() -> ExitCode {
     match main_impl(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(Failure(e, exit)) => {
-            eprintln!("Error: {e:#}");
+            facekit::eprintln_out(&format!("Error: {e:#}"));
             ExitCode::from(exit.code())
         }
     }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use visor_core::stage::StageProgress;
 use visor_core::{Face, FaceError, NodeSpec, Settings};
 
-use crate::progress::ProgressDisplay;
 use crate::run_config::RUN_CONFIG;
+use facekit::ProgressDisplay;
 
 pub(crate) struct VegaFace {
     home: PathBuf,

@@ -6,7 +6,6 @@
 mod config;
 mod face;
 mod init;
-mod progress;
 mod run_config;
 mod status;
 mod toml_file;
@@ -140,23 +139,6 @@ enum Command {
     },
 }
 
-fn init_logging(format: LogFormat, level: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(progress::LogWriter)
-        .with_target(false)
-        .with_ansi(ansi);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-    }
-}
-
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(std::path::absolute(path)?)
 }
@@ -184,7 +166,11 @@ fn run(home: &Path) -> Exit {
 /// The `visor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format, &cli.log_level);
+    let format = match cli.log_format {
+        LogFormat::Text => facekit::LogFormat::Text,
+        LogFormat::Json => facekit::LogFormat::Json,
+    };
+    facekit::init_logging(format, &cli.log_level);
     let result = match cli.command {
         Command::Run { home } => return ExitCode::from(run(&home).code()),
         Command::Init { home, with_data_node } => {
@@ -195,8 +181,10 @@ pub fn main() -> ExitCode {
         }
         Command::Version { output } => {
             match output {
-                Output::Human => println!("Visor CLI {VERSION} ({HASH})"),
-                Output::Json => println!("{}", serde_json::json!({ "version": VERSION, "hash": HASH })),
+                Output::Human => facekit::println_out(&format!("Visor CLI {VERSION} ({HASH})")),
+                Output::Json => {
+                    facekit::println_out(&serde_json::json!({ "version": VERSION, "hash": HASH }).to_string())
+                }
             }
             Ok(())
         }
@@ -204,7 +192,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err((e, exit)) => {
-            eprintln!("Error: {e:#}");
+            facekit::eprintln_out(&format!("Error: {e:#}"));
             ExitCode::from(exit.code())
         }
     }

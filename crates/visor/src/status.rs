@@ -66,33 +66,33 @@ fn report(home: &Home) -> anyhow::Result<Report> {
 
 fn print_text(r: &Report) {
     match r.visor_pid {
-        Some(pid) => println!("visor:     running (pid {pid}), {}", r.state),
-        None => println!("visor:     not running"),
+        Some(pid) => facekit::println_out(&format!("visor:     running (pid {pid}), {}", r.state)),
+        None => facekit::println_out("visor:     not running"),
     }
     if let Some(detail) = &r.detail {
-        println!("           {detail}");
+        facekit::println_out(&format!("           {detail}"));
     }
-    println!("release:   {}", r.release.as_deref().unwrap_or("(none)"));
+    facekit::println_out(&format!("release:   {}", r.release.as_deref().unwrap_or("(none)")));
     if r.processes.is_empty() {
-        println!("processes: none");
+        facekit::println_out("processes: none");
     } else {
-        println!("processes:");
+        facekit::println_out("processes:");
         for p in &r.processes {
-            println!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since);
+            facekit::println_out(&format!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since));
         }
     }
     if r.running {
-        println!("restarts:  {}", r.restarts);
+        facekit::println_out(&format!("restarts:  {}", r.restarts));
     }
     match &r.pending {
-        Some(p) => println!(
+        Some(p) => facekit::println_out(&format!(
             "upgrade:   {} at height {} (folder {}: {})",
             p.version,
             p.height.map_or_else(|| "?".to_owned(), |h| h.to_string()),
             p.folder.as_deref().unwrap_or("(invalid name)"),
             if p.folder_present { "present" } else { "MISSING" }
-        ),
-        None => println!("upgrade:   none announced"),
+        )),
+        None => facekit::println_out("upgrade:   none announced"),
     }
     if let Some(s) = &r.staging {
         let size = match s.total {
@@ -100,16 +100,22 @@ fn print_text(r: &Report) {
             _ if s.bytes > 0 => format!(", {} bytes", s.bytes),
             _ => String::new(),
         };
-        println!("staging:   {} -> {}: {} (attempt {}{size})", s.version, s.folder, s.phase, s.attempt);
+        facekit::println_out(&format!(
+            "staging:   {} -> {}: {} (attempt {}{size})",
+            s.version, s.folder, s.phase, s.attempt
+        ));
         if let Some(checksum) = &s.checksum {
-            println!("           {checksum}{}", if s.verified { " (verified)" } else { " (no published checksum)" });
+            facekit::println_out(&format!(
+                "           {checksum}{}",
+                if s.verified { " (verified)" } else { " (no published checksum)" }
+            ));
         }
         if let Some(error) = &s.error {
-            println!("           last error: {error}");
+            facekit::println_out(&format!("           last error: {error}"));
         }
     }
     match &r.last_switch {
-        Some(s) => println!(
+        Some(s) => facekit::println_out(&format!(
             "last switch: {} -> {} ({}{}) at {}, downtime {}",
             s.from.as_ref().map_or("(none)".to_owned(), ToString::to_string),
             s.to,
@@ -117,8 +123,8 @@ fn print_text(r: &Report) {
             s.height.map(|h| format!(" at height {h}")).unwrap_or_default(),
             s.switched_at,
             s.downtime_ms.map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
-        ),
-        None => println!("last switch: none"),
+        )),
+        None => facekit::println_out("last switch: none"),
     }
 }
 
@@ -126,7 +132,7 @@ fn print_text(r: &Report) {
 pub(crate) fn status(home: &Path, json: bool) -> anyhow::Result<()> {
     let report = report(&Home::new(home))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        facekit::println_out(&serde_json::to_string_pretty(&report)?);
     } else {
         print_text(&report);
     }

@@ -29,8 +29,8 @@ use crate::source::{AcceptedRelease, AdminError, UpgradeStatus, query_upgrade_st
 use crate::stage::{StageError, StageJob, StagePhase, StageProgress, Staged, remove_stale_staging, stage};
 use crate::status::{PendingStatus, ProcessStatus, StagingStatus, Status, StatusWriter};
 use crate::supervise::{
-    ExitedEvent, GroupRecord, NodeCgroup, ProcessHandle, RecordKeeper, RestartBudget, RestartDecision, StopPolicy,
-    StopReport, Urgency, describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
+    ExitedEvent, GroupRecord, NodeCgroup, NodeRecord, ProcessHandle, RecordKeeper, RestartBudget, RestartDecision,
+    StopPolicy, StopReport, Urgency, describe_status, proc_start_time, read_records, spawn, stop_all, sweep_orphans,
 };
 use crate::switch::{Recovery, SwitchError, SwitchPlan, recover, switch};
 use crate::verify::{PreflightError, check_binaries, preflight};
@@ -307,7 +307,14 @@ impl Runner {
                 None
             }
         };
-        let records = RecordKeeper::start(home.groups_file(), cgroup.as_ref().map(|c| c.dir().to_owned()));
+        let cgroup_dir = cgroup.as_ref().map(|c| c.dir().to_owned());
+        // On disk before anything runs in it: a visor killed right after spawning must not
+        // leave the next one a cgroup it does not know about.
+        let record = NodeRecord { cgroup: cgroup_dir.clone(), ..NodeRecord::default() };
+        if let Err(e) = crate::durable::write_json_atomic(&home.groups_file(), &record) {
+            tracing::warn!(path = %home.groups_file().display(), error = %e, "cannot record the node's cgroup");
+        }
+        let records = RecordKeeper::start(home.groups_file(), cgroup_dir);
         spawn_reaper();
         Ok(Self {
             face,

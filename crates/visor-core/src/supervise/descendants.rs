@@ -29,7 +29,28 @@ pub struct ProcId {
 /// they must never be waited for here.
 static SPAWNED: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
-/// Records that `pid` is a child tokio waits for.
+/// Held while a child is forked and registered, and while adopted children are reaped: a child
+/// that exits at once is never taken for an adopted one.
+static SPAWN_LOCK: Mutex<()> = Mutex::new(());
+
+/// Runs `spawn` (which forks a child and registers it) under the spawn lock.
+pub(crate) fn with_spawn_lock<T>(spawn: impl FnOnce() -> T) -> T {
+    let _held = SPAWN_LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    spawn()
+}
+
+/// Forks with `spawn` and registers the child, under the spawn lock.
+pub(crate) fn spawn_registered(
+    spawn: impl FnOnce() -> std::io::Result<std::process::Child>,
+) -> std::io::Result<std::process::Child> {
+    with_spawn_lock(|| {
+        let child = spawn()?;
+        register_spawned(child.id() as i32);
+        Ok(child)
+    })
+}
+
+/// Records that `pid` is a child someone else waits for.
 pub(crate) fn register_spawned(pid: i32) {
     SPAWNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert_with(HashSet::new).insert(pid);
 }
@@ -114,7 +135,9 @@ pub fn reap_adopted() -> usize {
     let me = std::process::id() as i32;
     let own_group = nix::unistd::getpgrp().as_raw();
     let mut reaped = 0;
-    for (pid, entry) in snapshot() {
+    let procs = snapshot();
+    let _held = SPAWN_LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (pid, entry) in procs {
         if entry.ppid == me
             && entry.zombie
             && entry.pgrp != own_group

@@ -12,6 +12,7 @@ mod unix;
 pub use cgroup::{CGROUP_ENV, NodeCgroup};
 pub use descendants::{ProcId, become_subreaper, node_processes, reap_adopted};
 pub(crate) use helper::run_helper;
+pub use helper::{MAX_HELPER_STDERR, MAX_HELPER_STDOUT, run_helper_blocking};
 pub use orphans::{GroupRecord, NodeRecord, sweep_orphans};
 pub(crate) use orphans::{RecordKeeper, read_records};
 pub use process::{ExitedEvent, ProcessHandle, ProcessSpec, SpawnError, spawn};

@@ -7,6 +7,7 @@
 //! and, without one, for processes that left their groups (tracked by parentage).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
@@ -129,9 +130,45 @@ pub(crate) fn read_records(path: &Path) -> NodeRecord {
 
 /// Keeps the record on disk current: written when the groups change and, without a cgroup,
 /// re-scanned every few seconds for processes that left their groups (off the dispatcher).
+/// Without a cgroup a new node's groups are written before [`RecordKeeper::publish`] returns:
+/// until they are on disk, what the node forks would be unknown to a visor started after a
+/// SIGKILL. With a cgroup the cgroup itself is the record.
 pub(crate) struct RecordKeeper {
     tx: tokio::sync::watch::Sender<Vec<GroupRecord>>,
     task: tokio::task::JoinHandle<()>,
+    writer: Arc<Writer>,
+}
+
+/// Writes the record; the lock keeps the dispatcher's and the scanner's writes in order, and
+/// each writes the newest groups.
+struct Writer {
+    path: PathBuf,
+    cgroup: Option<PathBuf>,
+    last: Mutex<Option<NodeRecord>>,
+}
+
+impl Writer {
+    fn write(&self, groups: &tokio::sync::watch::Receiver<Vec<GroupRecord>>, scan: bool) {
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let groups = groups.borrow().clone();
+        let escaped = match (&self.cgroup, scan) {
+            (None, true) if !groups.is_empty() => {
+                let roots: Vec<i32> = groups.iter().map(|g| g.pgid).collect();
+                node_processes(&roots, &roots)
+            }
+            (None, _) => last.as_ref().map(|r| r.escaped.clone()).unwrap_or_default(),
+            (Some(_), _) => Vec::new(),
+        };
+        let escaped = if groups.is_empty() { Vec::new() } else { escaped };
+        let record = NodeRecord { groups, cgroup: self.cgroup.clone(), escaped };
+        if last.as_ref() == Some(&record) {
+            return;
+        }
+        match crate::durable::write_json_atomic(&self.path, &record) {
+            Ok(()) => *last = Some(record),
+            Err(e) => tracing::warn!(path = %self.path.display(), error = %e, "cannot record the node's processes"),
+        }
+    }
 }
 
 /// How often processes that left their groups are looked for, without a cgroup.
@@ -140,10 +177,11 @@ const ESCAPE_SCAN: Duration = Duration::from_secs(5);
 impl RecordKeeper {
     pub(crate) fn start(path: PathBuf, cgroup: Option<PathBuf>) -> Self {
         let (tx, mut rx) = tokio::sync::watch::channel(Vec::<GroupRecord>::new());
+        let writer = Arc::new(Writer { path, cgroup, last: Mutex::new(None) });
+        let scanner = Arc::clone(&writer);
         let task = tokio::spawn(async move {
-            let mut last: Option<NodeRecord> = None;
             loop {
-                let closed = if cgroup.is_some() {
+                let closed = if scanner.cgroup.is_some() {
                     rx.changed().await.is_err()
                 } else {
                     tokio::select! {
@@ -151,41 +189,23 @@ impl RecordKeeper {
                         () = tokio::time::sleep(ESCAPE_SCAN) => false,
                     }
                 };
-                let groups = rx.borrow_and_update().clone();
-                let (path, cgroup) = (path.clone(), cgroup.clone());
-                let previous = last.clone();
-                let written = tokio::task::spawn_blocking(move || {
-                    let escaped = match &cgroup {
-                        Some(_) => Vec::new(),
-                        None if groups.is_empty() => Vec::new(),
-                        None => {
-                            let roots: Vec<i32> = groups.iter().map(|g| g.pgid).collect();
-                            node_processes(&roots, &roots)
-                        }
-                    };
-                    let record = NodeRecord { groups, cgroup, escaped };
-                    if previous.as_ref() != Some(&record)
-                        && let Err(e) = crate::durable::write_json_atomic(&path, &record)
-                    {
-                        tracing::warn!(path = %path.display(), error = %e, "cannot record the node's processes");
-                    }
-                    record
-                })
-                .await;
-                if let Ok(record) = written {
-                    last = Some(record);
-                }
+                rx.mark_unchanged();
+                let (writer, groups) = (Arc::clone(&scanner), rx.clone());
+                let _ = tokio::task::spawn_blocking(move || writer.write(&groups, true)).await;
                 if closed {
                     return;
                 }
             }
         });
-        Self { tx, task }
+        Self { tx, task, writer }
     }
 
     /// The node's groups changed.
     pub(crate) fn publish(&self, groups: Vec<GroupRecord>) {
         self.tx.send_replace(groups);
+        if self.writer.cgroup.is_none() {
+            self.writer.write(&self.tx.subscribe(), false);
+        }
     }
 
     /// Records that no node runs, and waits until that is on disk.

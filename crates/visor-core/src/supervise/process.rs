@@ -93,9 +93,15 @@ pub fn spawn(
         });
     }
     let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
-    let mut child = spawn_retrying_busy(&mut command).map_err(spawn_error)?;
+    let mut child = super::descendants::with_spawn_lock(|| {
+        let child = spawn_retrying_busy(&mut command)?;
+        if let Some(pid) = child.id() {
+            super::descendants::register_spawned(pid as i32);
+        }
+        Ok::<_, io::Error>(child)
+    })
+    .map_err(spawn_error)?;
     let pid = child.id().ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
-    super::descendants::register_spawned(pid as i32);
     let (tx, rx) = watch::channel(None);
     let role = spec.role.clone();
     tokio::spawn(async move {
@@ -116,7 +122,7 @@ pub fn spawn(
 
 /// A binary written moments ago may still be open for writing in a process forked meanwhile
 /// (execve fails with ETXTBSY until that process execs): retry briefly.
-pub(crate) fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
+fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
     let mut delay = std::time::Duration::from_millis(1);
     for _ in 0..8 {
         match command.spawn() {

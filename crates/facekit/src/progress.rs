@@ -1,7 +1,7 @@
 //! Staging progress for the operator: on a terminal, a progress bar with the log lines printed
 //! above it; otherwise (systemd, files) a log line every few seconds.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -9,21 +9,25 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use visor_core::stage::{StagePhase, StageProgress};
 
 /// The bar on screen, if any; the log writer prints above it.
-static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+pub(crate) static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 const LOG_EVERY: Duration = Duration::from_secs(5);
 
-pub(crate) struct ProgressDisplay {
+/// Staging progress on the terminal or in the log.
+pub struct ProgressDisplay {
     terminal: bool,
     last_log: Mutex<Option<Instant>>,
 }
 
 impl ProgressDisplay {
-    pub(crate) fn new() -> Self {
+    /// A display for this process's stderr.
+    #[expect(clippy::new_without_default, reason = "reads the terminal state: not a default")]
+    pub fn new() -> Self {
         Self { terminal: io::stderr().is_terminal(), last_log: Mutex::new(None) }
     }
 
-    pub(crate) fn update(&self, p: &StageProgress) {
+    /// Shows how staging progresses.
+    pub fn update(&self, p: &StageProgress) {
         match p.phase {
             StagePhase::Downloading if self.terminal => {
                 let mut slot = BAR.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -64,43 +68,6 @@ impl ProgressDisplay {
                 *self.last_log.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
             }
             StagePhase::Resolving => {}
-        }
-    }
-}
-
-/// Log lines go to stderr in one write each, above the progress bar when one is shown.
-#[derive(Clone, Copy)]
-pub(crate) struct LogWriter;
-
-pub(crate) struct LineWriter(Vec<u8>);
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
-    type Writer = LineWriter;
-
-    fn make_writer(&'a self) -> LineWriter {
-        LineWriter(Vec::with_capacity(256))
-    }
-}
-
-impl Write for LineWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for LineWriter {
-    fn drop(&mut self) {
-        let write = || {
-            let _ = io::stderr().write_all(&self.0);
-        };
-        match BAR.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
-            Some(bar) => bar.suspend(write),
-            None => write(),
         }
     }
 }

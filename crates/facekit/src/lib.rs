@@ -1,0 +1,20 @@
+//! The face kit: what every face (`visor`, `nymvisor`, ...) needs, written once.
+//!
+//! # Theory of operation
+//!
+//! A face parses its peer's flags and files into engine types and runs the engine; around that
+//! it talks to the operator, and that talk must never hurt the node. The visor's log goes to
+//! stderr, which may be a full disk, a pipe whose reader died, or `/dev/full`: a failed write is
+//! dropped, never a panic (the node would die with the visor by its parent-death signal).
+//! Output for the operator (`config`, `status`, `build-info`) goes to stdout the same way: a
+//! closed pipe (`nymvisor config | head -1`) ends the output, not the process with a panic.
+//! Staging progress is a bar on a terminal and log lines otherwise; log lines print above the
+//! bar.
+
+mod log;
+mod output;
+mod progress;
+
+pub use log::{LogFormat, init_logging};
+pub use output::{eprintln_out, print_out, println_out};
+pub use progress::ProgressDisplay;
