@@ -60,7 +60,7 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
             config.daemon.name
         );
     }
-    let layout = Layout::new(config);
+    let layout = Layout::new(config)?;
     let plan: crate::files::UpgradePlan = read_json(&layout.plan())?;
     if plan.current.name == args.upgrade_name {
         bail!("upgrade {} is the current release; choose another --upgrade-name", args.upgrade_name);

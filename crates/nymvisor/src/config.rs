@@ -231,15 +231,27 @@ pub(crate) struct ConfigError {
     pub(crate) message: String,
 }
 
-/// Where instances live: `$NYM_HOME_DIR` or `$HOME`, then `.nym/nymvisors`.
-pub(crate) fn nymvisors_dir() -> PathBuf {
-    let home = std::env::var_os("NYM_HOME_DIR").or_else(|| std::env::var_os("HOME")).unwrap_or_else(|| ".".into());
-    PathBuf::from(home).join(".nym").join("nymvisors")
+/// Where instances live: `$NYM_HOME_DIR` or `$HOME`, then `.nym/nymvisors`. Without either
+/// (a service unit without `User=` or `Environment=HOME=`) it is an error naming them, never the
+/// current folder.
+pub(crate) fn nymvisors_dir() -> Result<PathBuf, ConfigError> {
+    let home = std::env::var_os("NYM_HOME_DIR")
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()))
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute())
+        .ok_or_else(|| ConfigError {
+            path: PathBuf::from("$HOME"),
+            message: "neither HOME nor NYM_HOME_DIR is set to an absolute folder, so the instances folder \
+                      (~/.nym/nymvisors) is unknown; set HOME (systemd: User= or Environment=HOME=...) or NYM_HOME_DIR"
+                .to_owned(),
+        })?;
+    Ok(home.join(".nym").join("nymvisors"))
 }
 
 /// The default configuration file of instance `id`.
-pub(crate) fn instance_config(id: &str) -> PathBuf {
-    nymvisors_dir().join("instances").join(id).join("config").join("config.toml")
+pub(crate) fn instance_config(id: &str) -> Result<PathBuf, ConfigError> {
+    Ok(nymvisors_dir()?.join("instances").join(id).join("config").join("config.toml"))
 }
 
 /// Finds the configuration: `$NYMVISOR_CONFIG_PATH`, else `$NYMVISOR_ID`'s, else the only
@@ -249,9 +261,9 @@ pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
         return Ok(path.clone());
     }
     if let Some(id) = &env.id {
-        return Ok(instance_config(id));
+        return instance_config(id);
     }
-    let instances = nymvisors_dir().join("instances");
+    let instances = nymvisors_dir()?.join("instances");
     let entries: Vec<_> = std::fs::read_dir(&instances)
         .map_err(|e| ConfigError {
             path: instances.clone(),

@@ -24,8 +24,7 @@ pub(crate) struct NymFace {
 }
 
 impl NymFace {
-    pub(crate) fn new(config_path: PathBuf, config: Config, args: Vec<OsString>) -> Self {
-        let layout = Layout::new(&config);
+    pub(crate) fn new(config_path: PathBuf, config: Config, layout: Layout, args: Vec<OsString>) -> Self {
         Self { config_path, config, layout, args }
     }
 

@@ -168,12 +168,12 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    pub(crate) fn new(config: &Config) -> Self {
+    pub(crate) fn new(config: &Config) -> Result<Self, crate::config::ConfigError> {
         let data = match &config.nymvisor.upgrade_data_directory {
             Some(dir) => dir.join(&config.daemon.name),
-            None => crate::config::nymvisors_dir().join("data").join(&config.daemon.name),
+            None => crate::config::nymvisors_dir()?.join("data").join(&config.daemon.name),
         };
-        Self { data, daemon: config.daemon.name.clone(), daemon_nymvisor: config.daemon.home.join("nymvisor") }
+        Ok(Self { data, daemon: config.daemon.name.clone(), daemon_nymvisor: config.daemon.home.join("nymvisor") })
     }
 
     /// The release folder of upgrade `name` (`genesis` is its own).

@@ -126,12 +126,15 @@ pub(crate) fn init(args: &InitArgs, env: &Env) -> anyhow::Result<Config> {
     let build = build_info_blocking(&binary).map_err(anyhow::Error::msg)?;
     let name = env.daemon_name.clone().unwrap_or_else(|| field(&build, "binary_name").to_owned());
     let config = configure(args, env, &name)?;
-    let config_path = env.config_path.clone().unwrap_or_else(|| crate::config::instance_config(&config.nymvisor.id));
+    let config_path = match env.config_path.clone() {
+        Some(path) => path,
+        None => crate::config::instance_config(&config.nymvisor.id)?,
+    };
     config.validate(&config_path)?;
     if config_path.exists() {
         bail!("{} already exists: this instance is initialised (remove the file to start over)", config_path.display());
     }
-    let layout = Layout::new(&config);
+    let layout = Layout::new(&config)?;
     let backups = config.daemon.backup_data_directory.clone().unwrap_or_else(|| layout.daemon_nymvisor.join("backups"));
     for dir in
         [&layout.daemon_nymvisor, &backups, &layout.data.join("genesis").join("bin"), &layout.data.join("upgrades")]

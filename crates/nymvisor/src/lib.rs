@@ -210,7 +210,7 @@ fn load_config() -> Result<(PathBuf, config::Config, env::Env), Failure> {
 fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
     let (path, config, _) = load_config()?;
     init_logging(config.nymvisor.disable_logs);
-    let layout = Layout::new(&config);
+    let layout = Layout::new(&config).map_err(config_error)?;
     if !layout.plan().exists() {
         return Err(config_error(anyhow::anyhow!(
             "{} is missing: run `nymvisor init` for this daemon first",
@@ -223,7 +223,7 @@ fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
         Err(e) => tracing::warn!("no current-version information: {e}"),
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let face = face::NymFace::new(path, config, daemon_args);
+    let face = face::NymFace::new(path, config, layout.clone(), daemon_args);
     Ok(runtime.block_on(visor_core::run(face, Home::new(layout.data))))
 }
 
@@ -271,7 +271,7 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
         }
         Command::DaemonBuildInfo { output } => {
             let (_, config, _) = load_config()?;
-            let layout = Layout::new(&config);
+            let layout = Layout::new(&config).map_err(config_error)?;
             let binary = layout.binary(&layout.data.join("current"));
             let info = daemon::build_info_blocking(&binary).map_err(anyhow::Error::msg)?;
             print_build_info(&info, output);

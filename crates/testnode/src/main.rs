@@ -137,6 +137,11 @@ fn build_info(options: &Options) -> ExitCode {
         "cargo_profile": "release",
         "cargo_triple": "x86_64-unknown-linux-gnu",
     });
+    let mut info = info;
+    // A large answer (more than a pipe buffer), on request.
+    if let Some(n) = std::env::var("TESTNODE_BUILD_INFO_PADDING").ok().and_then(|n| n.parse::<usize>().ok()) {
+        info["padding"] = "x".repeat(n).into();
+    }
     if options.output.as_deref() == Some("json") {
         println!("{info}");
     } else {

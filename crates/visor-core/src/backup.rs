@@ -41,14 +41,25 @@ pub struct BackupReport {
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     /// Interrupted on request.
-    #[error("the backup was cancelled")]
-    Cancelled,
-    /// Reading or writing failed.
-    #[error("backup of {source_dir} failed at {path}: {error}; check free space and permissions in the backup folder")]
-    Io {
+    #[error("the backup was cancelled after reading {read} bytes")]
+    Cancelled {
+        /// Bytes of data read before it stopped.
+        read: u64,
+    },
+    /// The data could not be read.
+    #[error("cannot read {path} to back it up: {error}; the visor's user must be able to read all of {source_dir}")]
+    Read {
         /// The folder backed up.
         source_dir: String,
         /// Where.
+        path: String,
+        /// The cause.
+        error: io::Error,
+    },
+    /// The archive could not be written.
+    #[error("cannot write the backup at {path}: {error}; check free space and permissions in the backup folder")]
+    Write {
+        /// The archive (or its folder).
         path: String,
         /// The cause.
         error: io::Error,
@@ -96,8 +107,12 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
     let started = Instant::now();
     let source_dir = settings.source.display().to_string();
     let io_error = |path: &Path| {
+        let path = path.display().to_string();
+        move |error| BackupError::Write { path, error }
+    };
+    let read_error = |path: &Path| {
         let (source_dir, path) = (source_dir.clone(), path.display().to_string());
-        move |error| BackupError::Io { source_dir, path, error }
+        move |error| BackupError::Read { source_dir, path, error }
     };
     if let Some(parent) = dest.parent() {
         fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(io_error(parent))?;
@@ -118,9 +133,9 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
         let gz = flate2::write::GzEncoder::new(BufWriter::with_capacity(1 << 20, file), flate2::Compression::fast());
         let mut tar = tar::Builder::new(gz);
         tar.follow_symlinks(false);
-        let mut walk = Walker { tar, cancel, skip, root: &settings.source, files: 0, bytes: 0 };
+        let mut walk = Walker { tar, cancel, skip, root: &settings.source, files: 0, bytes: 0, read: 0 };
         let mut entries: Vec<_> = fs::read_dir(&settings.source)
-            .map_err(io_error(&settings.source))?
+            .map_err(read_error(&settings.source))?
             .filter_map(Result::ok)
             .filter(|e| !settings.exclude.iter().any(|x| e.file_name() == x.as_str()))
             .map(|e| e.path())
@@ -128,8 +143,9 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
         entries.sort();
         for entry in entries {
             walk.add(&entry).map_err(|e| match e {
-                Walk::Cancelled => BackupError::Cancelled,
-                Walk::Io(path, error) => BackupError::Io { source_dir: source_dir.clone(), path, error },
+                Walk::Cancelled => BackupError::Cancelled { read: walk.read },
+                Walk::Read(path, error) => BackupError::Read { source_dir: source_dir.clone(), path, error },
+                Walk::Write(error) => BackupError::Write { path: partial.display().to_string(), error },
             })?;
         }
         let (files, bytes) = (walk.files, walk.bytes);
@@ -154,7 +170,10 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
 
 enum Walk {
     Cancelled,
-    Io(String, io::Error),
+    /// Reading the data failed (at this path).
+    Read(String, io::Error),
+    /// Writing the archive failed.
+    Write(io::Error),
 }
 
 struct Walker<'a, W: Write> {
@@ -164,6 +183,8 @@ struct Walker<'a, W: Write> {
     root: &'a Path,
     files: u64,
     bytes: u64,
+    /// Bytes read so far, of whole files and of the one being archived.
+    read: u64,
 }
 
 /// Chunks a file is copied in; cancellation is checked between them.
@@ -174,7 +195,7 @@ impl<W: Write> Walker<'_, W> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(Walk::Cancelled);
         }
-        let err = |e| Walk::Io(path.display().to_string(), e);
+        let err = |e| Walk::Read(path.display().to_string(), e);
         let name = path.strip_prefix(self.root).unwrap_or(path);
         let meta = fs::symlink_metadata(path).map_err(err)?;
         if self.skip.contains(&file_id(&meta)) {
@@ -182,7 +203,7 @@ impl<W: Write> Walker<'_, W> {
             return Ok(());
         }
         if meta.is_dir() {
-            self.tar.append_dir(name, path).map_err(err)?;
+            self.tar.append_dir(name, path).map_err(Walk::Write)?;
             let mut children: Vec<_> =
                 fs::read_dir(path).map_err(err)?.filter_map(Result::ok).map(|e| e.path()).collect();
             children.sort();
@@ -190,11 +211,11 @@ impl<W: Write> Walker<'_, W> {
                 self.add(&child)?;
             }
         } else if meta.file_type().is_symlink() {
-            self.tar.append_path_with_name(path, name).map_err(err)?;
+            self.tar.append_path_with_name(path, name).map_err(Walk::Write)?;
             self.files += 1;
         } else if meta.is_file() {
             self.add_file(path, name)
-                .map_err(|e| if self.cancel.load(Ordering::Relaxed) { Walk::Cancelled } else { err(e) })?;
+                .map_err(|e| if self.cancel.load(Ordering::Relaxed) { Walk::Cancelled } else { e })?;
             self.files += 1;
         }
         Ok(())
@@ -203,9 +224,10 @@ impl<W: Write> Walker<'_, W> {
     /// Archives exactly the length the header records, read from the file opened without
     /// following a link; a file that grows or shrinks meanwhile fails the backup (the node is
     /// stopped: something else is writing its data).
-    fn add_file(&mut self, path: &Path, name: &Path) -> io::Result<()> {
-        let file = OpenOptions::new().read(true).custom_flags(nix::libc::O_NOFOLLOW).open(path)?;
-        let meta = file.metadata()?;
+    fn add_file(&mut self, path: &Path, name: &Path) -> Result<(), Walk> {
+        let read = |e| Walk::Read(path.display().to_string(), e);
+        let file = OpenOptions::new().read(true).custom_flags(nix::libc::O_NOFOLLOW).open(path).map_err(read)?;
+        let meta = file.metadata().map_err(read)?;
         if !meta.is_file() || self.skip.contains(&file_id(&meta)) {
             return Ok(());
         }
@@ -214,14 +236,21 @@ impl<W: Write> Walker<'_, W> {
         header.set_metadata(&meta);
         header.set_size(len);
         let changed = || io::Error::other("the file changed size while it was backed up; stop whatever writes it");
-        let mut reader = Chunked { inner: file.take(len), cancel: self.cancel, read: 0 };
-        self.tar.append_data(&mut header, name, &mut reader)?;
+        let mut reader = Chunked { inner: file.take(len), cancel: self.cancel, read: 0, failed: None };
+        let appended = self.tar.append_data(&mut header, name, &mut reader);
+        self.read += reader.read;
+        if let Err(e) = appended {
+            return Err(match reader.failed.take() {
+                Some(read_error) => read(read_error),
+                None => Walk::Write(e),
+            });
+        }
         if reader.read != len {
-            return Err(changed());
+            return Err(read(changed()));
         }
         let file = reader.inner.into_inner();
-        if file.metadata()?.len() != len {
-            return Err(changed());
+        if file.metadata().map_err(read)?.len() != len {
+            return Err(read(changed()));
         }
         self.bytes += len;
         Ok(())
@@ -233,6 +262,8 @@ struct Chunked<'a, R> {
     inner: R,
     cancel: &'a AtomicBool,
     read: u64,
+    /// A read error of the file itself (as opposed to writing the archive).
+    failed: Option<io::Error>,
 }
 
 impl<R: io::Read> io::Read for Chunked<'_, R> {
@@ -242,7 +273,14 @@ impl<R: io::Read> io::Read for Chunked<'_, R> {
             return Err(io::Error::other("the backup was cancelled"));
         }
         let max = buf.len().min(CHUNK);
-        let n = self.inner.read(&mut buf[..max])?;
+        let n = match self.inner.read(&mut buf[..max]) {
+            Ok(n) => n,
+            Err(e) => {
+                let kind = e.kind();
+                self.failed = Some(e);
+                return Err(io::Error::new(kind, "reading the file failed"));
+            }
+        };
         self.read += n as u64;
         Ok(n)
     }
@@ -317,12 +355,26 @@ mod tests {
     }
 
     #[test]
+    fn errors_say_whether_the_data_or_the_backup_folder_is_at_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings =
+            BackupSettings { source: dir.path().join("missing"), exclude: vec![], dir: dir.path().join("b") };
+        let e = backup(&settings, &archive_path(&settings, "v2"), &AtomicBool::new(false)).unwrap_err().to_string();
+        assert!(e.contains("cannot read") && e.contains("must be able to read"), "{e}");
+        fs::write(dir.path().join("file"), b"x").unwrap();
+        let settings =
+            BackupSettings { source: dir.path().to_owned(), exclude: vec![], dir: dir.path().join("file/backups") };
+        let e = backup(&settings, &archive_path(&settings, "v2"), &AtomicBool::new(false)).unwrap_err().to_string();
+        assert!(e.contains("cannot write the backup") && e.contains("backup folder"), "{e}");
+    }
+
+    #[test]
     fn a_cancelled_backup_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("a"), b"x").unwrap();
         let settings = BackupSettings { source: dir.path().to_owned(), exclude: vec![], dir: dir.path().join("b") };
         let dest = archive_path(&settings, "v2");
-        assert!(matches!(backup(&settings, &dest, &AtomicBool::new(true)), Err(BackupError::Cancelled)));
+        assert!(matches!(backup(&settings, &dest, &AtomicBool::new(true)), Err(BackupError::Cancelled { .. })));
         assert_eq!(fs::read_dir(dest.parent().unwrap()).unwrap().count(), 0);
     }
 }

@@ -107,16 +107,36 @@ fn create_temp(path: &Path, mode: u32) -> io::Result<(PathBuf, File)> {
     Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists)))
 }
 
+/// What a write must survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// A power loss: fsync of the file and of its folder.
+    PowerLoss,
+    /// Only the death of the process (SIGKILL): the rename alone, which the next process sees
+    /// at once. For records of running processes, which no power loss leaves running.
+    ProcessDeath,
+}
+
 /// Replaces `path` with `bytes` durably; the file gets exactly `mode`.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_with(path, bytes, mode, Durability::PowerLoss)
+}
+
+/// [`write_atomic`] with the durability the content needs.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], mode: u32, durability: Durability) -> io::Result<()> {
     let (tmp, mut file) = create_temp(path, mode)?;
     let result = (|| {
         file.set_permissions(fs::Permissions::from_mode(mode))?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durability == Durability::PowerLoss {
+            file.sync_all()?;
+        }
         drop(file);
         fs::rename(&tmp, path)?;
-        sync_parent(path)
+        if durability == Durability::PowerLoss {
+            sync_parent(path)?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

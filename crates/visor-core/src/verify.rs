@@ -40,6 +40,80 @@ pub enum PreflightError {
     },
 }
 
+/// What a verified release was on disk: each binary's identity (device, inode, size, change
+/// time). The switch compares it again just before the journal, so a folder moved, replaced or
+/// rewritten after the verification (during the stop's grace period, say) is never switched to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fingerprint(Vec<(std::path::PathBuf, u64, u64, u64, i64, i64)>);
+
+/// The fingerprint of `spec`'s binaries as they are now.
+pub(crate) fn fingerprint(spec: &NodeSpec) -> std::io::Result<Fingerprint> {
+    use std::os::unix::fs::MetadataExt;
+    let mut parts = Vec::new();
+    for binary in binaries(spec) {
+        let meta = std::fs::metadata(binary)?;
+        parts.push((binary.to_owned(), meta.dev(), meta.ino(), meta.len(), meta.ctime(), meta.ctime_nsec()));
+    }
+    Ok(Fingerprint(parts))
+}
+
+/// Checks, against the disk and at the last moment, that the release in `dir` is still the one
+/// verified: the folder is there, the face reads it, its binaries are executable files with the
+/// fingerprint taken at verification (when given).
+pub(crate) fn recheck(face: &dyn Face, dir: &Path, verified: Option<&Fingerprint>) -> Result<(), String> {
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Err(format!("release folder {} is gone", dir.display()));
+    }
+    let spec = face.read_release(dir).map_err(|e| e.to_string())?;
+    check_binaries(&spec).map_err(|e| e.to_string())?;
+    if let Some(verified) = verified {
+        let now = fingerprint(&spec).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if &now != verified {
+            return Err(format!("the binaries in {} changed after they were verified", dir.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Warns when a visor running as root is about to run a binary someone else could have replaced:
+/// writable by others, or owned (it or its folder) by another user.
+pub(crate) fn warn_if_others_can_replace(spec: &NodeSpec) {
+    use std::os::unix::fs::MetadataExt;
+    if !nix::unistd::geteuid().is_root() {
+        return;
+    }
+    for binary in binaries(spec) {
+        let mut why = Vec::new();
+        if let Ok(meta) = std::fs::metadata(binary) {
+            if meta.mode() & 0o002 != 0 {
+                why.push("it is writable by every user".to_owned());
+            } else if meta.mode() & 0o020 != 0 && meta.gid() != 0 {
+                why.push(format!("it is writable by group {}", meta.gid()));
+            }
+            if meta.uid() != 0 {
+                why.push(format!("it belongs to user {}", meta.uid()));
+            }
+        }
+        if let Some(parent) = binary.parent()
+            && let Ok(meta) = std::fs::metadata(parent)
+        {
+            if meta.mode() & 0o002 != 0 && meta.mode() & 0o1000 == 0 {
+                why.push(format!("its folder {} is writable by every user", parent.display()));
+            }
+            if meta.uid() != 0 {
+                why.push(format!("its folder {} belongs to user {}", parent.display(), meta.uid()));
+            }
+        }
+        if !why.is_empty() {
+            tracing::warn!(
+                binary = %binary.display(),
+                "the visor runs as root, and another user could have replaced this binary ({}); make it and its folder belong to root and writable only by root",
+                why.join(", ")
+            );
+        }
+    }
+}
+
 /// Checks that every binary of `spec` is an executable regular file.
 pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
     for binary in binaries(spec) {

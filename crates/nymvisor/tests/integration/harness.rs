@@ -108,6 +108,36 @@ impl World {
         Process::spawn(command)
     }
 
+    /// `nymvisor run` with its stdout and stderr where the test says (a full disk, a dead pipe).
+    pub fn start_raw(&self, stdout: Stdio, stderr: Stdio, envs: &[(&str, &str)]) -> std::process::Child {
+        let mut command = self.command();
+        command.args(["run", "run", "--home"]).arg(&self.records);
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        command.stdin(Stdio::null()).stdout(stdout).stderr(stderr).spawn().unwrap()
+    }
+
+    /// A nymvisor command with extra environment and chosen streams, to completion.
+    pub fn nymvisor_with(&self, args: &[&str], envs: &[(&str, &str)], stdout: Stdio) -> Output {
+        let mut command = self.command();
+        command.args(args).stdout(stdout).stderr(Stdio::piped());
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    }
+
+    /// The daemon script for `version` with its own body instead of running testnode.
+    pub fn script(&self, name: &str, body: &str) -> PathBuf {
+        let dir = self.root.join("bin");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        path
+    }
+
     pub fn start(&self) -> Process {
         self.start_with(&[], &[])
     }

@@ -142,7 +142,10 @@ fn a_corpus_of_hostile_archives_is_refused_and_the_daemon_keeps_running() {
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().contains(".staging-"))
         .collect();
-    assert!(leftovers.is_empty(), "failed stagings leave nothing: {leftovers:?}");
+    // One attempt may be under way (retries go on in the background): its folder and download.
+    let attempts: std::collections::BTreeSet<String> =
+        leftovers.iter().map(|e| e.file_name().to_string_lossy().trim_end_matches(".download").to_owned()).collect();
+    assert!(attempts.len() <= 1, "failed stagings leave nothing: {leftovers:?}");
     assert_eq!(w.starts().len(), 1, "the daemon was never restarted");
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), 0);

@@ -7,6 +7,7 @@ mod failures;
 mod harness;
 mod hostile;
 mod instance;
+mod own_io;
 mod soak;
 mod upgrade;
 mod upstream;

@@ -89,6 +89,8 @@ enum Event {
         result: Result<SwitchRecord, SwitchError>,
         took: Duration,
     },
+    /// The release changed between its verification and the switch: nothing was switched.
+    SwitchRefused(String),
     RestartDue {
         generation: u64,
     },
@@ -196,6 +198,11 @@ struct Runner {
     /// Consecutive checks of a due upgrade whose release was not ready (for the backoff).
     due_attempts: u32,
     downtime: Option<Downtime>,
+    /// The release the node was last started from (what really ran, even if an operator moved
+    /// `current` by hand meanwhile).
+    ran: Option<ReleaseName>,
+    /// Backups failed in a row (the retries back off).
+    backup_failures: u32,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
     urgency: watch::Sender<Urgency>,
@@ -210,6 +217,10 @@ struct Runner {
     events_tx: mpsc::UnboundedSender<Event>,
     exits_tx: mpsc::UnboundedSender<ExitedEvent>,
 }
+
+/// The first retry of an upgrade whose backup failed; doubles up to the max.
+const BACKUP_RETRY: Duration = Duration::from_secs(60);
+const BACKUP_RETRY_MAX: Duration = Duration::from_secs(3600);
 
 /// Runs the node of `home` until a signal or a fatal condition; returns how the run ended.
 ///
@@ -239,7 +250,11 @@ impl Runner {
         config_tx: mpsc::UnboundedSender<()>,
     ) -> Result<Self, Exit> {
         if let Err(e) = ensure_private_dir(&home.state_dir()) {
-            tracing::error!(folder = %home.state_dir().display(), error = %e, "cannot create the visor's state folder");
+            tracing::error!(
+                folder = %home.state_dir().display(),
+                error = %e,
+                "cannot create the visor's state folder: the home folder must be writable by the visor's user (a read-only mount, or another owner?)"
+            );
             return Err(Exit::Internal);
         }
         let lock = HomeLock::acquire(&home.lock_file()).map_err(|e| {
@@ -350,6 +365,8 @@ impl Runner {
             launched_at: None,
             due_attempts: 0,
             downtime: None,
+            ran: None,
+            backup_failures: 0,
             last_switch,
             reload_pending: false,
             urgency: watch::channel(Urgency::Normal).0,
@@ -410,6 +427,7 @@ impl Runner {
                 self.finish(Exit::Internal);
             }
             Event::Switched { result, took } => self.on_switched(result, took),
+            Event::SwitchRefused(reason) => self.on_switch_refused(&reason),
             Event::RestartDue { generation } => {
                 if generation == self.generation && self.state == State::RestartDelay {
                     self.start_node(StartKind::CrashRestart);
@@ -452,15 +470,18 @@ impl Runner {
         let spec = match spec {
             Ok(spec) => spec,
             Err(message) => {
-                tracing::error!("{message}");
-                if kind == StartKind::First {
-                    self.finish(Exit::Config);
-                } else {
-                    self.on_failure();
-                }
+                // Not the node failing: its release is gone or broken (moved, deleted, a bad
+                // edit). Restarting would only spend the budget; say so and stop, as at start.
+                tracing::error!(
+                    "{message}; the active release cannot be started: restore the folder `current` names, or point \
+                     `current` at a complete release, then start the visor again"
+                );
+                self.finish(Exit::Config);
                 return;
             }
         };
+        self.ran = self.current_release();
+        crate::verify::warn_if_others_can_replace(&spec);
         if let (StartKind::CrashRestart, Some(data_node)) = (kind, spec.vega_data_node().cloned()) {
             // The core must resume where the data node's history ends; ask before starting
             // anything (the data node's store is locked while it runs).
@@ -685,6 +706,10 @@ impl Runner {
                 preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref(), target.checksum.as_ref())
                     .await
                     .map(|spec| (release, spec));
+            let mut target = target;
+            if let Ok((_, spec)) = &result {
+                target.fingerprint = crate::verify::fingerprint(spec).ok();
+            }
             Event::Verified { seq, target, result }
         });
     }
@@ -1085,6 +1110,7 @@ impl Runner {
         let Some((target, release)) = self.switching.take() else { return };
         match result {
             Ok(report) => {
+                self.backup_failures = 0;
                 tracing::info!(
                     archive = %report.path.display(),
                     files = report.files,
@@ -1100,27 +1126,50 @@ impl Runner {
                 }
                 self.begin_switch(target, release);
             }
-            Err(BackupError::Cancelled) => {
-                tracing::info!("backup cancelled; the upgrade will happen at the next start");
+            Err(BackupError::Cancelled { read }) => {
+                tracing::info!(read_bytes = read, "backup cancelled; the upgrade will happen at the next start");
                 self.upgrade_lock = None;
                 self.finish(self.exit_requested.unwrap_or(Exit::Clean));
             }
             Err(e) => {
+                // Each retry stops the node again: back off, so a backup that cannot succeed
+                // does not restart the node every minute forever.
+                self.backup_failures = self.backup_failures.saturating_add(1);
+                let delay = BACKUP_RETRY.saturating_mul(1 << (self.backup_failures - 1).min(6)).min(BACKUP_RETRY_MAX);
                 tracing::error!(
                     version = target.version,
-                    "{e}; the upgrade is not done, the old release starts again and the upgrade is retried in a minute"
+                    attempt = self.backup_failures,
+                    retry_in_s = delay.as_secs(),
+                    "{e}; the upgrade is not done: the old release starts again and the backup is retried later"
                 );
                 self.upgrade_lock = None;
                 self.downtime = None;
                 self.start_node(StartKind::CrashRestart);
+                if self.state == State::Running {
+                    self.detail = Some(format!(
+                        "upgrade {}: backup failed (attempt {}), retrying in {} s: {e}",
+                        target.version,
+                        self.backup_failures,
+                        delay.as_secs()
+                    ));
+                    self.publish();
+                }
                 self.due_seq += 1;
-                self.schedule(Duration::from_secs(60), Event::Due { seq: self.due_seq });
+                self.schedule(delay, Event::Due { seq: self.due_seq });
             }
         }
     }
 
     fn begin_switch(&mut self, target: Target, release: ReleaseName) {
-        let from = self.current_release();
+        let current = self.current_release();
+        let from = match (&self.ran, &current) {
+            (Some(ran), Some(now)) if ran != now => {
+                tracing::warn!(ran = %ran, current = %now, "`current` was moved by hand while the node ran; the switch is recorded from the release that ran");
+                Some(ran.clone())
+            }
+            (Some(ran), None) => Some(ran.clone()),
+            _ => current,
+        };
         let plan = SwitchPlan {
             from,
             to: release.clone(),
@@ -1131,18 +1180,47 @@ impl Runner {
         self.switching = Some((target, release));
         self.set_state(State::Switching, None);
         let (home, face) = (self.home.clone(), Arc::clone(&self.face));
+        let verified = self.switching.as_ref().and_then(|(t, _)| t.fingerprint.clone());
         self.spawn_worker("switch", async move {
             let switched = tokio::task::spawn_blocking(move || {
+                // Check, then act: the release as it is on disk now, just before the journal.
+                crate::verify::recheck(face.as_ref(), &plan.to.dir(home.root()), verified.as_ref())?;
                 let start = Instant::now();
                 let hook = |record: &SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
                 let result = switch(&home, &plan, &hook);
-                (result, start.elapsed())
+                Ok((result, start.elapsed()))
             });
             match switched.await {
-                Ok((result, took)) => Event::Switched { result, took },
+                Ok(Ok((result, took))) => Event::Switched { result, took },
+                Ok(Err(reason)) => Event::SwitchRefused(reason),
                 Err(e) => Event::WorkerPanicked { worker: "switch", message: e.to_string() },
             }
         });
+    }
+
+    /// The target changed after it was verified: do what the face does when a release is not
+    /// ready. A planned daemon upgrade restarts the old release and retries; a Vega core, halted
+    /// at the upgrade point, waits for the release with the node stopped.
+    fn on_switch_refused(&mut self, reason: &str) {
+        let Some((mut target, release)) = self.switching.take() else { return };
+        tracing::error!(version = target.version, folder = %release, "not switching: {reason}");
+        self.upgrade_lock = None;
+        target.fingerprint = None;
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        if target.release.is_some() {
+            self.downtime = None;
+            self.start_node(StartKind::CrashRestart);
+            if self.state == State::Running {
+                self.due_not_ready(&target, reason);
+            }
+        } else {
+            self.wait = Some(Wait { target, reason: reason.to_owned(), logged: None, checking: false });
+            self.set_state(State::Waiting, None);
+            self.recheck_release();
+        }
     }
 
     fn on_switched(&mut self, result: Result<SwitchRecord, SwitchError>, took: Duration) {
@@ -1353,6 +1431,8 @@ impl Runner {
 
     fn status_document(&self) -> Status {
         let release = match self.home.read_current() {
+            // What runs, not what `current` was moved to by hand meanwhile.
+            _ if self.node.is_some() && self.ran.is_some() => self.ran.as_ref().map(ToString::to_string),
             Ok(CurrentLink::Release(name)) => Some(name.to_string()),
             Ok(CurrentLink::Directory) => Some("current (a folder)".to_owned()),
             Ok(CurrentLink::Outside(path)) => Some(path.display().to_string()),

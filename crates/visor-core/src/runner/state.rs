@@ -18,6 +18,8 @@ pub(crate) struct Target {
     pub(crate) checksum: Option<crate::stage::Checksum>,
     /// A switch back after a failed probation.
     pub(crate) rollback: bool,
+    /// The release's binaries as verified; checked again just before the switch.
+    pub(crate) fingerprint: Option<crate::verify::Fingerprint>,
 }
 
 /// Why the node is being stopped.

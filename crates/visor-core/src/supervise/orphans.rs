@@ -164,7 +164,13 @@ impl Writer {
         if last.as_ref() == Some(&record) {
             return;
         }
-        match crate::durable::write_json_atomic(&self.path, &record) {
+        // Only a SIGKILLed visor needs this file (a power loss leaves nothing running), and it
+        // must be there before the node can fork: no fsync.
+        let bytes = serde_json::to_vec_pretty(&record).map_err(std::io::Error::other);
+        let written = bytes.and_then(|b| {
+            crate::durable::write_atomic_with(&self.path, &b, 0o600, crate::durable::Durability::ProcessDeath)
+        });
+        match written {
             Ok(()) => *last = Some(record),
             Err(e) => tracing::warn!(path = %self.path.display(), error = %e, "cannot record the node's processes"),
         }

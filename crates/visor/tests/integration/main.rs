@@ -8,6 +8,7 @@ mod crash_consistency;
 mod harness;
 mod hostile;
 mod init;
+mod own_io;
 mod reload;
 mod signals;
 mod soak;
