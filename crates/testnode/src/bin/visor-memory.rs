@@ -145,7 +145,7 @@ fn main() {
     });
     let link = vec![b'a'; 1536 << 20];
     run(Case {
-        label: "refuse a zip whose link body is 1.5 GiB",
+        label: "refuse a zip whose link body is 1.5 GiB (stored)",
         file: "link.zip",
         bytes: zip(&[("nym-node", 0o120777, &link)]),
         done: "CANNOT STAGE",

@@ -29,7 +29,7 @@ pub struct UnpackLimits {
 
 impl Default for UnpackLimits {
     fn default() -> Self {
-        Self { max_entries: 10_000, max_bytes: 4 << 30, max_ratio: 100 }
+        Self { max_entries: 10_000, max_bytes: 4 << 30, max_ratio: 32 }
     }
 }
 
