@@ -53,20 +53,7 @@ pub mod fuzz {
     #[cfg(test)]
     mod tests {
         use proptest::prelude::*;
-
-        fn mutated(seed: &'static str) -> impl Strategy<Value = String> {
-            proptest::collection::vec((any::<prop::sample::Index>(), "\\PC"), 0..6).prop_map(move |edits| {
-                let mut text = seed.to_owned();
-                for (at, piece) in edits {
-                    let mut i = at.index(text.len().max(1)).min(text.len());
-                    while !text.is_char_boundary(i) {
-                        i -= 1;
-                    }
-                    text.insert_str(i, &piece);
-                }
-                text
-            })
-        }
+        use testnode::strategies::mutated;
 
         const INFO: &str = r#"{"manual":false,"name":"v2","notes":"","publishDate":null,"version":"1.2.0",
             "platforms":{"linux-x86_64":{"checksum":"ab","checksumAlgorithm":"sha256","url":"https://x/y"}},

@@ -3,4 +3,5 @@
 
 pub mod archives;
 pub mod release_server;
+pub mod strategies;
 pub mod support;

@@ -117,6 +117,16 @@ impl Process {
     }
 
     pub fn wait_status(&mut self) -> std::process::ExitStatus {
+        self.wait_status_draining(Duration::from_secs(2))
+    }
+
+    /// Waits for the process to exit without waiting for its output to end (a process it left
+    /// holding the pipes, which a soak's next visor kills, must not slow every round).
+    pub fn wait_status_undrained(&mut self) -> std::process::ExitStatus {
+        self.wait_status_draining(Duration::ZERO)
+    }
+
+    fn wait_status_draining(&mut self, drain: Duration) -> std::process::ExitStatus {
         if let Some(status) = self.exit {
             return status;
         }
@@ -127,9 +137,7 @@ impl Process {
                 // The pipes close when the visor and its children are gone; a leftover process
                 // holding them open must not hang the test, so the wait is bounded.
                 let drained = Instant::now();
-                while !self.readers.iter().all(std::thread::JoinHandle::is_finished)
-                    && drained.elapsed() < Duration::from_secs(2)
-                {
+                while !self.readers.iter().all(std::thread::JoinHandle::is_finished) && drained.elapsed() < drain {
                     std::thread::sleep(Duration::from_millis(5));
                 }
                 return status;
@@ -147,4 +155,41 @@ impl Drop for Process {
             let _ = self.child.wait();
         }
     }
+}
+
+/// A small, seedable generator for soak tests (xorshift64*): `VISOR_SOAK_SEED` replays a run,
+/// and every run prints its seed.
+pub struct SoakRng(u64);
+
+impl SoakRng {
+    pub fn from_env() -> Self {
+        let seed = std::env::var("VISOR_SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
+        eprintln!("kill soak seed: VISOR_SOAK_SEED={seed}");
+        Self(seed)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+/// How many kills a soak makes: `VISOR_SOAK_KILLS`, else 30 (as in CI).
+pub fn soak_kills() -> usize {
+    std::env::var("VISOR_SOAK_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(30)
+}
+
+/// The PIDs listed one per line in `file` that are still alive.
+pub fn live_pids_in(file: &Path) -> Vec<i32> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .filter(|&p| alive(p))
+        .collect()
 }

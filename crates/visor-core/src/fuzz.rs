@@ -41,6 +41,21 @@ pub fn github(body: &[u8]) {
     crate::source::fuzz_github(body);
 }
 
+/// An archive of `format` unpacked into a folder inside `scratch` (an empty folder the caller
+/// owns): whatever the bytes, nothing may be written beside that folder.
+pub fn unpack(bytes: &[u8], format: crate::stage::Format, scratch: &Path) {
+    let archive = scratch.join("archive");
+    std::fs::write(&archive, bytes).expect("scratch folder writable");
+    let root = scratch.join("root");
+    std::fs::create_dir(&root).expect("scratch folder writable");
+    let limits = crate::stage::UnpackLimits { max_entries: 50, max_bytes: 1 << 20, max_ratio: 100 };
+    let _ = crate::stage::unpack(&archive, format, &root, limits);
+    let mut names: Vec<_> =
+        std::fs::read_dir(scratch).expect("scratch folder").map(|e| e.expect("entry").file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["archive", "root"], "something was written beside the staging folder");
+}
+
 /// The visor's own state files, as a damaged or planted file could hold them.
 pub fn state(body: &[u8]) {
     let _ = serde_json::from_slice::<crate::history::History>(body);

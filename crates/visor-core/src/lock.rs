@@ -32,6 +32,9 @@ pub enum LockError {
     },
 }
 
+/// How long a lock whose recorded holder is dead may stay held before it counts as held.
+const DEAD_HOLDER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Held for the life of the visor; dropping it releases the lock.
 #[derive(Debug)]
 pub struct HomeLock {
@@ -53,14 +56,26 @@ impl HomeLock {
             .custom_flags(nix::libc::O_NOFOLLOW)
             .open(path)
             .map_err(io_err)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let _ = Read::by_ref(&mut file).take(64).read_to_string(&mut text);
-                return Err(LockError::Held { path: path.to_owned(), pid: text.trim().parse().ok() });
+        // A holder that is already dead can still hold the lock for a moment: a child it was
+        // forking when it was killed has a copy of the descriptor until it execs or dies. Wait
+        // that out (briefly); a live holder is refused at once.
+        let deadline = std::time::Instant::now() + DEAD_HOLDER_GRACE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    let mut text = String::new();
+                    file.rewind().map_err(io_err)?;
+                    let _ = Read::by_ref(&mut file).take(64).read_to_string(&mut text);
+                    let pid: Option<u32> = text.trim().parse().ok();
+                    let holder_dead = pid.is_some_and(|p| !crate::supervise::is_alive(p as i32));
+                    if !holder_dead || std::time::Instant::now() >= deadline {
+                        return Err(LockError::Held { path: path.to_owned(), pid });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(TryLockError::Error(e)) => return Err(io_err(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
         // Truncate through the locked descriptor so a reader never sees another visor's PID.
         file.set_len(0).map_err(io_err)?;

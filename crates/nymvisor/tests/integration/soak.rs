@@ -8,28 +8,11 @@
 
 use nix::sys::signal::Signal;
 
+use testnode::support::{SoakRng, live_pids_in, soak_kills};
+
 use crate::harness::{World, alive, wait_until};
 
 const UPGRADES: u64 = 6;
-
-struct Rng(u64);
-
-impl Rng {
-    fn from_env() -> Self {
-        let seed = std::env::var("VISOR_SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
-        eprintln!("kill soak seed: VISOR_SOAK_SEED={seed}");
-        Self(seed)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-}
 
 fn version(i: u64) -> String {
     format!("1.{i}.0")
@@ -101,16 +84,14 @@ fn check_invariants(w: &World, last: &mut u64, kill: usize, running: i32) {
     let daemons: Vec<i32> =
         w.starts().iter().map(|s| s["pid"].as_i64().unwrap() as i32).filter(|&pid| alive(pid)).collect();
     assert!(daemons.len() <= 1, "kill {kill}: two daemons run: {daemons:?}");
-    let grandchildren = std::fs::read_to_string(w.records.join("grandchild.pids")).unwrap_or_default();
-    let live: Vec<i32> =
-        grandchildren.lines().filter_map(|l| l.trim().parse().ok()).filter(|&pid: &i32| alive(pid)).collect();
+    let live = live_pids_in(&w.records.join("grandchild.pids"));
     assert!(live.len() <= 1, "kill {kill}: a previous daemon's processes are left: {live:?}");
 }
 
 #[test]
 fn kill_soak_of_nymvisor_during_planned_upgrades() {
-    let mut rng = Rng::from_env();
-    let total = std::env::var("VISOR_SOAK_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let mut rng = SoakRng::from_env();
+    let total = soak_kills();
     let mut kill = 0;
     let mut chains = 0;
     while kill < total {
@@ -123,7 +104,7 @@ fn kill_soak_of_nymvisor_during_planned_upgrades() {
         loop {
             std::thread::sleep(std::time::Duration::from_millis(rng.below(300)));
             nymvisor.signal(Signal::SIGKILL);
-            assert!(nymvisor.wait_status().code().is_none());
+            assert!(nymvisor.wait_status_undrained().code().is_none());
             kill += 1;
             nymvisor = w.start_with(&[], tracking);
             nymvisor.wait_log("started process");

@@ -203,6 +203,8 @@ struct Runner {
     ran: Option<ReleaseName>,
     /// Backups failed in a row (the retries back off).
     backup_failures: u32,
+    /// The tag every process of the node carries in its environment.
+    tag: Option<String>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
     urgency: watch::Sender<Urgency>,
@@ -268,7 +270,8 @@ impl Runner {
             tracing::error!("{e}");
             Exit::Config
         })?;
-        let swept = sweep_orphans(&read_records(&home.groups_file())).await;
+        let tag = crate::supervise::node_tag(&home.state_dir());
+        let swept = sweep_orphans(&read_records(&home.groups_file()), tag.as_deref()).await;
         if swept > 0 {
             tracing::warn!(groups = swept, "killed processes a previous visor left running");
         }
@@ -367,6 +370,7 @@ impl Runner {
             downtime: None,
             ran: None,
             backup_failures: 0,
+            tag,
             last_switch,
             reload_pending: false,
             urgency: watch::channel(Urgency::Normal).0,
@@ -533,7 +537,7 @@ impl Runner {
         }
         let mut processes = Vec::new();
         for process in &spec.processes {
-            match spawn(process, self.generation, self.exits_tx.clone(), self.cgroup.as_deref()) {
+            match spawn(process, self.generation, self.exits_tx.clone(), self.cgroup.as_deref(), self.tag.as_deref()) {
                 Ok(handle) => {
                     tracing::info!(
                         role = process.role,

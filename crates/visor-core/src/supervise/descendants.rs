@@ -150,6 +150,47 @@ pub fn reap_adopted() -> usize {
     reaped
 }
 
+/// The environment variable every process of a node inherits: `<device>:<inode>` of the home's
+/// state folder. Descendants keep it whatever they do with their process group or session, so
+/// the next visor on the same home finds what a SIGKILLed one left even when no record of it
+/// reached the disk (a process forked in the instant before the record was written).
+pub const NODE_TAG_ENV: &str = "VISOR_NODE_OF";
+
+/// Largest environment read from `/proc/<pid>/environ` while looking for the tag.
+const MAX_ENVIRON: u64 = 256 << 10;
+
+/// The tag of the home whose state folder is `state_dir`.
+pub fn node_tag(state_dir: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(state_dir).ok()?;
+    Some(format!("{}:{}", meta.dev(), meta.ino()))
+}
+
+/// Live processes (other than the visor) whose environment carries `tag`.
+pub fn tagged_processes(tag: &str) -> Vec<ProcId> {
+    let me = std::process::id() as i32;
+    let needle = format!("{NODE_TAG_ENV}={tag}");
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let mut found: Vec<ProcId> = entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != me)
+        .filter_map(|pid| {
+            let environ = {
+                use std::io::Read;
+                let mut bytes = Vec::new();
+                let file = std::fs::File::open(format!("/proc/{pid}/environ")).ok()?;
+                file.take(MAX_ENVIRON).read_to_end(&mut bytes).ok()?;
+                bytes
+            };
+            let tagged = environ.split(|&b| b == 0).any(|var| var == needle.as_bytes());
+            let stat = proc_stat(pid)?;
+            (tagged && stat.state != 'Z').then_some(ProcId { pid, start_time: stat.start_time })
+        })
+        .collect();
+    found.sort_by_key(|p| p.pid);
+    found
+}
+
 /// Whether `proc` is still the same live process.
 pub fn alive(proc: &ProcId) -> bool {
     proc_stat(proc.pid).is_some_and(|s| s.start_time == proc.start_time && s.state != 'Z')

@@ -91,7 +91,7 @@ where
     unsafe {
         command.pre_exec(move || super::unix::pre_exec(parent));
     }
-    let mut child = super::descendants::spawn_registered(|| spawn_retrying_busy_std(&mut command))?;
+    let mut child = super::descendants::spawn_registered(|| super::process::retrying_busy(|| command.spawn()))?;
     let pid = child.id() as i32;
     let _registered = Registered(pid);
     let stdout = Stream::start(child.stdout.take().expect("piped stdout"), MAX_HELPER_STDOUT);
@@ -142,22 +142,6 @@ impl Drop for Registered {
     fn drop(&mut self) {
         super::descendants::unregister_spawned(self.0);
     }
-}
-
-/// A binary written moments ago may still be open for writing in a process forked meanwhile
-/// (execve fails with ETXTBSY until that process execs): retry briefly.
-fn spawn_retrying_busy_std(command: &mut Command) -> io::Result<std::process::Child> {
-    let mut delay = Duration::from_millis(1);
-    for _ in 0..8 {
-        match command.spawn() {
-            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy => {
-                std::thread::sleep(delay);
-                delay *= 2;
-            }
-            other => return other,
-        }
-    }
-    command.spawn()
 }
 
 /// [`run_helper_blocking`] on a blocking thread.

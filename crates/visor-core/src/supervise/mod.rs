@@ -10,7 +10,9 @@ mod stop;
 mod unix;
 
 pub use cgroup::{CGROUP_ENV, NodeCgroup};
-pub use descendants::{ProcId, become_subreaper, node_processes, reap_adopted};
+pub use descendants::{
+    NODE_TAG_ENV, ProcId, become_subreaper, node_processes, node_tag, reap_adopted, tagged_processes,
+};
 pub(crate) use helper::run_helper;
 pub use helper::{MAX_HELPER_STDERR, MAX_HELPER_STDOUT, run_helper_blocking};
 pub use orphans::{GroupRecord, NodeRecord, sweep_orphans};
@@ -19,3 +21,8 @@ pub use process::{ExitedEvent, ProcessHandle, ProcessSpec, SpawnError, spawn};
 pub use restart::{RestartBudget, RestartDecision, RestartPolicy};
 pub use stop::{StopPolicy, StopReport, Urgency, stop_all};
 pub(crate) use unix::{describe_status, proc_start_time};
+
+/// Whether `pid` is a live (not zombie) process.
+pub(crate) fn is_alive(pid: i32) -> bool {
+    unix::proc_stat(pid).is_some_and(|s| s.state != 'Z')
+}

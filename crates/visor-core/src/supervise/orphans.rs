@@ -62,7 +62,7 @@ enum AnyRecord {
 
 /// Kills whatever the record names that still lives, and waits for it to go. Returns how many
 /// groups, cgroups or processes were left.
-pub async fn sweep_orphans(record: &NodeRecord) -> usize {
+pub async fn sweep_orphans(record: &NodeRecord, tag: Option<&str>) -> usize {
     let mut swept = 0;
     for record in record.groups.iter().filter(|r| r.is_ours_and_alive()) {
         tracing::warn!(
@@ -92,7 +92,10 @@ pub async fn sweep_orphans(record: &NodeRecord) -> usize {
             }
         }
     }
-    let escaped: Vec<&ProcId> = record.escaped.iter().filter(|p| p.pid > 1 && alive(p)).collect();
+    // What no record names but the node's tag (forked in the instant before a record was
+    // written, or escaped between two scans) goes too.
+    let tagged = tag.map(super::descendants::tagged_processes).unwrap_or_default();
+    let escaped: Vec<&ProcId> = record.escaped.iter().chain(&tagged).filter(|p| p.pid > 1 && alive(p)).collect();
     for proc in &escaped {
         tracing::warn!(
             pid = proc.pid,

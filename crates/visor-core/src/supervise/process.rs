@@ -76,9 +76,13 @@ pub fn spawn(
     generation: u64,
     exits: mpsc::UnboundedSender<ExitedEvent>,
     cgroup: Option<&super::NodeCgroup>,
+    tag: Option<&str>,
 ) -> Result<ProcessHandle, SpawnError> {
     let mut command = tokio::process::Command::new(&spec.program);
     command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
+    if let Some(tag) = tag {
+        command.env(super::descendants::NODE_TAG_ENV, tag);
+    }
     let parent = nix::unistd::getpid();
     let procs = cgroup.map(super::NodeCgroup::procs_fd);
     // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask,
@@ -94,7 +98,7 @@ pub fn spawn(
     }
     let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
     let mut child = super::descendants::with_spawn_lock(|| {
-        let child = spawn_retrying_busy(&mut command)?;
+        let child = retrying_busy(|| command.spawn())?;
         if let Some(pid) = child.id() {
             super::descendants::register_spawned(pid as i32);
         }
@@ -122,10 +126,10 @@ pub fn spawn(
 
 /// A binary written moments ago may still be open for writing in a process forked meanwhile
 /// (execve fails with ETXTBSY until that process execs): retry briefly.
-fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
+pub(crate) fn retrying_busy<T>(mut spawn: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     let mut delay = std::time::Duration::from_millis(1);
     for _ in 0..8 {
-        match command.spawn() {
+        match spawn() {
             Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy => {
                 std::thread::sleep(delay);
                 delay *= 2;
@@ -133,5 +137,5 @@ fn spawn_retrying_busy(command: &mut tokio::process::Command) -> io::Result<toki
             other => return other,
         }
     }
-    command.spawn()
+    spawn()
 }

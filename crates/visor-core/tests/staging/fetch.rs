@@ -130,3 +130,30 @@ async fn plain_http_is_refused_beyond_loopback_and_file_urls_work() {
     assert!(got.verified);
     assert_eq!(std::fs::read(got.path).unwrap(), data(3000));
 }
+
+#[tokio::test]
+async fn a_local_copy_must_be_a_regular_file_and_is_never_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    for source in [fifo.clone(), "/dev/zero".into(), dir.path().to_owned()] {
+        let request = Request {
+            url: Url::from_file_path(&source).unwrap(),
+            headers: Vec::new(),
+            expected: None,
+            dest: dir.path().join("out"),
+        };
+        let e = fetch(&client(&policy()), &request, &policy(), &mut |_, _| {}).await.unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{}: {e}", source.display());
+        assert!(!dir.path().join("out").exists() && !dir.path().join("out.partial").exists());
+    }
+}
+
+#[test]
+fn a_network_source_may_not_name_local_files() {
+    let by = Url::parse("https://upstream.example/upgrade-info.json").unwrap();
+    let local = Url::parse("file:///dev/zero").unwrap();
+    assert!(visor_core::stage::check_announced(&local, &by).unwrap_err().to_string().contains("local files"));
+    visor_core::stage::check_announced(&Url::parse("https://x/y").unwrap(), &by).unwrap();
+    visor_core::stage::check_announced(&local, &Url::parse("file:///srv/upstream.json").unwrap()).unwrap();
+}

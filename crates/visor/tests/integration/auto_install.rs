@@ -3,33 +3,9 @@
 //! touch the running release.
 
 use nix::sys::signal::Signal;
-use testnode::release_server::{Asset, Release, Server, zip};
+use testnode::release_server::{Asset, Release, Server};
 
-use crate::harness::{Env, testnode_bin, wait_until};
-
-/// The asset name for this machine, as `vega-{os}-{arch}.zip` expands.
-fn asset_name() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("vega-{}-{arch}.zip", std::env::consts::OS)
-}
-
-/// A release zip as Vega publishes it: the binary at the root (here testnode, reporting
-/// `version`), named `vega`.
-fn vega_zip(version: &str) -> Vec<u8> {
-    let binary = std::fs::read(testnode_bin()).unwrap();
-    zip(&[("vega", 0o755, &binary), ("testnode.version", 0o644, version.as_bytes())])
-}
-
-fn auto_install_config(server: &Server) -> String {
-    format!(
-        "[autoInstall]\nenabled = true\napiBaseUrl = \"{}\"\ntimeoutSeconds = 5\n[autoInstall.asset]\nname = \"vega-{{os}}-{{arch}}.zip\"\nbinaryName = \"vega\"\n",
-        server.base()
-    )
-}
+use crate::harness::{Env, asset_name, auto_install_config, vega_zip, wait_until};
 
 #[test]
 fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download() {

@@ -186,3 +186,27 @@ impl Env {
             .unwrap_or(serde_json::json!({ "switches": [] }))
     }
 }
+
+/// The asset name for this machine, as `vega-{os}-{arch}.zip` expands.
+pub fn asset_name() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("vega-{}-{arch}.zip", std::env::consts::OS)
+}
+
+/// A release zip as Vega publishes it: the binary at the root (here testnode, reporting
+/// `version`), named `vega`.
+pub fn vega_zip(version: &str) -> Vec<u8> {
+    let binary = std::fs::read(testnode_bin()).unwrap();
+    testnode::release_server::zip(&[("vega", 0o755, &binary), ("testnode.version", 0o644, version.as_bytes())])
+}
+
+pub fn auto_install_config(server: &testnode::release_server::Server) -> String {
+    format!(
+        "[autoInstall]\nenabled = true\napiBaseUrl = \"{}\"\ntimeoutSeconds = 5\n[autoInstall.asset]\nname = \"vega-{{os}}-{{arch}}.zip\"\nbinaryName = \"vega\"\n",
+        server.base()
+    )
+}

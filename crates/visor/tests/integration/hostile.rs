@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use nix::sys::signal::Signal;
 use testnode::release_server::{Asset, Release, Server, sha256_hex, zip};
 
-use crate::harness::{Env, Visor, alive, testnode_bin, visor_bin, wait_until};
+use crate::harness::{Env, Visor, alive, asset_name, vega_zip, visor_bin, wait_until};
 
 const CONFIG_ERROR: Option<i32> = Some(3);
 
@@ -17,25 +17,8 @@ fn mode(path: &std::path::Path) -> u32 {
     std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
 }
 
-fn asset_name() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("vega-{}-{arch}.zip", std::env::consts::OS)
-}
-
-fn vega_zip(version: &str) -> Vec<u8> {
-    let binary = std::fs::read(testnode_bin()).unwrap();
-    zip(&[("vega", 0o755, &binary), ("testnode.version", 0o644, version.as_bytes())])
-}
-
 fn auto_install(server: &Server, extra: &str) -> String {
-    format!(
-        "[autoInstall]\nenabled = true\napiBaseUrl = \"{}\"\ntimeoutSeconds = 5\n{extra}[autoInstall.asset]\nname = \"vega-{{os}}-{{arch}}.zip\"\nbinaryName = \"vega\"\n",
-        server.base()
-    )
+    crate::harness::auto_install_config(server).replace("[autoInstall.asset]", &format!("{extra}[autoInstall.asset]"))
 }
 
 #[test]

@@ -8,35 +8,14 @@
 
 use nix::sys::signal::Signal;
 
+use testnode::support::{SoakRng, live_pids_in, soak_kills};
+
 use crate::harness::{Env, alive, wait_until};
 
-/// Releases in the chain: genesis, then v0.2.0 … v0.<N+1>.0, one upgrade every 15 blocks.
+/// Releases in the chain: genesis, then v0.2.0 … v0.<N+1>.0. Release i upgrades at height i + 2,
+/// so even a core restarted from height 0 reaches its upgrade within a few blocks (20 ms each)
+/// and kills land before, during and after switches alike.
 const RELEASES: u64 = 6;
-const BLOCKS_PER_UPGRADE: u64 = 15;
-
-/// A small generator, enough to spread the kills (xorshift64*).
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn from_env() -> Self {
-        let seed = std::env::var("VISOR_SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
-        eprintln!("kill soak seed: VISOR_SOAK_SEED={seed}");
-        Self(seed)
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-}
-
-pub fn kills() -> usize {
-    std::env::var("VISOR_SOAK_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(30)
-}
 
 fn version(i: u64) -> String {
     if i == 0 { "v0.1.0".to_owned() } else { format!("v0.{}.0", i + 1) }
@@ -47,7 +26,7 @@ fn chain() -> Env {
     env.write_config("");
     for i in 0..=RELEASES {
         let next = version(i + 1);
-        let at = ((i + 1) * BLOCKS_PER_UPGRADE).to_string();
+        let at = (i + 2).to_string();
         let mut extra = vec!["--fork-grandchild"];
         if i < RELEASES {
             extra.extend(["--upgrade-at", &at, "--release-tag", &next]);
@@ -94,16 +73,14 @@ fn check_invariants(env: &Env, reached: &mut u64, kill: usize, running: Option<i
     let cores: Vec<i32> =
         env.starts_of("core").iter().map(|s| s["pid"].as_i64().unwrap() as i32).filter(|&pid| alive(pid)).collect();
     assert!(cores.len() <= 1, "kill {kill}: two cores run: {cores:?}");
-    let grandchildren = std::fs::read_to_string(env.data.join("grandchild.pids")).unwrap_or_default();
-    let live: Vec<i32> =
-        grandchildren.lines().filter_map(|l| l.trim().parse().ok()).filter(|&pid: &i32| alive(pid)).collect();
+    let live = live_pids_in(&env.data.join("grandchild.pids"));
     assert!(live.len() <= 1, "kill {kill}: a previous node's processes are left: {live:?}");
 }
 
 #[test]
 fn kill_soak_of_the_visor_during_repeated_upgrades() {
-    let mut rng = Rng::from_env();
-    let total = kills();
+    let mut rng = SoakRng::from_env();
+    let total = soak_kills();
     let mut kill = 0;
     let mut chains = 0;
     while kill < total {
@@ -117,7 +94,7 @@ fn kill_soak_of_the_visor_during_repeated_upgrades() {
             // A random instant: while it waits, stops, switches, starts, or runs.
             std::thread::sleep(std::time::Duration::from_millis(rng.below(400)));
             visor.signal(Signal::SIGKILL);
-            assert!(visor.wait_status().code().is_none());
+            assert!(visor.wait_status_undrained().code().is_none());
             kill += 1;
             visor = env.start_visor_with(tracking);
             visor.wait_log("started process");

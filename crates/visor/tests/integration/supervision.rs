@@ -133,7 +133,7 @@ fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
     next.wait_log("started process");
     assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts");
     let logs = next.logs();
-    let swept = logs.iter().position(|l| l.contains("killing processes left by a previous visor"));
+    let swept = logs.iter().position(|l| l.contains("killing") && l.contains("previous visor"));
     let started = logs.iter().position(|l| l.contains("started process"));
     assert!(swept.is_some() && swept < started, "{logs:?}");
     next.signal(Signal::SIGTERM);
@@ -220,4 +220,35 @@ fn kill_9_of_the_visor_then_the_next_visor_stops_what_left_the_group() {
             assert!(!alive(pid), "grandchild {pid} outlived the stop ({tracking:?})");
         }
     }
+}
+
+#[test]
+fn a_leftover_that_no_record_names_is_found_by_the_node_tag() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let env = Env::with_upgrade(100_000, "");
+    std::fs::create_dir_all(env.home.join(".visor")).unwrap();
+    let state = std::fs::metadata(env.home.join(".visor")).unwrap();
+    // A process of a previous node that no record names (forked in the instant before the
+    // record was written, then its visor SIGKILLed): only its environment ties it to the home.
+    let mut leftover = std::process::Command::new("sleep")
+        .arg("600")
+        .env("VISOR_NODE_OF", format!("{}:{}", state.dev(), state.ino()))
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut other_home =
+        std::process::Command::new("sleep").arg("600").env("VISOR_NODE_OF", "1:1").process_group(0).spawn().unwrap();
+    let mut visor = env.start_visor_with(&[("VISOR_CGROUP", "off")]);
+    visor.wait_log("started process");
+    assert!(leftover.try_wait().unwrap().is_some(), "the leftover was killed before the node started");
+    assert!(other_home.try_wait().unwrap().is_none(), "a process of another home is left alone");
+    let _ = other_home.kill();
+    let _ = other_home.wait();
+    let logs = visor.logs();
+    let killed = logs.iter().position(|l| l.contains("a previous visor left"));
+    let started = logs.iter().position(|l| l.contains("started process"));
+    assert!(killed.is_some() && killed < started, "{logs:?}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), 0);
 }
