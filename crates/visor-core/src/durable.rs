@@ -213,15 +213,25 @@ pub(crate) struct LatestWriter<T> {
 }
 
 impl<T: Serialize + Clone + Send + Sync + 'static> LatestWriter<T> {
-    /// Starts writing to `path`; `what` names the document in warnings.
-    pub(crate) fn start(path: PathBuf, what: &'static str) -> Self {
+    /// Starts writing to `path` (`what` names the document in warnings), completing each value
+    /// with `prepare` (which may look at the disk) on the blocking thread, just before it is
+    /// written.
+    pub(crate) fn start_with(
+        path: PathBuf,
+        what: &'static str,
+        prepare: impl Fn(&mut T) + Send + Sync + 'static,
+    ) -> Self {
         let (tx, mut rx) = tokio::sync::watch::channel(None::<T>);
+        let prepare = std::sync::Arc::new(prepare);
         let task = tokio::spawn(async move {
             while rx.changed().await.is_ok() {
-                let Some(value) = rx.borrow_and_update().clone() else { continue };
-                let path = path.clone();
-                let written =
-                    tokio::task::spawn_blocking(move || write_json_atomic(&path, &value).map_err(|e| (path, e))).await;
+                let Some(mut value) = rx.borrow_and_update().clone() else { continue };
+                let (path, prepare) = (path.clone(), std::sync::Arc::clone(&prepare));
+                let written = tokio::task::spawn_blocking(move || {
+                    prepare(&mut value);
+                    write_json_atomic(&path, &value).map_err(|e| (path, e))
+                })
+                .await;
                 if let Ok(Err((path, e))) = written {
                     tracing::warn!(path = %path.display(), error = %e, "cannot write the {what}");
                 }

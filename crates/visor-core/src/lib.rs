@@ -51,5 +51,5 @@ pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
 pub use node::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
 pub use release::{ReleaseName, ReleaseNameError, check_file_name};
-pub use runner::{State, run};
+pub use runner::run;
 pub use verify::PreflightError;

@@ -117,6 +117,3 @@ impl Status {
 pub fn read_status(path: &Path) -> Option<Status> {
     serde_json::from_slice(&crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT).ok()?).ok()
 }
-
-/// Stores the latest published status in the background, through the atomic writer.
-pub(crate) type StatusWriter = crate::durable::LatestWriter<Status>;

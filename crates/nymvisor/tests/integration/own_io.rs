@@ -160,9 +160,11 @@ fn a_backup_that_keeps_failing_backs_off_and_says_so() {
         "{line}"
     );
     wait_until("the old daemon runs again", || w.starts().iter().filter(|s| s["version"] == "1.0.0").count() == 2);
-    let status = w.json(&w.data.join(".visor/status.json"));
-    let detail = status["detail"].as_str().unwrap_or_default().to_owned();
-    assert!(detail.contains("backup failed (attempt 1), retrying in 60 s"), "{status}");
+    // The status file is written in the background: wait for it to say so.
+    wait_until("status shows the failed backup and its retry", || {
+        let status = w.json(&w.data.join(".visor/status.json"));
+        status["detail"].as_str().unwrap_or_default().contains("backup failed (attempt 1), retrying in 60 s")
+    });
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), 0);
 }

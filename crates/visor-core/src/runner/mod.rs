@@ -1,7 +1,11 @@
-//! The run loop: one dispatcher owns every piece of mutable state and reacts to events.
+//! The run loop, decided apart from carried out: the [`machine`] owns the run's state and
+//! turns events into effects without touching the world; the [`shell`] turns the world into
+//! events and carries the effects out; the [`store`] owns what is persisted.
 
-mod dispatcher;
+mod event;
+mod machine;
+mod shell;
 mod state;
+mod store;
 
-pub use dispatcher::run;
-pub use state::State;
+pub use shell::run;

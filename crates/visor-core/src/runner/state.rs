@@ -1,6 +1,11 @@
-//! The explicit states of the run loop and why a node is being stopped.
+//! The states of the run loop. Each carries the data it needs, so an impossible combination (a
+//! wait without its upgrade, a backup without its switch) cannot be written.
 
+use std::time::{Duration, Instant};
+
+use super::event::{StartKind, Ticket};
 use crate::exit::Exit;
+use crate::node::NodeSpec;
 use crate::release::ReleaseName;
 
 /// An upgrade that is due: where it goes and what it is.
@@ -22,6 +27,13 @@ pub(crate) struct Target {
     pub(crate) fingerprint: Option<crate::verify::Fingerprint>,
 }
 
+impl Target {
+    /// A planned upgrade (its release folder named by a plan) rather than an announced one.
+    pub(crate) fn planned(&self) -> bool {
+        self.release.is_some()
+    }
+}
+
 /// Why the node is being stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum StopWhy {
@@ -35,42 +47,102 @@ pub(crate) enum StopWhy {
     Exit(Exit),
 }
 
+impl StopWhy {
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Self::Crash => "a process stopped unexpectedly",
+            Self::Upgrade { .. } => "upgrade",
+            Self::AwaitRelease { .. } => "upgrade point reached, release not ready",
+            Self::Exit(Exit::Clean) => "shutdown",
+            Self::Exit(_) => "fatal condition",
+        }
+    }
+}
+
+/// Measures of the switch in progress, to report the downtime once the new node runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Downtime {
+    pub(crate) stop_signal_at: Instant,
+    pub(crate) stop_took: Duration,
+}
+
+/// An upgrade between the stop of the old node and the start of the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Switching {
+    pub(crate) ticket: Ticket,
+    pub(crate) target: Target,
+    pub(crate) release: ReleaseName,
+    /// Absent for a rollback (the old node had already stopped for good).
+    pub(crate) downtime: Option<Downtime>,
+}
+
+/// An upgrade whose release is not ready while the node is stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Waiting {
+    pub(crate) target: Target,
+    pub(crate) reason: String,
+    pub(crate) logged: Option<Instant>,
+    /// The verification under way, if any.
+    pub(crate) checking: Option<Ticket>,
+    pub(crate) downtime: Downtime,
+}
+
+/// What a start is at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Starting {
+    /// Reading the release `current` names.
+    Resolving { kind: StartKind },
+    /// Asking the data node where the core resumes.
+    Preparing { spec: Box<NodeSpec> },
+    /// Spawning.
+    Launching,
+}
+
 /// The state of the run loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    /// Preparing or spawning the node.
-    Starting,
+pub(crate) enum State {
+    /// Preparing or spawning node generation `ticket`.
+    Starting { ticket: Ticket, step: Starting },
     /// The node runs.
     Running,
     /// The node runs and a due upgrade's release is being verified.
-    Verifying,
+    Verifying { ticket: Ticket, target: Target },
+    /// The upgrade's release is verified; the upgrade lock is being taken.
+    Locking { ticket: Ticket, target: Target, release: ReleaseName },
     /// The node is being stopped.
-    Stopping,
-    /// The node is stopped and its data is being backed up before the switch.
-    BackingUp,
+    Stopping { ticket: Ticket, why: StopWhy },
     /// Waiting out the delay before a restart.
-    RestartDelay,
+    RestartDelay { ticket: Ticket },
     /// The node is stopped and the upgrade's release is not ready yet.
-    Waiting,
+    Waiting(Waiting),
+    /// The node is stopped and its data is being backed up before the switch.
+    BackingUp(Switching),
     /// `current` is being moved.
-    Switching,
+    Switching(Switching),
     /// Finished with this exit.
     Done(Exit),
 }
 
 impl State {
     /// The name shown by `status`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
-            Self::Starting => "starting",
+            Self::Starting { .. } => "starting",
             Self::Running => "running",
-            Self::Verifying => "verifying-release",
-            Self::Stopping => "stopping",
-            Self::BackingUp => "backing-up",
-            Self::RestartDelay => "restart-delay",
-            Self::Waiting => "waiting-for-release",
-            Self::Switching => "switching",
+            Self::Verifying { .. } | Self::Locking { .. } => "verifying-release",
+            Self::Stopping { why: StopWhy::Exit(_), .. } => "shutting-down",
+            Self::Stopping { .. } => "stopping",
+            Self::BackingUp(_) => "backing-up",
+            Self::RestartDelay { .. } => "restart-delay",
+            Self::Waiting(_) => "waiting-for-release",
+            Self::Switching(s) if s.target.rollback => "rolling-back",
+            Self::Switching(_) => "switching",
             Self::Done(_) => "stopped",
         }
+    }
+
+    /// Whether the node's processes run (and may exit unexpectedly).
+    pub(crate) fn node_runs(&self) -> bool {
+        matches!(self, Self::Running | Self::Verifying { .. } | Self::Locking { .. })
     }
 }

@@ -3,21 +3,23 @@
 //! rollback, keeps the old release running, and does not try that upgrade again in this run
 //! (the face keeps it out of the plan until the operator acts).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{Event, Runner};
-use crate::history::{History, SwitchRecord};
+use super::Machine;
+use crate::history::SwitchRecord;
 use crate::release::ReleaseName;
-use crate::runner::state::Target;
+use crate::runner::event::{Effect, StoreCmd, Ticket, Timer};
+use crate::runner::state::{State, Target};
 
 /// A release on probation.
-pub(super) struct Probation {
-    pub(super) record: SwitchRecord,
-    pub(super) previous: ReleaseName,
-    pub(super) started: Instant,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Probation {
+    pub(crate) record: SwitchRecord,
+    pub(crate) previous: ReleaseName,
+    pub(crate) started: Instant,
 }
 
-impl Runner {
+impl Machine {
     /// Puts the release just switched to on probation, if the settings ask for it.
     pub(super) fn begin_probation(&mut self, record: &SwitchRecord) {
         let (Some(period), Some(previous)) = (self.settings.probation, record.from.clone()) else { return };
@@ -25,52 +27,47 @@ impl Runner {
             return;
         }
         tracing::info!(release = %record.to, period_s = period.as_secs(), "the new release is on probation");
-        self.probation = Some(Probation { record: record.clone(), previous, started: Instant::now() });
-        self.schedule(period, Event::ProbationOver { record_id: record.id.clone() });
+        self.probation = Some(Probation { record: record.clone(), previous, started: self.now.instant });
+        self.probation_timer = Some(self.arm(Timer::Probation, period));
     }
 
-    pub(super) fn on_probation_over(&mut self, record_id: &str) {
+    pub(super) fn on_probation_timer(&mut self, ticket: Ticket) {
+        if self.probation_timer != Some(ticket) {
+            return;
+        }
+        self.probation_timer = None;
         let Some(period) = self.settings.probation else { return };
-        if self.probation.as_ref().is_none_or(|p| p.record.id != record_id) {
+        if self.probation.is_none() {
             return;
         }
         // Passed only by running without a break for the whole period.
-        let ran = self.launched_at.filter(|_| self.state == crate::runner::state::State::Running).map(|t| t.elapsed());
+        let ran = self
+            .launched_at
+            .filter(|_| self.state == State::Running)
+            .map(|t| self.now.instant.saturating_duration_since(t));
         if ran.is_none_or(|ran| ran < period) {
             let left = period.saturating_sub(ran.unwrap_or_default());
-            self.schedule(
-                left.max(std::time::Duration::from_millis(100)),
-                Event::ProbationOver { record_id: record_id.to_owned() },
-            );
+            self.probation_timer = Some(self.arm(Timer::Probation, left.max(Duration::from_millis(100))));
             return;
         }
         let Some(probation) = self.probation.take() else { return };
         tracing::info!(
             release = %probation.record.to,
-            after_s = probation.started.elapsed().as_secs(),
+            after_s = self.now.instant.saturating_duration_since(probation.started).as_secs(),
             "the new release passed its probation"
         );
-        let path = self.home.history_file();
-        let now = jiff::Timestamp::now().to_string();
-        let id = record_id.to_owned();
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = History::update(&path, |h| {
-                if let Some(r) = h.find_mut(&id) {
-                    r.confirmed_at = Some(now);
-                }
-            }) {
-                tracing::warn!(error = %e, "cannot record the end of the probation in the history");
-            }
-        });
+        let at = self.now.wall;
+        if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == probation.record.id) {
+            last.confirmed_at = Some(at.to_string());
+        }
+        self.emit(Effect::Persist(StoreCmd::Confirm { id: probation.record.id, at }));
+        self.publish();
     }
 
     /// Called when the restart budget is spent: during probation, roll back instead of exiting.
+    /// The switch checks on disk that the previous release is still complete.
     pub(super) fn try_rollback(&mut self) -> bool {
         let Some(probation) = self.probation.take() else { return false };
-        if !super::release_complete(self.face.as_ref(), &self.home, &probation.previous) {
-            tracing::error!(previous = %probation.previous, "the new release keeps failing, and the previous one is no longer complete: cannot roll back");
-            return false;
-        }
         tracing::error!(
             failed = %probation.record.to,
             back_to = %probation.previous,
@@ -79,13 +76,14 @@ impl Runner {
         );
         self.refused.push(probation.record.version.clone());
         self.restarts.reset();
+        self.probation_timer = None;
         let target = Target {
             version: probation.record.version.clone(),
             release: Some(probation.previous.clone()),
             rollback: true,
             ..Target::default()
         };
-        self.begin_switch(target, probation.previous);
+        self.begin_switch(target, probation.previous, None);
         true
     }
 }

@@ -1,0 +1,268 @@
+//! Starting, stopping and restarting the node, and what signals and process exits do.
+
+use std::time::Duration;
+
+use super::{Machine, NodeInfo};
+use crate::exit::Exit;
+use crate::node::NodeSpec;
+use crate::release::ReleaseName;
+use crate::resume::{SegmentError, add_snapshot_flag};
+use crate::runner::event::{Effect, ProcessInfo, SignalKind, StartKind, Ticket, Timer};
+use crate::runner::state::{Downtime, Starting, State, StopWhy, Waiting};
+use crate::supervise::{RestartDecision, StopPolicy, StopReport, Urgency};
+
+impl Machine {
+    /// Starts a new node generation: first the release `current` names is read.
+    pub(super) fn start_node(&mut self, kind: StartKind) {
+        let ticket = self.ticket();
+        self.active = self.settings.clone();
+        self.poll_failures = 0;
+        self.set_state(State::Starting { ticket, step: Starting::Resolving { kind } }, None);
+        self.emit(Effect::Resolve { ticket });
+    }
+
+    pub(super) fn on_resolved(&mut self, ticket: Ticket, result: Result<(Option<ReleaseName>, NodeSpec), String>) {
+        let State::Starting { ticket: expected, step: Starting::Resolving { kind } } = self.state.clone() else {
+            return;
+        };
+        if ticket != expected {
+            return;
+        }
+        let (release, spec) = match result {
+            Ok(found) => found,
+            Err(message) => {
+                // Not the node failing: its release is gone or broken (moved, deleted, a bad
+                // edit). Restarting would only spend the budget; say so and stop, as at start.
+                tracing::error!(
+                    "{message}; the active release cannot be started: restore the folder `current` names, or point \
+                     `current` at a complete release, then start the visor again"
+                );
+                self.finish(Exit::Config);
+                return;
+            }
+        };
+        if release.is_some() {
+            self.current.clone_from(&release);
+        }
+        self.ran = release;
+        if let (StartKind::CrashRestart, Some(data_node)) = (kind, spec.vega_data_node().cloned()) {
+            // The core must resume where the data node's history ends; ask before starting
+            // anything (the data node's store is locked while it runs).
+            self.state = State::Starting { ticket, step: Starting::Preparing { spec: Box::new(spec) } };
+            self.emit(Effect::QuerySegment { ticket, data_node });
+            return;
+        }
+        let snapshot = self.resume.as_ref().and_then(|r| r.height);
+        self.launch(ticket, spec, snapshot);
+    }
+
+    pub(super) fn on_segment(&mut self, ticket: Ticket, result: Result<Option<u64>, SegmentError>) {
+        let State::Starting { ticket: expected, step: Starting::Preparing { spec } } = self.state.clone() else {
+            return;
+        };
+        if ticket != expected {
+            return;
+        }
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        match result {
+            Ok(Some(height)) => {
+                tracing::info!(height, "data node's latest history segment found; the core resumes from it");
+                self.launch(ticket, *spec, Some(height));
+            }
+            Ok(None) => {
+                tracing::info!("data node has no history segment yet; the core starts without a snapshot height");
+                self.launch(ticket, *spec, None);
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                self.on_failure();
+            }
+        }
+    }
+
+    fn launch(&mut self, ticket: Ticket, mut spec: NodeSpec, snapshot: Option<u64>) {
+        if let (Some(height), true) = (snapshot, spec.vega_core().is_some())
+            && add_snapshot_flag(&mut spec.processes[0].args, height)
+        {
+            tracing::info!(height, "the core loads the snapshot at the upgrade height");
+        }
+        let daemon = matches!(spec.protocol, crate::node::Protocol::Daemon);
+        let admin = spec.admin().cloned();
+        self.node = Some(NodeInfo { ticket, daemon, processes: Vec::new() });
+        self.state = State::Starting { ticket, step: Starting::Launching };
+        self.emit(Effect::Launch { ticket, spec });
+        if let Some(endpoint) = admin {
+            self.emit(Effect::StartPoller { ticket, endpoint });
+        }
+    }
+
+    pub(super) fn on_launched(&mut self, ticket: Ticket, processes: Vec<ProcessInfo>, error: Option<String>) {
+        let State::Starting { ticket: expected, step: Starting::Launching } = self.state else { return };
+        if ticket != expected {
+            return;
+        }
+        if let Some(node) = self.node.as_mut() {
+            node.processes = processes;
+        }
+        self.launched_at = Some(self.now.instant);
+        if let Some(e) = error {
+            tracing::error!("{e}");
+            self.begin_stop(StopWhy::Crash);
+            return;
+        }
+        self.set_state(State::Running, None);
+        self.arm_due();
+        self.after_launch();
+    }
+
+    pub(super) fn on_exited(&mut self, ticket: Ticket, role: &str, status: &str) {
+        let Some(node) = self.node.as_mut().filter(|n| n.ticket == ticket) else { return };
+        node.processes.retain(|p| p.role != role);
+        if self.state.node_runs() {
+            tracing::error!(role, status, "process stopped unexpectedly; stopping the rest of the node");
+            self.begin_stop(StopWhy::Crash);
+        } else {
+            tracing::debug!(role, status, "process exited");
+            self.publish();
+        }
+    }
+
+    pub(super) fn begin_stop(&mut self, why: StopWhy) {
+        let policy = match why {
+            StopWhy::Upgrade { .. } | StopWhy::AwaitRelease { .. } => self.active.stop,
+            StopWhy::Crash | StopWhy::Exit(_) => StopPolicy { delay: Duration::ZERO, ..self.active.stop },
+        };
+        tracing::info!(reason = why.describe(), grace_ms = policy.grace.as_millis() as u64, "stopping the node");
+        self.emit(Effect::Urgency(match self.shutdown_signals {
+            0 => Urgency::Normal,
+            1 => Urgency::SkipDelay,
+            _ => Urgency::KillNow,
+        }));
+        let ticket = match self.node.as_ref() {
+            Some(node) => node.ticket,
+            None => self.ticket(),
+        };
+        self.emit(Effect::Stop { ticket, policy });
+        self.set_state(State::Stopping { ticket, why }, None);
+    }
+
+    pub(super) fn on_stopped(&mut self, ticket: Ticket, report: StopReport) {
+        let State::Stopping { ticket: expected, why } = self.state.clone() else { return };
+        if ticket != expected {
+            return;
+        }
+        self.node = None;
+        tracing::info!(took_ms = report.took.as_millis() as u64, killed = report.killed, "node stopped");
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        let downtime = Downtime {
+            stop_signal_at: self.now.instant.checked_sub(report.took).unwrap_or(self.now.instant),
+            stop_took: report.took,
+        };
+        match why {
+            StopWhy::Crash => self.on_failure(),
+            StopWhy::Exit(exit) => self.finish(exit),
+            StopWhy::Upgrade { target, release } => {
+                self.emit(Effect::Fault("switch-node-stopped"));
+                self.stopped_for_upgrade(target, release, downtime);
+            }
+            StopWhy::AwaitRelease { target } => {
+                // The node is down from now on: the wait for the release is downtime too.
+                self.maybe_stage(&target.version);
+                self.set_state(
+                    State::Waiting(Waiting { target, reason: String::new(), logged: None, checking: None, downtime }),
+                    None,
+                );
+                self.recheck_release();
+            }
+        }
+    }
+
+    pub(super) fn on_failure(&mut self) {
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        self.node = None;
+        let ran_for = self.launched_at.take().map(|t| self.now.instant.saturating_duration_since(t));
+        match self.restarts.on_failure(&self.active.restart, self.now.instant, ran_for) {
+            RestartDecision::Restart { delay, remaining } => {
+                tracing::warn!(
+                    delay_ms = delay.as_millis() as u64,
+                    remaining_restarts = remaining,
+                    "restarting the node"
+                );
+                let ticket = self.arm(Timer::Restart, delay);
+                self.restart_timer = Some(ticket);
+                self.set_state(State::RestartDelay { ticket }, Some(format!("restart in {} ms", delay.as_millis())));
+            }
+            RestartDecision::GiveUp { restarts } => {
+                if self.try_rollback() {
+                    return;
+                }
+                tracing::error!(restarts, "the node keeps failing and its restart budget is spent");
+                self.finish(Exit::RestartBudget);
+            }
+        }
+    }
+
+    pub(super) fn on_signal(&mut self, kind: SignalKind) {
+        let name = match kind {
+            SignalKind::Reload => {
+                self.emit(Effect::LoadSettings { origin: "SIGHUP" });
+                return;
+            }
+            SignalKind::Shutdown(name) => name,
+        };
+        self.shutdown_signals += 1;
+        self.exit_requested.get_or_insert(Exit::Clean);
+        match &self.state {
+            State::Running | State::Verifying { .. } | State::Locking { .. } => {
+                tracing::info!(signal = name, "shutdown requested: stopping the node");
+                self.emit(Effect::UnlockUpgrade { remove: false });
+                self.begin_stop(StopWhy::Exit(Exit::Clean));
+            }
+            State::Stopping { .. } if self.shutdown_signals >= 2 => {
+                tracing::warn!(signal = name, "second shutdown signal: killing the node now");
+                self.emit(Effect::Urgency(Urgency::KillNow));
+            }
+            State::Stopping { .. } => {
+                tracing::info!(signal = name, "shutdown requested: the node is already stopping");
+                self.emit(Effect::Urgency(Urgency::SkipDelay));
+            }
+            State::Starting { step: Starting::Preparing { .. }, .. } => {
+                // Nothing runs yet: only the data node's query, which dies with the visor.
+                tracing::info!(signal = name, "shutdown requested before the node started");
+                self.node = None;
+                self.finish(Exit::Clean);
+            }
+            State::RestartDelay { .. } | State::Waiting(_) => {
+                tracing::info!(signal = name, "shutdown requested");
+                self.finish(Exit::Clean);
+            }
+            State::BackingUp(_) => {
+                tracing::info!(signal = name, "shutdown requested: cancelling the backup");
+                self.emit(Effect::CancelBackup);
+            }
+            State::Starting { .. } | State::Switching(_) => {
+                tracing::info!(signal = name, "shutdown requested: finishing the current step first");
+            }
+            State::Done(_) => {}
+        }
+    }
+
+    /// Ends the run with `exit`, stopping the node first if one runs.
+    pub(super) fn request_exit(&mut self, exit: Exit) {
+        self.exit_requested = Some(exit);
+        if self.node.is_some() && !matches!(self.state, State::Stopping { .. }) {
+            self.begin_stop(StopWhy::Exit(exit));
+        } else if self.node.is_none() {
+            self.finish(exit);
+        }
+    }
+}

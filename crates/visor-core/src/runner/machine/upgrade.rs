@@ -1,0 +1,454 @@
+//! An upgrade from its trigger to the new node: the admin endpoint's announcements and
+//! readiness (Vega), verification while the old node runs, the upgrade lock, the stop, the
+//! backup, the journaled switch, the wait for a release that is not ready, and the report of
+//! the downtime once the new node runs.
+
+use std::time::Duration;
+
+use super::{Machine, Resume};
+use crate::backup::{BackupError, BackupReport};
+use crate::exit::Exit;
+use crate::history::SwitchRecord;
+use crate::node::NodeSpec;
+use crate::release::ReleaseName;
+use crate::runner::event::{AnnouncedCheck, Effect, StartKind, StoreCmd, Ticket, Timer};
+use crate::runner::state::{Downtime, State, StopWhy, Switching, Target, Waiting};
+use crate::source::{AcceptedRelease, AdminError, UpgradeStatus};
+use crate::switch::{SwitchError, SwitchPlan};
+use crate::verify::PreflightError;
+
+/// How often a missing release folder of an announced upgrade is reported again.
+const ANNOUNCE_REMINDER: Duration = Duration::from_secs(60);
+/// The first retry of an upgrade whose backup failed; doubles up to the max.
+const BACKUP_RETRY: Duration = Duration::from_secs(60);
+const BACKUP_RETRY_MAX: Duration = Duration::from_secs(3600);
+
+impl Machine {
+    // ----- the admin endpoint (Vega) ------------------------------------------------------
+
+    pub(super) fn on_poll(&mut self, ticket: Ticket, result: Result<UpgradeStatus, AdminError>) {
+        if self.node.as_ref().is_none_or(|n| n.ticket != ticket)
+            || !matches!(self.state, State::Running | State::Verifying { .. })
+        {
+            return;
+        }
+        match result {
+            Err(e) => {
+                let (budget, key) = if self.restarts.restarted() {
+                    (self.active.connection.after_restart, "maxNumberOfRestartConnectionRetries")
+                } else {
+                    (self.active.connection.first, "maxNumberOfFirstConnectionRetries")
+                };
+                if self.poll_failures >= budget {
+                    tracing::error!(
+                        failures = self.poll_failures + 1,
+                        budget,
+                        error = %e,
+                        "the core's admin endpoint stayed unreachable beyond the connection budget ({key}); stopping"
+                    );
+                    self.request_exit(Exit::Unreachable);
+                    return;
+                }
+                self.poll_failures += 1;
+                tracing::info!(attempts_left = budget - self.poll_failures, error = %e, "waiting for the core's admin endpoint");
+            }
+            Ok(status) => {
+                if self.poll_failures > 0 {
+                    tracing::info!(after_failures = self.poll_failures, "the core's admin endpoint answers");
+                }
+                self.poll_failures = 0;
+                self.confirm_upgrade();
+                if status.accepted != self.pending {
+                    if status.accepted.is_none() {
+                        tracing::info!("no upgrade is announced any more");
+                    }
+                    self.pending = status.accepted.clone();
+                    self.announce_reported = None;
+                    self.publish();
+                }
+                self.report_announced();
+                if let (true, State::Running, Some(release)) = (status.ready, &self.state, status.accepted) {
+                    self.on_ready(release);
+                }
+            }
+        }
+    }
+
+    /// The first answer of an upgraded node ends its resume-from-upgrade period.
+    fn confirm_upgrade(&mut self) {
+        let Some(resume) = self.resume.take() else { return };
+        let at = self.now.wall;
+        if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == resume.record_id) {
+            last.confirmed_at = Some(at.to_string());
+        }
+        tracing::info!("the upgraded node answers: upgrade confirmed");
+        self.emit(Effect::Persist(StoreCmd::Confirm { id: resume.record_id, at }));
+        self.publish();
+    }
+
+    /// Says what an announced upgrade needs: once when it is announced, and again every minute
+    /// while its release folder is missing (the shell looks at the folder).
+    fn report_announced(&mut self) {
+        let Some(release) = self.pending.clone() else { return };
+        if self.announce_reported.is_some_and(|t| self.now.instant.saturating_duration_since(t) < ANNOUNCE_REMINDER) {
+            return;
+        }
+        let first = self.announce_reported.is_none();
+        self.announce_reported = Some(self.now.instant);
+        self.maybe_stage(&release.tag);
+        let folder = self.settings.release_for(&release.tag).map_err(|e| e.to_string());
+        self.emit(Effect::ReportAnnounced(AnnouncedCheck {
+            version: release.tag,
+            height: release.height,
+            folder,
+            first,
+        }));
+    }
+
+    fn on_ready(&mut self, release: AcceptedRelease) {
+        tracing::info!(version = release.tag, height = release.height, "the core is ready to upgrade");
+        let target = Target { version: release.tag, height: Some(release.height), ..Target::default() };
+        self.verify(target);
+    }
+
+    // ----- verification -------------------------------------------------------------------
+
+    /// Verifies `target`'s release while the node runs.
+    pub(super) fn verify(&mut self, target: Target) {
+        let ticket = self.ticket();
+        let detail = format!("verifying the release {}", target.version);
+        self.set_state(State::Verifying { ticket, target: target.clone() }, Some(detail));
+        self.request_verify(ticket, target);
+    }
+
+    /// Asks for the verification `ticket` (the state waiting for it is already set).
+    fn request_verify(&mut self, ticket: Ticket, target: Target) {
+        match target.release.clone().map_or_else(|| self.settings.release_for(&target.version), Ok) {
+            Ok(release) => self.emit(Effect::Verify { ticket, target, release }),
+            Err(e) => {
+                // Answered at once, as the verification would have.
+                let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
+                self.on_verified(ticket, target, result);
+            }
+        }
+    }
+
+    pub(super) fn on_verified(
+        &mut self,
+        ticket: Ticket,
+        target: Target,
+        result: Result<(ReleaseName, NodeSpec), PreflightError>,
+    ) {
+        let expected = match &self.state {
+            State::Verifying { ticket, .. } => Some(*ticket),
+            State::Waiting(wait) => wait.checking,
+            _ => None,
+        };
+        if expected != Some(ticket) {
+            return;
+        }
+        match (&self.state, result) {
+            (State::Verifying { .. }, Ok(_)) if target.planned() && !self.still_due(&target) => {
+                tracing::info!(
+                    version = target.version,
+                    "the upgrade was moved or removed meanwhile; not doing it now"
+                );
+                self.set_state(State::Running, None);
+                self.arm_due();
+            }
+            (State::Verifying { .. }, Ok((release, _))) => match self.settings.upgrade_lock.clone() {
+                Some(path) => {
+                    let ticket = self.ticket();
+                    self.state = State::Locking { ticket, target, release };
+                    self.emit(Effect::LockUpgrade { ticket, path });
+                }
+                None => self.verified_and_locked(target, release),
+            },
+            (State::Verifying { .. }, Err(e)) if self.node.as_ref().is_some_and(|n| n.daemon) => {
+                self.due_not_ready(&target, &e.to_string());
+            }
+            (State::Verifying { .. }, Err(e)) => {
+                tracing::error!(version = target.version, "the upgrade's release is not ready: {e}");
+                tracing::warn!("stopping the node (it is halted at the upgrade point) until the release is ready");
+                self.begin_stop(StopWhy::AwaitRelease { target });
+            }
+            (State::Waiting(waiting), Ok((release, _))) => {
+                tracing::info!(version = target.version, folder = %release, "the release is ready now");
+                let downtime = waiting.downtime;
+                self.begin_switch(target, release, Some(downtime));
+            }
+            (State::Waiting(_), Err(e)) => {
+                let reason = e.to_string();
+                let now = self.now.instant;
+                let State::Waiting(wait) = &mut self.state else { return };
+                wait.checking = None;
+                let changed = wait.reason != reason;
+                if changed || wait.logged.is_none_or(|t| now.saturating_duration_since(t) >= super::WAIT_LOG) {
+                    tracing::warn!(version = wait.target.version, height = ?wait.target.height, "node stopped, waiting for the release: {reason}");
+                    wait.logged = Some(now);
+                }
+                wait.reason.clone_from(&reason);
+                self.detail = Some(reason);
+                self.publish();
+                self.arm(Timer::Recheck, super::RECHECK);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_upgrade_locked(&mut self, ticket: Ticket, result: Result<(), String>) {
+        let State::Locking { ticket: expected, target, release } = self.state.clone() else { return };
+        if ticket != expected {
+            return;
+        }
+        match result {
+            Ok(()) => self.verified_and_locked(target, release),
+            Err(e) => {
+                self.state = State::Verifying { ticket, target: target.clone() };
+                self.due_not_ready(&target, &e);
+            }
+        }
+    }
+
+    fn verified_and_locked(&mut self, target: Target, release: ReleaseName) {
+        tracing::info!(version = target.version, folder = %release, "release verified; stopping the node to upgrade");
+        self.due.reported = None;
+        self.begin_stop(StopWhy::Upgrade { target, release });
+    }
+
+    /// While waiting, the release is checked again once the previous check is answered.
+    pub(super) fn recheck_release(&mut self) {
+        let State::Waiting(wait) = &self.state else { return };
+        if wait.checking.is_some() {
+            return;
+        }
+        let target = wait.target.clone();
+        let ticket = self.ticket();
+        if let State::Waiting(wait) = &mut self.state {
+            wait.checking = Some(ticket);
+        }
+        self.request_verify(ticket, target);
+    }
+
+    pub(super) fn on_recheck(&mut self, _ticket: Ticket) {
+        self.recheck_release();
+    }
+
+    // ----- the switch ---------------------------------------------------------------------
+
+    pub(super) fn stopped_for_upgrade(&mut self, target: Target, release: ReleaseName, downtime: Downtime) {
+        match self.settings.backup.clone() {
+            Some(settings) => {
+                let name = target.release.as_ref().map_or_else(|| target.version.clone(), ToString::to_string);
+                let dest_name = name.rsplit('/').next().unwrap_or(&name).to_owned();
+                let ticket = self.ticket();
+                tracing::info!(source = %settings.source.display(), upgrade = dest_name, "backing up the node's data before the switch");
+                let detail = format!("backing up {}", settings.source.display());
+                self.emit(Effect::Backup { ticket, settings, dest_name });
+                self.set_state(
+                    State::BackingUp(Switching { ticket, target, release, downtime: Some(downtime) }),
+                    Some(detail),
+                );
+            }
+            None => self.begin_switch(target, release, Some(downtime)),
+        }
+    }
+
+    pub(super) fn on_backed_up(&mut self, ticket: Ticket, result: Result<BackupReport, BackupError>) {
+        let State::BackingUp(switching) = self.state.clone() else { return };
+        if switching.ticket != ticket {
+            return;
+        }
+        let Switching { target, release, downtime, .. } = switching;
+        match result {
+            Ok(report) => {
+                self.backup_failures = 0;
+                tracing::info!(
+                    archive = %report.path.display(),
+                    files = report.files,
+                    bytes = report.bytes,
+                    took_ms = report.took.as_millis() as u64,
+                    "backup done"
+                );
+                self.emit(Effect::Fault("switch-backed-up"));
+                if let Some(exit) = self.exit_requested {
+                    self.emit(Effect::UnlockUpgrade { remove: false });
+                    self.finish(exit);
+                    return;
+                }
+                self.begin_switch(target, release, downtime);
+            }
+            Err(BackupError::Cancelled { read }) => {
+                tracing::info!(read_bytes = read, "backup cancelled; the upgrade will happen at the next start");
+                self.emit(Effect::UnlockUpgrade { remove: false });
+                self.finish(self.exit_requested.unwrap_or(Exit::Clean));
+            }
+            Err(e) => {
+                // Each retry stops the node again: back off, so a backup that cannot succeed
+                // does not restart the node every minute forever.
+                self.backup_failures = self.backup_failures.saturating_add(1);
+                let delay = BACKUP_RETRY.saturating_mul(1 << (self.backup_failures - 1).min(6)).min(BACKUP_RETRY_MAX);
+                tracing::error!(
+                    version = target.version,
+                    attempt = self.backup_failures,
+                    retry_in_s = delay.as_secs(),
+                    "{e}; the upgrade is not done: the old release starts again and the backup is retried later"
+                );
+                self.emit(Effect::UnlockUpgrade { remove: false });
+                self.start_node(StartKind::CrashRestart);
+                self.after_start.detail = Some(format!(
+                    "upgrade {}: backup failed (attempt {}), retrying in {} s: {e}",
+                    target.version,
+                    self.backup_failures,
+                    delay.as_secs()
+                ));
+                self.after_start.due_in = Some(delay);
+            }
+        }
+    }
+
+    pub(super) fn begin_switch(&mut self, target: Target, release: ReleaseName, downtime: Option<Downtime>) {
+        let from = match (&self.ran, &self.current) {
+            (Some(ran), Some(now)) if ran != now => {
+                tracing::warn!(ran = %ran, current = %now, "`current` was moved by hand while the node ran; the switch is recorded from the release that ran");
+                Some(ran.clone())
+            }
+            (Some(ran), None) => Some(ran.clone()),
+            _ => self.current.clone(),
+        };
+        let plan = SwitchPlan {
+            from,
+            to: release.clone(),
+            version: target.version.clone(),
+            height: target.height,
+            rollback: target.rollback,
+        };
+        let ticket = self.ticket();
+        let verified = target.fingerprint.clone();
+        self.emit(Effect::Switch { ticket, plan, verified });
+        self.set_state(State::Switching(Switching { ticket, target, release, downtime }), None);
+    }
+
+    /// The target changed after it was verified: do what the face does when a release is not
+    /// ready. A planned daemon upgrade restarts the old release and retries; a Vega core,
+    /// halted at the upgrade point, waits for the release with the node stopped.
+    pub(super) fn on_switch_refused(&mut self, ticket: Ticket, reason: &str) {
+        let State::Switching(switching) = self.state.clone() else { return };
+        if switching.ticket != ticket {
+            return;
+        }
+        let Switching { mut target, release, downtime, .. } = switching;
+        tracing::error!(version = target.version, folder = %release, "not switching: {reason}");
+        self.emit(Effect::UnlockUpgrade { remove: false });
+        target.fingerprint = None;
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        if target.rollback {
+            tracing::error!(previous = %release, "the new release keeps failing, and the previous one is no longer complete: cannot roll back");
+            self.finish(Exit::RestartBudget);
+            return;
+        }
+        match (target.planned(), downtime) {
+            (false, Some(downtime)) => {
+                self.set_state(
+                    State::Waiting(Waiting {
+                        target,
+                        reason: reason.to_owned(),
+                        logged: None,
+                        checking: None,
+                        downtime,
+                    }),
+                    None,
+                );
+                self.recheck_release();
+            }
+            _ => {
+                self.start_node(StartKind::CrashRestart);
+                self.after_start.not_ready = Some((target, reason.to_owned()));
+            }
+        }
+    }
+
+    pub(super) fn on_switched(&mut self, ticket: Ticket, result: Result<SwitchRecord, SwitchError>, took: Duration) {
+        let State::Switching(switching) = self.state.clone() else { return };
+        if switching.ticket != ticket {
+            return;
+        }
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::error!("{e}");
+                self.finish(Exit::UpgradeFailed);
+                return;
+            }
+        };
+        tracing::info!(
+            from = ?record.from.as_ref().map(ToString::to_string),
+            to = %record.to,
+            version = record.version,
+            took_ms = took.as_millis() as u64,
+            "switched `current`"
+        );
+        self.emit(Effect::UnlockUpgrade { remove: true });
+        self.current = Some(record.to.clone());
+        self.restarts.reset();
+        self.pending = None;
+        if !record.rollback && record.height.is_some() {
+            self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
+        }
+        self.last_switch = Some(record.clone());
+        self.read_plan();
+        if let Some(exit) = self.exit_requested {
+            self.finish(exit);
+            return;
+        }
+        let target = switching.target;
+        if !record.rollback && (target.manual || !self.settings.restart_after_upgrade) {
+            let why = if target.manual { "the upgrade is manual" } else { "restart after upgrade is off" };
+            tracing::warn!(release = %record.to, "switched; the new release is not started because {why}: finish the upgrade and start the visor again");
+            self.finish(Exit::Clean);
+            return;
+        }
+        self.start_node(StartKind::AfterUpgrade);
+        self.begin_probation(&record);
+        self.after_start.switch = Some((record, switching.downtime));
+    }
+
+    /// Once a node started by a switch runs: the downtime, measured from the old node's stop
+    /// signal to the new node's spawn.
+    pub(super) fn after_launch(&mut self) {
+        let after = std::mem::take(&mut self.after_start);
+        if let Some(delay) = after.due_in {
+            self.due.ticket = self.arm(Timer::Due, delay);
+        }
+        if let Some(detail) = after.detail {
+            self.detail = Some(detail);
+            self.publish();
+        }
+        if let Some((target, reason)) = after.not_ready {
+            self.due_not_ready(&target, &reason);
+        }
+        let Some((record, downtime)) = after.switch else { return };
+        self.emit(Effect::Fault("switch-node-started"));
+        let Some(downtime) = downtime else {
+            self.publish();
+            return;
+        };
+        let total = self.now.instant.saturating_duration_since(downtime.stop_signal_at);
+        let downtime_ms = total.as_millis() as u64;
+        tracing::info!(
+            downtime_ms,
+            downtime_us = total.as_micros() as u64,
+            stop_ms = downtime.stop_took.as_millis() as u64,
+            switch_and_spawn_us = total.saturating_sub(downtime.stop_took).as_micros() as u64,
+            "upgrade done"
+        );
+        if let Some(last) = self.last_switch.as_mut().filter(|l| l.id == record.id) {
+            last.downtime_ms = Some(downtime_ms);
+        }
+        self.emit(Effect::Persist(StoreCmd::Downtime { id: record.id, ms: downtime_ms }));
+        self.publish();
+    }
+}

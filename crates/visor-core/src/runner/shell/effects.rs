@@ -1,0 +1,327 @@
+//! How each effect is carried out: workers that report back with an event.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::{Node, Shell};
+use crate::backup::BackupSettings;
+use crate::home::CurrentLink;
+use crate::lock::HomeLock;
+use crate::node::{NodeSpec, UpstreamSettings};
+use crate::release::ReleaseName;
+use crate::resume::latest_segment_height;
+use crate::runner::event::{AnnouncedCheck, Event, Planned, ProcessInfo, StageRequest, Ticket};
+use crate::runner::state::Target;
+use crate::source::{AdminEndpoint, query_upgrade_status};
+use crate::stage::{StageError, StageJob, StageProgress, client, get_bytes, stage};
+use crate::supervise::{GroupRecord, ProcessSpec, StopPolicy, proc_start_time, spawn, stop_all};
+use crate::switch::{SwitchPlan, switch};
+use crate::verify::{Fingerprint, check_binaries, preflight};
+
+/// Largest upstream answer accepted (an upgrade-info file is about 1 KiB).
+const MAX_UPSTREAM: usize = 1 << 20;
+
+impl Shell {
+    /// Runs `work` as a task and delivers the event it ends with. A panic is reported too, so
+    /// no state waits forever for an answer that will not come.
+    fn worker(&self, worker: &'static str, work: impl Future<Output = Event> + Send + 'static) {
+        let tx = self.events.clone();
+        let handle = tokio::spawn(work);
+        tokio::spawn(async move {
+            let event = handle.await.unwrap_or_else(|e| Event::WorkerPanicked { worker, message: e.to_string() });
+            let _ = tx.send(event);
+        });
+    }
+
+    /// [`Shell::worker`] for blocking work, on a blocking thread.
+    fn blocking(&self, worker: &'static str, work: impl FnOnce() -> Event + Send + 'static) {
+        self.worker(worker, async move {
+            tokio::task::spawn_blocking(work)
+                .await
+                .unwrap_or_else(|e| Event::WorkerPanicked { worker, message: e.to_string() })
+        });
+    }
+
+    pub(super) fn resolve(&self, ticket: Ticket) {
+        let (home, face) = (self.home.clone(), Arc::clone(&self.face));
+        self.blocking("resolve", move || {
+            let result = home
+                .current_dir()
+                .map_err(|e| format!("cannot resolve {}: {e}", home.current().display()))
+                .and_then(|dir| face.read_release(&dir).map_err(|e| e.to_string()))
+                .and_then(|spec| check_binaries(&spec).map(|()| spec).map_err(|e| e.to_string()))
+                .map(|spec| {
+                    crate::verify::warn_if_others_can_replace(&spec);
+                    let release = match home.read_current() {
+                        Ok(CurrentLink::Release(name)) => Some(name),
+                        _ => None,
+                    };
+                    (release, spec)
+                });
+            Event::Resolved { ticket, result }
+        });
+    }
+
+    pub(super) fn query_segment(&self, ticket: Ticket, data_node: ProcessSpec) {
+        self.worker("segment", async move {
+            let result = latest_segment_height(&data_node).await;
+            Event::Segment { ticket, result }
+        });
+    }
+
+    /// Forks the node's processes here, on the loop's thread (their parent-death signal
+    /// follows it), and records their groups before they can fork.
+    pub(super) fn launch(&mut self, ticket: Ticket, spec: &NodeSpec) {
+        let mut handles = Vec::new();
+        let mut error = None;
+        for process in &spec.processes {
+            match spawn(process, ticket.0, self.exits.clone(), self.cgroup.as_deref(), self.tag.as_deref()) {
+                Ok(handle) => {
+                    tracing::info!(
+                        role = process.role,
+                        pid = handle.pid,
+                        program = %process.program.display(),
+                        args = ?process.args,
+                        "started process"
+                    );
+                    handles.push(handle);
+                }
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let groups: Vec<GroupRecord> = handles
+            .iter()
+            .filter_map(|p| {
+                Some(GroupRecord { role: p.role.clone(), pgid: p.pgid(), start_time: proc_start_time(p.pid as i32)? })
+            })
+            .collect();
+        self.store.groups(groups);
+        let processes = handles
+            .iter()
+            .map(|h| ProcessInfo {
+                role: h.role.clone(),
+                pid: h.pid,
+                since: jiff::Timestamp::try_from(h.since).unwrap_or_else(|_| jiff::Timestamp::now()),
+            })
+            .collect();
+        if let Some(old) = self.node.replace(Node { ticket, processes: handles, poller: None })
+            && let Some(poller) = old.poller
+        {
+            poller.abort();
+        }
+        let _ = self.events.send(Event::Launched { ticket, processes, error });
+    }
+
+    pub(super) fn start_poller(&mut self, ticket: Ticket, endpoint: AdminEndpoint) {
+        let tx = self.events.clone();
+        let mut timing = self.polling.subscribe();
+        let task = tokio::spawn(async move {
+            let mut ok = true;
+            loop {
+                let (interval, retry, timeout) = *timing.borrow_and_update();
+                tokio::time::sleep(if ok { interval } else { retry.max(interval) }).await;
+                let result = query_upgrade_status(&endpoint, timeout).await;
+                ok = result.is_ok();
+                if tx.send(Event::Poll { ticket, result }).is_err() {
+                    return;
+                }
+            }
+        });
+        match self.node.as_mut().filter(|n| n.ticket == ticket) {
+            Some(node) => node.poller = Some(task),
+            None => task.abort(),
+        }
+    }
+
+    pub(super) fn stop(&mut self, ticket: Ticket, policy: StopPolicy) {
+        let processes = match self.node.as_mut().filter(|n| n.ticket == ticket) {
+            Some(node) => {
+                if let Some(poller) = node.poller.take() {
+                    poller.abort();
+                }
+                node.processes.clone()
+            }
+            None => Vec::new(),
+        };
+        let urgency = self.urgency.subscribe();
+        let cgroup = self.cgroup.clone();
+        self.worker("stop", async move {
+            let report = stop_all(&processes, policy, urgency, cgroup.as_deref()).await;
+            Event::Stopped { ticket, report }
+        });
+    }
+
+    pub(super) fn verify(&self, ticket: Ticket, target: Target, release: ReleaseName) {
+        let face = Arc::clone(&self.face);
+        let dir = release.dir(self.home.root());
+        self.worker("verify", async move {
+            let result =
+                preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref(), target.checksum.as_ref())
+                    .await
+                    .map(|spec| (release, spec));
+            let mut target = target;
+            if let Ok((_, spec)) = &result {
+                target.fingerprint = crate::verify::fingerprint(spec).ok();
+            }
+            Event::Verified { ticket, target, result }
+        });
+    }
+
+    /// A non-blocking `flock`: answered at once.
+    pub(super) fn lock_upgrade(&mut self, ticket: Ticket, path: &std::path::Path) {
+        let result = match HomeLock::acquire(path) {
+            Ok(lock) => {
+                self.upgrade_lock = Some(lock);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let _ = self.events.send(Event::UpgradeLocked { ticket, result });
+    }
+
+    pub(super) fn backup(&mut self, ticket: Ticket, settings: BackupSettings, name: &str) {
+        let dest = crate::backup::archive_path(&settings, name);
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.backup_cancel = Some(Arc::clone(&cancel));
+        self.blocking("backup", move || Event::BackedUp {
+            ticket,
+            result: crate::backup::backup(&settings, &dest, &cancel),
+        });
+    }
+
+    pub(super) fn switch(&self, ticket: Ticket, plan: SwitchPlan, verified: Option<Fingerprint>) {
+        let (home, face) = (self.home.clone(), Arc::clone(&self.face));
+        self.blocking("switch", move || {
+            // Check, then act: the release as it is on disk now, just before the journal.
+            if let Err(reason) = crate::verify::recheck(face.as_ref(), &plan.to.dir(home.root()), verified.as_ref()) {
+                return Event::SwitchRefused { ticket, reason };
+            }
+            if let (Ok(CurrentLink::Release(now)), Some(ran)) = (home.read_current(), &plan.from)
+                && &now != ran
+            {
+                tracing::warn!(ran = %ran, current = %now, "`current` was moved by hand while the node ran; the switch is recorded from the release that ran");
+            }
+            let start = std::time::Instant::now();
+            let hook = |record: &crate::history::SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
+            let result = switch(&home, &plan, &hook);
+            Event::Switched { ticket, result, took: start.elapsed() }
+        });
+    }
+
+    /// Stages on a thread and runtime of its own: hashing, writing and unpacking never touch
+    /// the loop. A folder that is there already (made by hand) is used as is.
+    pub(super) fn stage(&self, ticket: Ticket, request: StageRequest) {
+        if !self.face.needs_staging(&request.release.dir(self.home.root())) {
+            let _ = self.events.send(Event::StageNotNeeded { ticket });
+            return;
+        }
+        let _ = self.events.send(Event::StageStarted { ticket });
+        let job = StageJob {
+            home: self.home.clone(),
+            release: request.release,
+            version: request.version,
+            source: request.source,
+            identity: request.identity,
+            settings: request.settings,
+        };
+        let (face, tx) = (Arc::clone(&self.face), self.events.clone());
+        let spawned = std::thread::Builder::new().name("staging".to_owned()).spawn(move || {
+            let progress_tx = tx.clone();
+            let mut progress = move |progress: StageProgress| {
+                let _ = progress_tx.send(Event::StageProgress { ticket, progress });
+            };
+            let work = std::panic::AssertUnwindSafe(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                Ok::<_, std::io::Error>(runtime.block_on(stage(&job, face.as_ref(), &mut progress)))
+            });
+            let result = match std::panic::catch_unwind(work) {
+                Ok(Ok(result)) => result,
+                Ok(Err(e)) => Err(StageError::Io { path: "(staging runtime)".to_owned(), source: e }),
+                Err(_) => Err(StageError::Io {
+                    path: "(staging)".to_owned(),
+                    source: std::io::Error::other("staging panicked"),
+                }),
+            };
+            let _ = tx.send(Event::Staged { ticket, result });
+        });
+        if let Err(e) = spawned {
+            let _ = self.events.send(Event::Staged {
+                ticket,
+                result: Err(StageError::Io { path: "(staging thread)".to_owned(), source: e }),
+            });
+        }
+    }
+
+    /// Says what an announced upgrade needs (a look at its folder).
+    pub(super) fn report_announced(&self, check: &AnnouncedCheck) {
+        match &check.folder {
+            Err(e) => tracing::error!(
+                version = check.version,
+                height = check.height,
+                "upgrade announced, but {e}; map the tag to a folder in upgradeFolders"
+            ),
+            Ok(name) => {
+                let dir = name.dir(self.home.root());
+                if !dir.is_dir() {
+                    tracing::warn!(
+                        version = check.version,
+                        height = check.height,
+                        folder = %dir.display(),
+                        "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
+                    );
+                } else if check.first {
+                    tracing::info!(version = check.version, height = check.height, folder = %dir.display(), "upgrade announced; its release folder is present");
+                }
+            }
+        }
+    }
+
+    pub(super) fn load_settings(&self, origin: &'static str) {
+        let face = Arc::clone(&self.face);
+        self.blocking("settings", move || Event::SettingsLoaded {
+            result: face.load_settings().map_err(|e| e.to_string()),
+            origin,
+        });
+    }
+
+    /// Reads the plan, and looks which planned releases are complete already.
+    pub(super) fn read_plan(&self) {
+        let (face, root) = (Arc::clone(&self.face), self.home.root().to_owned());
+        self.blocking("plan", move || {
+            let result = face.read_plan().map_err(|e| e.to_string()).map(|plan| {
+                plan.into_iter()
+                    .map(|upgrade| Planned { present: !face.needs_staging(&upgrade.release.dir(&root)), upgrade })
+                    .collect()
+            });
+            Event::PlanRead { result }
+        });
+    }
+
+    /// Polls the upstream for as long as the visor runs (restarted when its settings change).
+    pub(super) fn start_upstream(&mut self, settings: UpstreamSettings) {
+        if let Some(task) = self.upstream.take() {
+            task.abort();
+        }
+        let tx = self.events.clone();
+        self.upstream = Some(tokio::spawn(async move {
+            let http = client(&settings.fetch);
+            loop {
+                let result = get_bytes(&http, &settings.url, &[], &settings.fetch, MAX_UPSTREAM).await;
+                if tx.send(Event::Upstream { url: settings.url.to_string(), result }).is_err() {
+                    return;
+                }
+                tokio::time::sleep(settings.interval).await;
+            }
+        }));
+    }
+
+    pub(super) fn handle_upstream(&self, url: String, body: Vec<u8>) {
+        let face = Arc::clone(&self.face);
+        self.blocking("upstream", move || Event::UpstreamHandled {
+            result: face.upstream_answered(&body, &url).map_err(|e| format!("{url}: {e}")),
+        });
+    }
+}

@@ -1,0 +1,88 @@
+//! The one owner of the run's persisted state: the status file, the record of the node's
+//! processes, and changes to the history after a switch (confirmations, downtime). The run loop
+//! sends it values and commands and keeps the only in-memory copy; the store writes them in
+//! order, off the loop, through the atomic writer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::event::StoreCmd;
+use crate::durable::LatestWriter;
+use crate::history::History;
+use crate::home::Home;
+use crate::node::Face;
+use crate::status::Status;
+use crate::supervise::{GroupRecord, RecordKeeper};
+
+pub(crate) struct Store {
+    status: LatestWriter<Status>,
+    records: RecordKeeper,
+    history: mpsc::UnboundedSender<StoreCmd>,
+    history_task: tokio::task::JoinHandle<()>,
+}
+
+impl Store {
+    pub(crate) fn start(home: &Home, face: Arc<dyn Face>, cgroup: Option<PathBuf>) -> Self {
+        let root = home.root().to_owned();
+        // Whether an upgrade's folder is there is a look at the disk: done here, as the file is
+        // written, not in the run loop.
+        let status = LatestWriter::start_with(home.status_file(), "status file", move |status: &mut Status| {
+            if let Some(pending) = status.pending.as_mut()
+                && let Some(folder) = &pending.folder
+            {
+                let dir = root.join(folder);
+                pending.folder_present = if pending.name.is_some() { !face.needs_staging(&dir) } else { dir.is_dir() };
+            }
+        });
+        let records = RecordKeeper::start(home.groups_file(), cgroup);
+        let (history, mut rx) = mpsc::unbounded_channel::<StoreCmd>();
+        let path = home.history_file();
+        let history_task = tokio::spawn(async move {
+            while let Some(cmd) = rx.recv().await {
+                let path = path.clone();
+                let _ = tokio::task::spawn_blocking(move || apply(&path, &cmd)).await;
+            }
+        });
+        Self { status, records, history, history_task }
+    }
+
+    pub(crate) fn publish(&self, status: Status) {
+        self.status.publish(status);
+    }
+
+    pub(crate) fn groups(&self, groups: Vec<GroupRecord>) {
+        self.records.publish(groups);
+    }
+
+    pub(crate) fn apply(&self, cmd: StoreCmd) {
+        let _ = self.history.send(cmd);
+    }
+
+    /// Writes what is left, the final status last, and waits until it is on disk.
+    pub(crate) async fn finish(self, status: Status) {
+        drop(self.history);
+        let _ = self.history_task.await;
+        self.records.finish().await;
+        self.status.finish(status).await;
+    }
+}
+
+fn apply(path: &std::path::Path, cmd: &StoreCmd) {
+    let result = History::update(path, |h| match cmd {
+        StoreCmd::Confirm { id, at } => {
+            if let Some(r) = h.find_mut(id) {
+                r.confirmed_at = Some(at.to_string());
+            }
+        }
+        StoreCmd::Downtime { id, ms } => {
+            if let Some(r) = h.find_mut(id) {
+                r.downtime_ms = Some(*ms);
+            }
+        }
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot record the switch's outcome in the history");
+    }
+}
