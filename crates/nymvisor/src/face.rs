@@ -94,6 +94,15 @@ impl Face for NymFace {
         Ok(settings(&self.current_config()?, &self.layout))
     }
 
+    fn hints(&self) -> visor_core::Hints {
+        visor_core::Hints {
+            map_release: "check the upgrade's name".to_owned(),
+            provide_release: "provide its binary (add-upgrade)".to_owned(),
+            create_home: "run `nymvisor init` for this daemon first".to_owned(),
+            ..visor_core::Hints::default()
+        }
+    }
+
     /// Also checks what recording a switch to `dir` will read, so a broken file stops the
     /// upgrade before the node does; and, as the guide says, makes a binary without any execute
     /// bit executable.

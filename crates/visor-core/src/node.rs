@@ -139,6 +139,31 @@ impl Settings {
     }
 }
 
+/// What to do, in a face's own words (its keys, its commands): the engine says what failed and
+/// appends these. The defaults say it without naming any face's keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hints {
+    /// An upgrade's version names no valid release folder.
+    pub map_release: String,
+    /// The connection budget was spent: the key of the budget before and after a restart.
+    pub connection_budget: [String; 2],
+    /// A release cannot be downloaded: how to provide it by hand.
+    pub provide_release: String,
+    /// The home has no first release: how to create one (`{home}` is replaced by the folder).
+    pub create_home: String,
+}
+
+impl Default for Hints {
+    fn default() -> Self {
+        Self {
+            map_release: "map the version to a release folder in the configuration".to_owned(),
+            connection_budget: ["the first-connection budget".to_owned(), "the restart-connection budget".to_owned()],
+            provide_release: "put the release's binary in place by hand".to_owned(),
+            create_home: "create a `genesis` release folder in {home}".to_owned(),
+        }
+    }
+}
+
 /// An error a face reports; its message names the file, the key and the fix.
 pub type FaceError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -146,6 +171,10 @@ pub type FaceError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Face: Send + Sync + 'static {
     /// Reads the configuration (at start, on change, on SIGHUP).
     fn load_settings(&self) -> Result<Settings, FaceError>;
+    /// What to do, in this face's words.
+    fn hints(&self) -> Hints {
+        Hints::default()
+    }
     /// Reads what the release folder `dir` runs. Relative binaries resolve inside `dir`.
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError>;
     /// Files whose change means "reload the settings".

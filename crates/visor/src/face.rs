@@ -25,6 +25,18 @@ impl Face for VegaFace {
         Ok(crate::config::load(&self.config)?)
     }
 
+    fn hints(&self) -> visor_core::Hints {
+        visor_core::Hints {
+            map_release: "map the tag to a folder in upgradeFolders".to_owned(),
+            connection_budget: [
+                "maxNumberOfFirstConnectionRetries".to_owned(),
+                "maxNumberOfRestartConnectionRetries".to_owned(),
+            ],
+            provide_release: "put the release folder in place".to_owned(),
+            create_home: "run `visor init --home {home}` or create it".to_owned(),
+        }
+    }
+
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
         Ok(crate::run_config::read(dir)?)
     }

@@ -42,7 +42,7 @@ pub enum GithubError {
     /// No release has the tag.
     #[error(
         "release {tag} not found in {owner}/{repo} (looked through {count} releases at {api}); check the tag, \
-         autoInstall.repositoryOwner and autoInstall.repository"
+         the repository's owner and name in the configuration"
     )]
     ReleaseNotFound {
         /// The tag looked for.
@@ -58,7 +58,7 @@ pub enum GithubError {
     },
     /// The release has no asset with the name.
     #[error(
-        "release {tag} of {owner}/{repo} has no asset named {asset:?} (it has: {available}); fix autoInstall.asset.name"
+        "release {tag} of {owner}/{repo} has no asset named {asset:?} (it has: {available}); fix the asset's name in the configuration"
     )]
     AssetNotFound {
         /// The tag.

@@ -81,6 +81,7 @@ pub(crate) struct Start {
     pub(crate) resume: Option<Resume>,
     pub(crate) visor_pid: u32,
     pub(crate) visor_start_time: u64,
+    pub(crate) hints: crate::node::Hints,
 }
 
 /// The run's state and its decisions.
@@ -126,6 +127,7 @@ pub(crate) struct Machine {
     after_start: AfterStart,
     visor_pid: u32,
     visor_start_time: u64,
+    hints: crate::node::Hints,
     // Per call of `handle`.
     now: Now,
     out: Vec<Effect>,
@@ -171,6 +173,7 @@ impl Machine {
             after_start: AfterStart::default(),
             visor_pid: start.visor_pid,
             visor_start_time: start.visor_start_time,
+            hints: start.hints,
             now,
             out: Vec::new(),
         }

@@ -79,7 +79,7 @@ impl Machine {
             Some((Ok(source), identity)) => (source, identity),
             Some((Err(why), _)) => {
                 if self.staging.as_ref().is_none_or(|s| s.status.version != version) {
-                    tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; provide its binary (add-upgrade), or fix the upgrade information");
+                    tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; {}, or fix the upgrade information", self.hints.provide_release);
                     self.staging = Some(Staging {
                         running: None,
                         retry: None,

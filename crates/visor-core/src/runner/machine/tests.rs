@@ -89,6 +89,7 @@ impl World {
             resume: None,
             visor_pid: 42,
             visor_start_time: 1,
+            hints: Default::default(),
         };
         Self { machine: Machine::new(start, now), now, effects: Vec::new(), spec }
     }

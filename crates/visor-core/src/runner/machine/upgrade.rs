@@ -35,9 +35,9 @@ impl Machine {
         match result {
             Err(e) => {
                 let (budget, key) = if self.restarts.restarted() {
-                    (self.active.connection.after_restart, "maxNumberOfRestartConnectionRetries")
+                    (self.active.connection.after_restart, self.hints.connection_budget[1].clone())
                 } else {
-                    (self.active.connection.first, "maxNumberOfFirstConnectionRetries")
+                    (self.active.connection.first, self.hints.connection_budget[0].clone())
                 };
                 if self.poll_failures >= budget {
                     tracing::error!(
@@ -96,7 +96,7 @@ impl Machine {
         let first = self.announce_reported.is_none();
         self.announce_reported = Some(self.now.instant);
         self.maybe_stage(&release.tag);
-        let folder = self.settings.release_for(&release.tag).map_err(|e| e.to_string());
+        let folder = self.settings.release_for(&release.tag).map_err(|e| format!("{e}; {}", self.hints.map_release));
         self.emit(Effect::ReportAnnounced(AnnouncedCheck {
             version: release.tag,
             height: release.height,
@@ -127,7 +127,7 @@ impl Machine {
             Ok(release) => self.emit(Effect::Verify { ticket, target, release }),
             Err(e) => {
                 // Answered at once, as the verification would have.
-                let result = Err(PreflightError::Unreadable(format!("{e}; map the tag to a folder in upgradeFolders")));
+                let result = Err(PreflightError::Unreadable(format!("{e}; {}", self.hints.map_release)));
                 self.on_verified(ticket, target, result);
             }
         }

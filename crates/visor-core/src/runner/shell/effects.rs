@@ -261,7 +261,7 @@ impl Shell {
             Err(e) => tracing::error!(
                 version = check.version,
                 height = check.height,
-                "upgrade announced, but {e}; map the tag to a folder in upgradeFolders"
+                "upgrade announced, but {e}"
             ),
             Ok(name) => {
                 let dir = name.dir(self.home.root());

@@ -99,6 +99,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         resume: prepared.resume,
         visor_pid: pid,
         visor_start_time: crate::supervise::proc_start_time(pid as i32).unwrap_or(0),
+        hints: face.hints(),
     };
     let mut machine = Machine::new(start, Now::real());
     let mut shell = Shell {

@@ -125,8 +125,8 @@ fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
     if !genesis.dir(home.root()).is_dir() {
         tracing::error!(
             home = %home.root().display(),
-            "the home folder has no `genesis` release folder and no valid `current`; run `visor init --home {}` or create it",
-            home.root().display()
+            "the home folder has no `genesis` release folder and no valid `current`; {}",
+            face.hints().create_home.replace("{home}", &home.root().display().to_string())
         );
         return Err(Exit::Config);
     }
