@@ -9,12 +9,19 @@
 //! Output for the operator (`config`, `status`, `build-info`) goes to stdout the same way: a
 //! closed pipe (`nymvisor config | head -1`) ends the output, not the process with a panic.
 //! Staging progress is a bar on a terminal and log lines otherwise; log lines print above the
-//! bar.
+//! bar. The rest is the edge every face shares: the output format, running the engine on the
+//! right thread, mapping an outcome to its exit code, reading an operator's TOML file with
+//! errors that name the key and the line (and warnings for unknown keys), and the build's facts.
 
+mod build;
+mod cli;
 mod log;
 mod output;
 mod progress;
+pub mod toml_file;
 
+pub use build::{BUILD, BuildInfo};
+pub use cli::{Failure, Output, finish, run_engine};
 pub use log::{LogFormat, init_logging};
 pub use output::{eprintln_out, print_out, println_out};
 pub use progress::ProgressDisplay;

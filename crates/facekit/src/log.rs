@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use crate::progress::BAR;
 
 /// How log lines look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     /// Readable text (colour on a terminal).
     Text,

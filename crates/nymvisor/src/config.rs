@@ -224,12 +224,7 @@ impl Config {
 }
 
 /// A configuration that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {message}", path.display())]
-pub(crate) struct ConfigError {
-    pub(crate) path: PathBuf,
-    pub(crate) message: String,
-}
+pub(crate) type ConfigError = facekit::toml_file::FileError;
 
 /// Where instances live: `$NYM_HOME_DIR` or `$HOME`, then `.nym/nymvisors`. Without either
 /// (a service unit without `User=` or `Environment=HOME=`) it is an error naming them, never the
@@ -295,15 +290,11 @@ pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
 
 /// Parses the configuration `text` (read from `path`) and applies the environment.
 pub(crate) fn parse(path: &Path, text: &str, env: &Env) -> Result<Config, ConfigError> {
-    let error = |message: String| ConfigError { path: path.to_owned(), message };
-    let mut config: Config = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
-        error(format!(
-            "{}{}; fix the file",
-            e.message().trim(),
-            line.map(|l| format!(" (line {l})")).unwrap_or_default()
-        ))
-    })?;
+    let parsed = facekit::toml_file::parse::<Config>(path, text, "`nymvisor init` writes every key")?;
+    for key in &parsed.unknown {
+        tracing::warn!(file = %path.display(), key, "unknown key in the configuration, ignored; check its spelling");
+    }
+    let mut config = parsed.value;
     config.apply_env(env);
     config.validate(path)?;
     Ok(config)

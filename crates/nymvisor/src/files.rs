@@ -221,16 +221,11 @@ impl Layout {
 }
 
 /// A file that cannot be read or is not what it should be.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub(crate) struct FileError {
-    pub(crate) path: String,
-    pub(crate) message: String,
-}
+pub(crate) type FileError = facekit::toml_file::FileError;
 
 /// Reads a JSON document, naming the field at fault.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, FileError> {
-    let error = |message: String| FileError { path: path.display().to_string(), message };
+    let error = |message: String| FileError::new(path, message);
     let bytes =
         visor_core::read_bounded(path, visor_core::MAX_DOCUMENT).map_err(|e| error(format!("cannot read: {e}")))?;
     parse_json(&bytes).map_err(error)

@@ -86,16 +86,12 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use visor_core::{Exit, Home};
 
 use crate::files::{BuildInfo, Layout};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Output {
-    Text,
-    Json,
-}
+pub(crate) use facekit::Output;
 
 #[derive(Parser)]
 #[command(name = "nymvisor", about = "Runs a Nym binary and upgrades it automatically")]
@@ -146,15 +142,15 @@ fn own_build_info() -> BuildInfo {
     let mut info = BuildInfo::new();
     for (key, value) in [
         ("binary_name", "nymvisor"),
-        ("build_timestamp", env!("NYMVISOR_BUILD_TIMESTAMP")),
+        ("build_timestamp", facekit::BUILD.build_timestamp),
         ("build_version", env!("CARGO_PKG_VERSION")),
-        ("commit_sha", env!("VISOR_GIT_HASH")),
-        ("commit_timestamp", env!("NYMVISOR_COMMIT_TIMESTAMP")),
-        ("commit_branch", env!("NYMVISOR_COMMIT_BRANCH")),
-        ("rustc_version", env!("NYMVISOR_RUSTC_VERSION")),
-        ("rustc_channel", env!("NYMVISOR_RUSTC_CHANNEL")),
-        ("cargo_profile", env!("NYMVISOR_PROFILE")),
-        ("cargo_triple", env!("NYMVISOR_TARGET")),
+        ("commit_sha", facekit::BUILD.git_hash),
+        ("commit_timestamp", facekit::BUILD.commit_timestamp),
+        ("commit_branch", facekit::BUILD.commit_branch),
+        ("rustc_version", facekit::BUILD.rustc_version),
+        ("rustc_channel", facekit::BUILD.rustc_channel),
+        ("cargo_profile", facekit::BUILD.profile),
+        ("cargo_triple", facekit::BUILD.target),
     ] {
         info.insert(key.to_owned(), value.into());
     }
@@ -174,17 +170,10 @@ fn init_logging(disabled: bool) {
     }
 }
 
-/// An error and the exit code it ends with.
-struct Failure(anyhow::Error, Exit);
-
-impl<E: Into<anyhow::Error>> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Self(e.into(), Exit::Internal)
-    }
-}
+use facekit::Failure;
 
 fn config_error(e: impl Into<anyhow::Error>) -> Failure {
-    Failure(e.into(), Exit::Config)
+    Failure::config(e)
 }
 
 fn load_config() -> Result<(PathBuf, config::Config, env::Env), Failure> {
@@ -209,9 +198,8 @@ fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
         Ok(current) => tracing::info!(name = current.name, version = current.version, "current version"),
         Err(e) => tracing::warn!("no current-version information: {e}"),
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let face = face::NymFace::new(path, config, layout.clone(), daemon_args);
-    Ok(runtime.block_on(visor_core::run(face, Home::new(layout.data))))
+    facekit::run_engine(face, Home::new(layout.data))
 }
 
 fn main_impl(cli: Cli) -> Result<Exit, Failure> {
@@ -275,11 +263,5 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    match main_impl(cli) {
-        Ok(exit) => ExitCode::from(exit.code()),
-        Err(Failure(e, exit)) => {
-            facekit::eprintln_out(&format!("Error: {e:#}"));
-            ExitCode::from(exit.code())
-        }
-    }
+    facekit::finish(main_impl(cli))
 }

@@ -5,8 +5,6 @@
 //! Every read-modify-write of the plan holds `upgrade-plan.json.lock` (flock), so `add-upgrade`
 //! in another process and a running `nymvisor` never lose each other's changes.
 
-use std::fs::OpenOptions;
-
 use visor_core::PlannedUpgrade;
 use visor_core::ReleaseName;
 use visor_core::history::SwitchRecord;
@@ -23,24 +21,16 @@ pub(crate) fn with_plan<R>(
     layout: &Layout,
     change: impl FnOnce(&mut UpgradePlan) -> Result<(R, bool), String>,
 ) -> Result<R, String> {
-    let lock_path = layout.plan_lock();
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("{}: {e}", lock_path.display()))?;
     // Never wait forever (a suspended `add-upgrade` holding it would hold up a switch).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        match lock.try_lock() {
-            Ok(()) => break,
-            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => return Err(format!("cannot lock {}: {e}", lock_path.display())),
-        }
-    }
+    let _lock = visor_core::lock::HomeLock::acquire_within(&layout.plan_lock(), std::time::Duration::from_secs(10))
+        .map_err(|e| match e {
+            visor_core::lock::LockError::Held { path, pid } => format!(
+                "{} stayed locked for 10 s by another nymvisor{}; try again once it is done",
+                path.display(),
+                pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+            ),
+            other => other.to_string(),
+        })?;
     let path = layout.plan();
     let mut plan: UpgradePlan = read_json(&path).map_err(|e| e.to_string())?;
     let (result, save) = change(&mut plan)?;

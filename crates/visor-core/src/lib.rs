@@ -49,7 +49,9 @@ pub use durable::{
 pub use exit::Exit;
 pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
-pub use node::{ConnectionBudget, Face, FaceError, Hints, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
+pub use node::{
+    ConnectionBudget, Face, FaceError, Hints, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings,
+};
 pub use release::{ReleaseName, ReleaseNameError, check_file_name};
 pub use runner::run;
 pub use verify::PreflightError;

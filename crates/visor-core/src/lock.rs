@@ -43,6 +43,20 @@ pub struct HomeLock {
 }
 
 impl HomeLock {
+    /// Takes the lock at `path`, waiting up to `wait` while another process holds it (a command
+    /// that changes a file a running visor reads, say). Never waits forever.
+    pub fn acquire_within(path: &Path, wait: std::time::Duration) -> Result<Self, LockError> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match Self::acquire(path) {
+                Err(LockError::Held { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Takes the lock at `path` without waiting.
     pub fn acquire(path: &Path) -> Result<Self, LockError> {
         let io_err = |source| LockError::Io { path: path.to_owned(), source };

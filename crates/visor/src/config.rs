@@ -15,7 +15,7 @@ use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimi
 use visor_core::supervise::{RestartPolicy, StopPolicy};
 use visor_core::{ConnectionBudget, ReleaseName, Settings};
 
-use crate::toml_file::{self, FileError, count};
+use facekit::toml_file::{self, FileError, count};
 
 /// Defaults, as `visor init` writes them and as a missing key means.
 pub(crate) mod defaults {
@@ -39,6 +39,9 @@ pub(crate) mod defaults {
 }
 
 const MIN_POLL_INTERVAL_MILLISECONDS: u64 = 10;
+
+/// Where an operator finds every key.
+pub(crate) const INIT_HINT: &str = "`visor init` shows every key";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,14 +115,14 @@ fn legacy_assets_fix(assets: &toml::Value) -> String {
 /// Reads `path`. Unknown keys are logged as warnings. The GitHub token comes from
 /// `GITHUB_TOKEN`.
 pub(crate) fn load(path: &Path) -> Result<Settings, FileError> {
-    let parsed = toml_file::load::<Raw>(path)?;
+    let parsed = toml_file::load::<Raw>(path, INIT_HINT)?;
     let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
     from_raw(path, parsed, token)
 }
 
 /// Parses the configuration `text` (as if read from `path`), without a token.
 pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Settings, FileError> {
-    from_raw(path, toml_file::parse::<Raw>(path, text)?, None)
+    from_raw(path, toml_file::parse::<Raw>(path, text, INIT_HINT)?, None)
 }
 
 /// `{os}` and `{arch}` in an asset name, as Vega's release assets spell them.
@@ -257,7 +260,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<VisorConfig, String> {
         let path = Path::new("/home/v/config.toml");
-        toml_file::parse::<Raw>(path, text)
+        toml_file::parse::<Raw>(path, text, INIT_HINT)
             .and_then(|p| from_raw(path, p, None))
             .map(|settings| VisorConfig { settings })
             .map_err(|e| e.to_string())

@@ -8,7 +8,6 @@ mod face;
 mod init;
 mod run_config;
 mod status;
-mod toml_file;
 
 /// Entry points for the fuzz targets and property tests of the parsers of untrusted input
 /// (not an API: `fuzz/` and the tests are its only users).
@@ -60,11 +59,11 @@ pub mod fuzz {
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use visor_core::{Exit, Home};
 
 const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));
-const HASH: &str = env!("VISOR_GIT_HASH");
+const HASH: &str = facekit::BUILD.git_hash;
 
 #[derive(Parser)]
 #[command(name = "visor", about = "Runs a Vega core and data node and upgrades them automatically", version = VERSION)]
@@ -79,18 +78,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Output {
-    #[value(alias = "text")]
-    Human,
-    Json,
-}
+use facekit::{LogFormat, Output};
 
 #[derive(Subcommand)]
 enum Command {
@@ -115,13 +103,13 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Output::Human)]
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Print the version.
     Version {
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Output::Human)]
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
 }
@@ -139,48 +127,39 @@ fn run(home: &Path) -> Exit {
         }
     };
     tracing::info!(home = %home.display(), version = VERSION, "visor starting");
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start the async runtime");
-            return Exit::Internal;
-        }
-    };
     let face = face::VegaFace::new(&home);
-    runtime.block_on(visor_core::run(face, Home::new(home)))
+    match facekit::run_engine(face, Home::new(home)) {
+        Ok(exit) => exit,
+        Err(failure) => {
+            tracing::error!("cannot run the engine: {:#}", failure.error);
+            failure.exit
+        }
+    }
 }
 
 /// The `visor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let format = match cli.log_format {
-        LogFormat::Text => facekit::LogFormat::Text,
-        LogFormat::Json => facekit::LogFormat::Json,
-    };
-    facekit::init_logging(format, &cli.log_level);
+    facekit::init_logging(cli.log_format, &cli.log_level);
     let result = match cli.command {
-        Command::Run { home } => return ExitCode::from(run(&home).code()),
-        Command::Init { home, with_data_node } => {
-            absolute(&home).and_then(|h| init::init(&h, with_data_node)).map_err(|e| (e, Exit::Config))
-        }
-        Command::Status { home, output } => {
-            absolute(&home).and_then(|h| status::status(&h, output == Output::Json)).map_err(|e| (e, Exit::Internal))
-        }
+        Command::Run { home } => Ok(run(&home)),
+        Command::Init { home, with_data_node } => absolute(&home)
+            .and_then(|h| init::init(&h, with_data_node))
+            .map(|()| Exit::Clean)
+            .map_err(facekit::Failure::config),
+        Command::Status { home, output } => absolute(&home)
+            .and_then(|h| status::status(&h, output == Output::Json))
+            .map(|()| Exit::Clean)
+            .map_err(facekit::Failure::from),
         Command::Version { output } => {
             match output {
-                Output::Human => facekit::println_out(&format!("Visor CLI {VERSION} ({HASH})")),
+                Output::Text => facekit::println_out(&format!("Visor CLI {VERSION} ({HASH})")),
                 Output::Json => {
                     facekit::println_out(&serde_json::json!({ "version": VERSION, "hash": HASH }).to_string())
                 }
             }
-            Ok(())
+            Ok(Exit::Clean)
         }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err((e, exit)) => {
-            facekit::eprintln_out(&format!("Error: {e:#}"));
-            ExitCode::from(exit.code())
-        }
-    }
+    facekit::finish(result)
 }

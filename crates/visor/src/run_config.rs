@@ -9,7 +9,7 @@ use visor_core::source::AdminEndpoint;
 use visor_core::supervise::ProcessSpec;
 use visor_core::{NodeSpec, Protocol};
 
-use crate::toml_file::{self, FileError};
+use facekit::toml_file::{self, FileError};
 
 /// The file name inside each release folder.
 pub(crate) const RUN_CONFIG: &str = "run-config.toml";
@@ -54,7 +54,7 @@ pub(crate) struct RawRpc {
 /// binary's `datanode` subcommand (its first argument becomes `datanode start` unless it
 /// already is `datanode`). Everything else is copied.
 pub(crate) fn for_staged_release(current: &Path, version: &str, binary: &Path) -> Result<String, FileError> {
-    let parsed = toml_file::load::<RawRunConfig>(current)?;
+    let parsed = toml_file::load::<RawRunConfig>(current, crate::config::INIT_HINT)?;
     let mut config = parsed.value;
     let binary = binary.to_string_lossy().into_owned();
     config.name = Some(version.to_owned());
@@ -114,7 +114,7 @@ pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
 /// Parses the run configuration `text` of the release folder `dir`.
 pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
     let file = dir.join(RUN_CONFIG);
-    let parsed = toml_file::parse::<RawRunConfig>(&file, text)?;
+    let parsed = toml_file::parse::<RawRunConfig>(&file, text, crate::config::INIT_HINT)?;
     for key in &parsed.unknown {
         tracing::warn!(file = %file.display(), key, "unknown key in the run configuration, ignored; check its spelling");
     }

@@ -258,11 +258,7 @@ impl Shell {
     /// Says what an announced upgrade needs (a look at its folder).
     pub(super) fn report_announced(&self, check: &AnnouncedCheck) {
         match &check.folder {
-            Err(e) => tracing::error!(
-                version = check.version,
-                height = check.height,
-                "upgrade announced, but {e}"
-            ),
+            Err(e) => tracing::error!(version = check.version, height = check.height, "upgrade announced, but {e}"),
             Ok(name) => {
                 let dir = name.dir(self.home.root());
                 if !dir.is_dir() {

@@ -31,8 +31,7 @@ fn unpack_into(archive: &Path) -> (tempfile::TempDir, Result<(), UnpackError>) {
 
 #[test]
 fn unpacks_a_zip_keeping_modes_and_finds_a_nested_binary() {
-    let (_d, zip) =
-        zip_with(&[("dist/", None, b""), ("dist/vega", Some(0o755), b"#!bin"), ("README", None, b"hi")]);
+    let (_d, zip) = zip_with(&[("dist/", None, b""), ("dist/vega", Some(0o755), b"#!bin"), ("README", None, b"hi")]);
     let (out, result) = unpack_into(&zip);
     result.unwrap();
     let bin = find_binary(out.path(), "vega").unwrap();
@@ -236,8 +235,7 @@ fn unpack_contained(bytes: &[u8], format: Format) {
 }
 
 fn sample_archives() -> Vec<(Vec<u8>, Format)> {
-    let (_d, zip) =
-        zip_with(&[("d/", None, b""), ("d/vega", Some(0o755), b"#!bin"), ("l", Some(0o120777), b"d/vega")]);
+    let (_d, zip) = zip_with(&[("d/", None, b""), ("d/vega", Some(0o755), b"#!bin"), ("l", Some(0o120777), b"d/vega")]);
     let zip = fs::read(zip).unwrap();
     let mut b = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();

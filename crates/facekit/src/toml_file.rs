@@ -5,47 +5,52 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-/// A file that cannot be used.
+/// A file that cannot be used: which file, and what is wrong with it and how to fix it.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {message}", path.display())]
-pub(crate) struct FileError {
-    pub(crate) path: PathBuf,
-    pub(crate) message: String,
+pub struct FileError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong, and the fix.
+    pub message: String,
 }
 
 impl FileError {
-    pub(crate) fn new(path: &Path, message: impl Into<String>) -> Self {
+    /// An error about `path`.
+    pub fn new(path: &Path, message: impl Into<String>) -> Self {
         Self { path: path.to_owned(), message: message.into() }
     }
 }
 
 /// A parsed file and the keys it holds that are not part of the format.
-pub(crate) struct Parsed<T> {
-    pub(crate) value: T,
-    pub(crate) unknown: Vec<String>,
+pub struct Parsed<T> {
+    /// The value.
+    pub value: T,
+    /// Keys nobody reads (dotted paths), to warn about.
+    pub unknown: Vec<String>,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+/// The line and column of byte `offset` in `text` (1-based).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
     (line, col)
 }
 
-/// Reads and parses `path`. Checks first for the usual wrong files (empty, HTML, JSON).
-pub(crate) fn load<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>, FileError> {
+/// Reads and parses `path` (read with a size cap). `empty_hint` says where to find every key.
+pub fn load<T: DeserializeOwned>(path: &Path, empty_hint: &str) -> Result<Parsed<T>, FileError> {
     let text =
         visor_core::read_text_bounded(path).map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
-    parse(path, &text)
+    parse(path, &text, empty_hint)
 }
 
-pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Parsed<T>, FileError> {
+/// Parses `text`, read from `path`. Checks first for the usual wrong files (empty, HTML, JSON);
+/// errors name the key, the line and the fix.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, empty_hint: &str) -> Result<Parsed<T>, FileError> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err(FileError::new(
-            path,
-            "the file is empty; write the configuration into it (`visor init` shows every key)",
-        ));
+        return Err(FileError::new(path, format!("the file is empty; write the configuration into it ({empty_hint})")));
     }
     if trimmed.starts_with('<') {
         return Err(FileError::new(path, "the file looks like HTML, not TOML; replace it with the TOML configuration"));
@@ -82,7 +87,7 @@ pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Pars
 }
 
 /// Deserializes a whole number ≥ 0 with a message an operator understands.
-pub(crate) mod count {
+pub mod count {
     use serde::de::{self, Deserializer, Visitor};
 
     struct Count;
@@ -100,7 +105,8 @@ pub(crate) mod count {
         }
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    /// `#[serde(with = "count")]` on an `Option<u64>`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
         d.deserialize_u64(Count).map(Some)
     }
 }
@@ -125,7 +131,7 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        parse::<Sample>(Path::new("/h/config.toml"), text).err().unwrap().to_string()
+        parse::<Sample>(Path::new("/h/config.toml"), text, "see the docs").err().unwrap().to_string()
     }
 
     #[test]
@@ -155,18 +161,18 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics_on_any_input(text in "\\PC{0,200}") {
-            let _ = parse::<Sample>(Path::new("c.toml"), &text);
+            let _ = parse::<Sample>(Path::new("c.toml"), &text, "");
         }
 
         #[test]
         fn never_panics_on_near_toml(key in "[a-zA-Z.]{1,20}", value in "[-0-9a-z\\[\\]\"{}=., ]{0,20}") {
-            let _ = parse::<Sample>(Path::new("c.toml"), &format!("{key} = {value}\n"));
+            let _ = parse::<Sample>(Path::new("c.toml"), &format!("{key} = {value}\n"), "");
         }
     }
 
     #[test]
     fn unknown_keys_are_collected() {
-        let p = parse::<Sample>(Path::new("c.toml"), "maxRestarts = 1\ntypo = 2\n[table]\nnam = \"x\"\n").unwrap();
+        let p = parse::<Sample>(Path::new("c.toml"), "maxRestarts = 1\ntypo = 2\n[table]\nnam = \"x\"\n", "").unwrap();
         assert_eq!(p.value.max_restarts, Some(1));
         assert_eq!(p.value.table.and_then(|t| t.name), None);
         let mut unknown = p.unknown;

@@ -1,4 +1,5 @@
-//! Records nymvisor's build information (commit, compiler, profile) for `build-info`.
+//! Records the build (commit, compiler, profile, target) once, for every face's `version` and
+//! `build-info`.
 
 use std::process::Command;
 
@@ -19,24 +20,16 @@ fn main() {
     } else {
         "stable"
     };
+    let unknown = || "unknown".to_owned();
     let values = [
-        ("VISOR_GIT_HASH", output("git", &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_owned())),
-        (
-            "NYMVISOR_COMMIT_TIMESTAMP",
-            output("git", &["log", "-1", "--format=%cI"]).unwrap_or_else(|| "unknown".to_owned()),
-        ),
-        (
-            "NYMVISOR_COMMIT_BRANCH",
-            output("git", &["rev-parse", "--abbrev-ref", "HEAD"]).unwrap_or_else(|| "unknown".to_owned()),
-        ),
-        (
-            "NYMVISOR_BUILD_TIMESTAMP",
-            output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]).unwrap_or_else(|| "unknown".to_owned()),
-        ),
-        ("NYMVISOR_RUSTC_VERSION", version),
-        ("NYMVISOR_RUSTC_CHANNEL", channel.to_owned()),
-        ("NYMVISOR_PROFILE", std::env::var("PROFILE").unwrap_or_else(|_| "unknown".to_owned())),
-        ("NYMVISOR_TARGET", std::env::var("TARGET").unwrap_or_else(|_| "unknown".to_owned())),
+        ("VISOR_GIT_HASH", output("git", &["rev-parse", "HEAD"]).unwrap_or_else(unknown)),
+        ("VISOR_COMMIT_TIMESTAMP", output("git", &["log", "-1", "--format=%cI"]).unwrap_or_else(unknown)),
+        ("VISOR_COMMIT_BRANCH", output("git", &["rev-parse", "--abbrev-ref", "HEAD"]).unwrap_or_else(unknown)),
+        ("VISOR_BUILD_TIMESTAMP", output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]).unwrap_or_else(unknown)),
+        ("VISOR_RUSTC_VERSION", version),
+        ("VISOR_RUSTC_CHANNEL", channel.to_owned()),
+        ("VISOR_PROFILE", std::env::var("PROFILE").unwrap_or_else(|_| unknown())),
+        ("VISOR_TARGET", std::env::var("TARGET").unwrap_or_else(|_| unknown())),
     ];
     for (key, value) in values {
         println!("cargo:rustc-env={key}={value}");
