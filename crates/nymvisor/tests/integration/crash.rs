@@ -3,6 +3,7 @@
 
 use nix::sys::signal::Signal;
 
+use crate::harness::{Exit, code};
 use crate::harness::{World, alive, wait_until};
 
 const STEPS: [&str; 9] = [
@@ -46,6 +47,6 @@ fn killed_at_any_step_of_an_upgrade_it_converges_on_restart() {
         assert!(w.plan()["queuedUp"].as_array().unwrap().is_empty(), "{step}");
         assert_eq!(w.json(&w.daemon_home.join("nymvisor/current-version-info.json"))["version"], "1.1.0", "{step}");
         again.signal(Signal::SIGTERM);
-        assert_eq!(again.wait_exit(), 0, "{step}");
+        assert_eq!(again.wait_exit(), code(Exit::Clean), "{step}");
     }
 }

@@ -3,6 +3,7 @@
 
 use nix::sys::signal::Signal;
 
+use crate::harness::{Exit, code};
 use crate::harness::{World, wait_until};
 
 #[test]
@@ -11,7 +12,7 @@ fn a_failing_daemon_is_restarted_then_given_up_on_with_a_non_zero_code() {
     w.init();
     let mut nymvisor =
         w.start_with(&["--exit-after", "100ms", "--exit-code", "1"], &[("DAEMON_MAX_STARTUP_FAILURES", "3")]);
-    assert_eq!(nymvisor.wait_exit(), 4, "the real tool exits 0 here; we do not");
+    assert_eq!(nymvisor.wait_exit(), code(Exit::RestartBudget), "the real tool exits 0 here; we do not");
     assert_eq!(w.starts().len(), 3, "three failures within the startup period");
     assert!(nymvisor.logs().join("\n").contains("restart budget is spent"));
 }
@@ -22,7 +23,7 @@ fn without_restart_on_failure_the_first_exit_ends_the_run() {
     w.init();
     let mut nymvisor =
         w.start_with(&["--exit-after", "100ms", "--exit-code", "0"], &[("DAEMON_RESTART_ON_FAILURE", "0")]);
-    assert_eq!(nymvisor.wait_exit(), 4);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::RestartBudget));
     assert_eq!(w.starts().len(), 1);
 }
 
@@ -49,5 +50,5 @@ fn a_new_binary_that_keeps_crashing_is_rolled_back_and_not_retried() {
     let status = String::from_utf8_lossy(&w.nymvisor(&["daemon-build-info", "--output", "json"]).stdout).into_owned();
     assert!(status.contains("\"build_version\":\"1.0.0\""), "{status}");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }

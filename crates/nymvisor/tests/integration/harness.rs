@@ -230,3 +230,15 @@ pub fn platform() -> String {
 pub fn in_seconds(s: i64) -> jiff::Timestamp {
     jiff::Timestamp::now() + jiff::SignedDuration::from_secs(s)
 }
+
+pub use visor_core::Exit;
+
+/// The exit code of `exit`, as a test compares it.
+pub fn code(exit: Exit) -> i32 {
+    i32::from(exit.code())
+}
+
+/// clap's exit code for a usage error.
+pub const USAGE: i32 = 2;
+/// What a Rust panic exits with.
+pub const PANIC: i32 = 101;

@@ -9,6 +9,7 @@ use std::path::Path;
 use nix::sys::signal::Signal;
 use testnode::archives::{TarEntry, gzip, gzip_bomb, tar, zip, zip_bomb};
 
+use crate::harness::{Exit, PANIC, code};
 use crate::harness::{World, alive, in_seconds, sha256_hex, wait_until};
 
 /// A script outside every folder the visor may write: running it leaves a mark.
@@ -148,7 +149,7 @@ fn a_corpus_of_hostile_archives_is_refused_and_the_daemon_keeps_running() {
     assert!(attempts.len() <= 1, "failed stagings leave nothing: {leftovers:?}");
     assert_eq!(w.starts().len(), 1, "the daemon was never restarted");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -167,7 +168,7 @@ fn a_remote_upstream_cannot_name_local_files() {
     assert!(w.plan()["queuedUp"].as_array().unwrap().is_empty(), "the announcement was not queued");
     assert_eq!(w.starts().len(), 1);
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -182,18 +183,18 @@ fn names_the_cleanup_could_mistake_for_its_own_are_refused() {
         assert!(line.contains("upgrade name refused"), "{line}");
     }
     let out = w.nymvisor(&["add-upgrade", w.daemon("1.1.0", "").to_str().unwrap(), "--upgrade-name", "x.staging-1-2"]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--upgrade-name refused"));
     // A folder made by hand whose name only looks like a staging folder is not removed.
     let by_hand = w.data.join("upgrades/keep.staging-notours");
     std::fs::create_dir_all(&by_hand).unwrap();
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     let mut again = w.start();
     again.wait_log("started process");
     assert!(by_hand.is_dir(), "only names of the exact shape the visor makes are cleaned up");
     again.signal(Signal::SIGTERM);
-    assert_eq!(again.wait_exit(), 0);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -205,7 +206,7 @@ fn an_upgrade_delay_past_the_end_of_time_is_an_error_not_a_panic() {
         let out =
             w.nymvisor(&["add-upgrade", binary.to_str().unwrap(), "--upgrade-name", "far", "--upgrade-delay", delay]);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(101), "no panic: {stderr}");
+        assert_ne!(out.status.code(), Some(PANIC), "no panic: {stderr}");
         assert!(!out.status.success());
         assert!(stderr.contains("--upgrade-delay") || stderr.contains("duration"), "{stderr}");
     }
@@ -240,7 +241,7 @@ fn a_backup_folder_reached_through_a_link_into_the_home_never_archives_itself() 
     assert!(size < 4 * noise.len() as u64, "the backup is the data, not itself again and again: {size} bytes");
     assert!(!archives[0].to_string_lossy().ends_with(".partial"));
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -260,8 +261,8 @@ fn absurd_durations_in_the_environment_never_panic() {
     );
     nymvisor.wait_log("started process");
     nymvisor.signal(Signal::SIGTERM);
-    let code = nymvisor.wait_status().code();
+    let exit_code = nymvisor.wait_status().code();
     let logs = nymvisor.logs().join("\n");
-    assert_eq!(code, Some(0), "{logs}");
+    assert_eq!(exit_code, Some(code(Exit::Clean)), "{logs}");
     assert!(!logs.contains("panicked"), "{logs}");
 }

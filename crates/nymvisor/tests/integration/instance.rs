@@ -3,6 +3,7 @@
 
 use nix::sys::signal::Signal;
 
+use crate::harness::{Exit, code};
 use crate::harness::{World, alive, in_seconds};
 
 #[test]
@@ -49,7 +50,7 @@ fn invalid_environment_values_name_the_variable_and_start_nothing() {
         ("DAEMON_ALLOW_DOWNLOAD_BINARIES", "nope", "true, false"),
     ] {
         let mut nymvisor = w.start_with(&[], &[(name, value)]);
-        assert_eq!(nymvisor.wait_exit(), 3, "{name}");
+        assert_eq!(nymvisor.wait_exit(), code(Exit::Config), "{name}");
         let logs = nymvisor.logs().join("\n");
         assert!(logs.contains(name) && logs.contains(value) && logs.contains(expected), "{logs}");
     }
@@ -74,11 +75,11 @@ fn two_nymvisors_on_the_same_daemon_data_are_refused() {
     let mut first = w.start();
     first.wait_log("started process");
     let mut second = w.start();
-    assert_eq!(second.wait_exit(), 7);
+    assert_eq!(second.wait_exit(), code(Exit::Locked));
     assert!(second.logs().join("\n").contains("another visor is already running"));
     assert_eq!(w.starts().len(), 1);
     first.signal(Signal::SIGTERM);
-    assert_eq!(first.wait_exit(), 0);
+    assert_eq!(first.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -102,7 +103,7 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     nymvisor.wait_log("backing up the node's data");
     nymvisor.signal(Signal::SIGTERM);
     nymvisor.wait_log("cancelling the backup");
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.current().as_deref(), Some("genesis"), "no switch without a finished backup");
     assert!(w.backups("v1.1.0").is_empty(), "no partial archive left: {:?}", w.backups("v1.1.0"));
     assert!(!alive(w.starts()[0]["pid"].as_i64().unwrap() as i32));
@@ -111,7 +112,7 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     again.wait_log("upgrade done");
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
     again.signal(Signal::SIGTERM);
-    assert_eq!(again.wait_exit(), 0);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -135,7 +136,7 @@ fn config_discovery_follows_the_guide() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let out = w.nymvisor(&["config"]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("2 instances found") && stderr.contains("NYMVISOR_ID"), "{stderr}");
 

@@ -7,9 +7,8 @@ use std::process::Stdio;
 
 use nix::sys::signal::Signal;
 
+use crate::harness::{Exit, PANIC, code};
 use crate::harness::{World, alive, wait_until};
-
-const CONFIG_ERROR: Option<i32> = Some(3);
 
 fn add_upgrade_now(w: &World, binary: &std::path::Path, name: &str) -> std::process::Output {
     w.nymvisor(&["add-upgrade", binary.to_str().unwrap(), "--upgrade-name", name, "--now"])
@@ -32,7 +31,7 @@ fn a_log_that_cannot_be_written_never_takes_the_daemon_down() {
     wait_version(&w, "1.2.0");
     assert!(child.try_wait().unwrap().is_none(), "nymvisor survives its log");
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(child.wait().unwrap().code(), Some(code(Exit::Clean)));
 
     // A log whose reader is gone (EPIPE) likewise.
     let (read, write) = nix::unistd::pipe().unwrap();
@@ -43,7 +42,7 @@ fn a_log_that_cannot_be_written_never_takes_the_daemon_down() {
     let pid = w.starts().last().unwrap()["pid"].as_i64().unwrap() as i32;
     assert!(child.try_wait().unwrap().is_none());
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(child.wait().unwrap().code(), Some(code(Exit::Clean)));
     assert!(!alive(pid));
 }
 
@@ -56,7 +55,7 @@ fn output_to_a_closed_pipe_ends_the_output_not_in_a_panic() {
         drop(read);
         let out = w.nymvisor_with(args, &[], Stdio::from(write));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(PANIC), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
@@ -69,7 +68,7 @@ fn helper_answers_that_never_end_or_never_close_are_bounded() {
     let endless = w.script("nym-node-endless", "exec yes");
     let out = add_upgrade_now(&w, &endless, "endless");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), CONFIG_ERROR, "{stderr}");
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
     assert!(stderr.contains("more than 1048576 bytes"), "{stderr}");
 
     // A background process holding stdout after the answer: not waited for.
@@ -119,7 +118,7 @@ fn a_release_moved_away_during_the_stop_is_not_switched_to() {
     assert_eq!(w.current().as_deref(), Some("upgrades/patch"));
     nymvisor.signal(Signal::SIGTERM);
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -135,7 +134,7 @@ fn a_signal_during_the_backup_of_one_large_file_cuts_it_short() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     nymvisor.wait_log("backing up");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     let line = nymvisor.logs().into_iter().find(|l| l.contains("backup cancelled")).expect("the backup was cancelled");
     let read: u64 = line.split("read_bytes=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
     assert!(read < 8 << 30, "cancelled inside the file, after {read} bytes: {line}");
@@ -166,7 +165,7 @@ fn a_backup_that_keeps_failing_backs_off_and_says_so() {
         status["detail"].as_str().unwrap_or_default().contains("backup failed (attempt 1), retrying in 60 s")
     });
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -179,7 +178,7 @@ fn the_active_release_removed_while_running_is_named_not_retried() {
     std::fs::rename(w.data.join("genesis"), w.data.join("genesis-moved")).unwrap();
     let pid = w.starts()[0]["pid"].as_i64().unwrap() as i32;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL).unwrap();
-    assert_eq!(nymvisor.wait_status().code(), CONFIG_ERROR);
+    assert_eq!(nymvisor.wait_status().code(), Some(code(Exit::Config)));
     let logs = nymvisor.logs().join("\n");
     assert!(logs.contains("the active release cannot be started") && logs.contains("genesis"), "{logs}");
     assert_eq!(w.starts().len(), 1, "no restart was attempted with a missing release");
@@ -193,7 +192,7 @@ fn without_home_nymvisor_refuses_and_names_it() {
     command.arg("config").env_remove("HOME").env_remove("NYM_HOME_DIR").env_remove("NYMVISOR_CONFIG_PATH");
     let out = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), CONFIG_ERROR, "{stderr}");
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
     assert!(stderr.contains("HOME") && stderr.contains("NYM_HOME_DIR"), "{stderr}");
 }
 
@@ -211,5 +210,5 @@ fn a_root_nymvisor_warns_about_a_binary_others_could_replace() {
     let line = nymvisor.wait_log("another user could have replaced this binary");
     assert!(line.contains("writable by every user") && line.contains("belongs to user 65534"), "{line}");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }

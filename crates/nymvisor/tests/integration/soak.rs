@@ -10,6 +10,7 @@ use nix::sys::signal::Signal;
 
 use testnode::support::{SoakRng, live_pids_in, soak_kills};
 
+use crate::harness::{Exit, code};
 use crate::harness::{World, alive, wait_until};
 
 const UPGRADES: u64 = 6;
@@ -115,6 +116,6 @@ fn kill_soak_of_nymvisor_during_planned_upgrades() {
         }
         wait_until("the last upgrade is performed", || reached(&w) == UPGRADES);
         nymvisor.signal(Signal::SIGTERM);
-        assert_eq!(nymvisor.wait_exit(), 0);
+        assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     }
 }

@@ -3,6 +3,7 @@
 
 use nix::sys::signal::Signal;
 
+use crate::harness::{Exit, USAGE, code};
 use crate::harness::{World, in_seconds, wait_until};
 
 #[test]
@@ -47,7 +48,7 @@ fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_
     assert!(!w.data.join("upgrade.lock").exists(), "the upgrade lock is removed afterwards");
 
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -74,7 +75,7 @@ fn add_upgrade_now_is_picked_up_by_a_running_instance() {
     wait_until("1.2.0 runs", || w.starts().last().is_some_and(|s| s["version"] == "1.2.0"));
     assert_eq!(w.current().as_deref(), Some("upgrades/patch"));
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -84,7 +85,7 @@ fn a_manual_upgrade_swaps_the_binary_and_stops() {
     let mut nymvisor = w.start();
     nymvisor.wait_log("started process");
     w.announce("v2.0.0", "2.0.0", in_seconds(0), &w.daemon("2.0.0", ""), |info| info["manual"] = true.into());
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert!(nymvisor.logs().join("\n").contains("the upgrade is manual"));
     assert_eq!(w.current().as_deref(), Some("upgrades/v2.0.0"));
     assert_eq!(w.starts().len(), 1, "the new binary is left for the operator to start");
@@ -97,7 +98,7 @@ fn restart_after_upgrade_false_stops_after_the_switch() {
     let mut nymvisor = w.start_with(&[], &[("DAEMON_RESTART_AFTER_UPGRADE", "false")]);
     nymvisor.wait_log("started process");
     w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
     assert_eq!(w.starts().len(), 1);
 }
@@ -110,11 +111,11 @@ fn add_upgrade_flags_and_their_conflicts() {
     let b = binary.to_str().unwrap();
     let run = |args: &[&str]| w.nymvisor(&[&["add-upgrade", b][..], args].concat());
 
-    assert_eq!(run(&["--upgrade-name", "x", "--now", "--upgrade-delay", "1m"]).status.code(), Some(2));
-    assert_eq!(run(&["--upgrade-name", "x", "--add-binary", "--now"]).status.code(), Some(2));
+    assert_eq!(run(&["--upgrade-name", "x", "--now", "--upgrade-delay", "1m"]).status.code(), Some(USAGE));
+    assert_eq!(run(&["--upgrade-name", "x", "--add-binary", "--now"]).status.code(), Some(USAGE));
     assert_eq!(
         run(&["--upgrade-name", "x", "--add-binary", "--publish-date", "2026-01-01T00:00:00Z"]).status.code(),
-        Some(2)
+        Some(USAGE)
     );
 
     let out = run(&[
@@ -131,7 +132,7 @@ fn add_upgrade_flags_and_their_conflicts() {
     assert_eq!(queued["publishDate"], "2026-01-01T00:00:00Z");
 
     let again = run(&["--upgrade-name", "later", "--upgrade-delay", "10m"]);
-    assert_eq!(again.status.code(), Some(3));
+    assert_eq!(again.status.code(), Some(code(Exit::Config)));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert!(run(&["--upgrade-name", "later", "--upgrade-delay", "10m", "--force"]).status.success());
     assert_eq!(w.plan()["queuedUp"].as_array().unwrap().len(), 1, "replaced, not added");
@@ -144,12 +145,12 @@ fn add_upgrade_flags_and_their_conflicts() {
     nymvisor.wait_log("CANNOT DOWNLOAD THE RELEASE");
     let other = w.daemon("1.4.0", "--flood");
     let wrong = w.nymvisor(&["add-upgrade", other.to_str().unwrap(), "--upgrade-name", "v1.4.0", "--add-binary"]);
-    assert_eq!(wrong.status.code(), Some(3));
+    assert_eq!(wrong.status.code(), Some(code(Exit::Config)));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("publishes"), "{}", String::from_utf8_lossy(&wrong.stderr));
     let right = w.daemon("1.4.0", "");
     let out = w.nymvisor(&["add-upgrade", right.to_str().unwrap(), "--upgrade-name", "v1.4.0", "--add-binary"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(w.data.join("upgrades/v1.4.0/bin/nym-node").is_file());
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }

@@ -4,6 +4,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Asset, Process, World, in_seconds, platform};
+use crate::harness::{Exit, code};
 
 fn running() -> (World, Process) {
     let w = World::new();
@@ -17,7 +18,7 @@ fn still_fine(w: &World, nymvisor: &mut Process) {
     assert_eq!(w.starts().len(), 1, "the daemon was never touched");
     assert!(w.plan()["queuedUp"].as_array().unwrap().is_empty());
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -66,7 +67,7 @@ fn a_wrong_checksum_stages_nothing() {
     assert!(line.contains("checksum mismatch") && line.contains(&"ab".repeat(32)), "{line}");
     assert!(!w.data.join("upgrades/v1.1.0/bin/nym-node").exists());
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn no_download_for_this_platform_is_a_clear_error() {
     let line = nymvisor.wait_log("CANNOT DOWNLOAD THE RELEASE");
     assert!(line.contains(&platform()) && line.contains("plan9-mips"), "{line}");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -105,7 +106,7 @@ fn upgrade_names_that_would_leave_their_folder_are_refused() {
     }
     assert!(!w.data.parent().unwrap().join("escape").exists());
     let out = w.nymvisor(&["add-upgrade", good.to_str().unwrap(), "--upgrade-name", "../x", "--now"]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--upgrade-name refused"));
     still_fine(&w, &mut nymvisor);
 }
@@ -126,5 +127,5 @@ fn old_and_performed_versions_are_never_queued_and_a_queued_one_can_be_reschedul
     assert_eq!(queued.as_array().unwrap().len(), 1, "{queued}");
     assert_eq!(queued[0]["version"], "1.1.0");
     nymvisor.signal(Signal::SIGTERM);
-    assert_eq!(nymvisor.wait_exit(), 0);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }

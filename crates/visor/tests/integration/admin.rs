@@ -2,6 +2,7 @@
 //! budget, and when it is spent the visor stops the node and exits with code 5.
 
 use crate::harness::{Env, alive};
+use crate::harness::{Exit, code};
 
 /// Runs a core whose admin endpoint misbehaves as `core_extra` says; returns the visor's logs.
 fn unreachable_core(core_extra: &[&str], retries: u64) -> String {
@@ -16,7 +17,7 @@ fn unreachable_core(core_extra: &[&str], retries: u64) -> String {
     }
     env.release("genesis", "v0.1.0", &args, None);
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 5, "connection budget exhausted");
+    assert_eq!(visor.wait_exit(), code(Exit::Unreachable), "connection budget exhausted");
     let logs = visor.logs().join("\n");
     assert_eq!(visor.count("waiting for the core's admin endpoint"), retries as usize, "{logs}");
     assert!(

@@ -6,6 +6,7 @@ use nix::sys::signal::Signal;
 use testnode::release_server::{Asset, Release, Server};
 
 use crate::harness::{Env, asset_name, auto_install_config, vega_zip, wait_until};
+use crate::harness::{Exit, code};
 
 #[test]
 fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download() {
@@ -38,7 +39,7 @@ fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download
         !std::fs::read_dir(&env.home).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".staging-"))
     );
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -63,7 +64,7 @@ fn a_missing_asset_is_a_loud_error_retried_while_the_old_release_runs() {
     assert!(env.home.join("v0.2.0/run-config.toml").is_file());
     assert_eq!(env.starts_of("core").len(), 1, "the running node was never touched");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -78,7 +79,7 @@ fn a_digest_mismatch_stages_nothing() {
     assert!(!env.home.join("v0.2.0").exists());
     assert_eq!(env.status_json()["state"], "running");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -102,7 +103,7 @@ fn past_the_upgrade_height_the_visor_waits_and_upgrades_once_the_release_is_publ
     wait_until("the new core runs", || env.starts_of("core").len() == 2);
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -115,7 +116,7 @@ fn a_release_folder_prepared_by_hand_is_used_as_is() {
     assert!(visor.count("staging the release") == 0, "nothing staged for a present folder");
     assert!(server.seen().is_empty(), "GitHub was never asked");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -138,5 +139,5 @@ fn a_visor_killed_while_staging_leaves_no_trusted_folder_and_the_next_one_stages
     next.wait_log("release staged ahead of the upgrade");
     assert!(!names().iter().any(|n| n.contains(".staging-")), "{:?}", names());
     next.signal(Signal::SIGTERM);
-    assert_eq!(next.wait_exit(), 0);
+    assert_eq!(next.wait_exit(), code(Exit::Clean));
 }

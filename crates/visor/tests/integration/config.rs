@@ -1,10 +1,11 @@
 //! Bad configuration: every error names the file, the key and the fix, and nothing starts.
 
 use crate::harness::Env;
+use crate::harness::{Exit, code};
 
 fn run_expecting_config_error(env: &Env) -> String {
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 3, "configuration error exit code");
+    assert_eq!(visor.wait_exit(), code(Exit::Config), "configuration error exit code");
     assert!(env.starts().is_empty(), "nothing may start on a configuration error");
     visor.logs().join("\n")
 }
@@ -47,7 +48,7 @@ fn unknown_keys_are_warned_about_and_the_node_runs() {
     assert!(visor.wait_log("unknown key in the configuration").contains("maxNumberOfRestart"));
     visor.wait_log("started process");
     visor.signal(nix::sys::signal::Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -105,6 +106,6 @@ fn a_dangling_current_is_refused_not_replaced_by_genesis() {
 fn a_missing_home_is_a_configuration_error() {
     let env = Env::empty();
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 3);
+    assert_eq!(visor.wait_exit(), code(Exit::Config));
     assert!(visor.logs().join("\n").contains("visor init"));
 }

@@ -4,6 +4,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Env, wait_until};
+use crate::harness::{Exit, code};
 
 const STEPS: [&str; 7] = [
     "switch-node-stopped",
@@ -63,6 +64,6 @@ fn a_visor_killed_at_any_step_of_a_switch_converges_on_restart() {
                 .starts_with(".current."))
         );
         next.signal(Signal::SIGTERM);
-        assert_eq!(next.wait_exit(), 0, "{step}");
+        assert_eq!(next.wait_exit(), code(Exit::Clean), "{step}");
     }
 }

@@ -10,8 +10,7 @@ use nix::sys::signal::Signal;
 use testnode::release_server::{Asset, Release, Server, sha256_hex, zip};
 
 use crate::harness::{Env, Visor, alive, asset_name, vega_zip, visor_bin, wait_until};
-
-const CONFIG_ERROR: Option<i32> = Some(3);
+use crate::harness::{Exit, PANIC, code};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
@@ -26,7 +25,7 @@ fn release_names_that_look_like_the_visors_own_files_are_refused() {
     // As a configured folder: a configuration error naming the key.
     let env = Env::with_upgrade(100_000, "[upgradeFolders]\n\"v0.2.0\" = \"v0.2.0.staging-1-2\"\n");
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_status().code(), CONFIG_ERROR);
+    assert_eq!(visor.wait_status().code(), Some(code(Exit::Config)));
     let logs = visor.logs().join("\n");
     assert!(logs.contains("upgradeFolders.v0.2.0") && logs.contains(".staging-"), "{logs}");
 
@@ -42,13 +41,13 @@ fn release_names_that_look_like_the_visors_own_files_are_refused() {
     let by_hand = env.home.join("notes.staging-by-hand");
     std::fs::create_dir_all(&by_hand).unwrap();
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     let mut again = env.start_visor();
     again.wait_log("started process");
     assert!(by_hand.is_dir());
     assert_eq!(env.current().as_deref(), Some("genesis"));
     again.signal(Signal::SIGTERM);
-    assert_eq!(again.wait_exit(), 0);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -57,7 +56,7 @@ fn a_binary_name_with_a_path_is_a_configuration_error() {
     let config = auto_install(&server, "").replace("binaryName = \"vega\"", "binaryName = \"../../../tmp/x\"");
     let env = Env::with_upgrade(100_000, &config);
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_status().code(), CONFIG_ERROR);
+    assert_eq!(visor.wait_status().code(), Some(code(Exit::Config)));
     let logs = visor.logs().join("\n");
     assert!(logs.contains("autoInstall.asset.binaryName") && logs.contains("plain file name"), "{logs}");
     assert_eq!(env.starts().len(), 0, "nothing ran");
@@ -98,7 +97,7 @@ fn state_files_never_follow_planted_links_and_are_private_whatever_the_umask() {
         assert_eq!(mode(&path), 0o600, "{file} under umask 000");
     }
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     // The next start removes the planted links (the links, not what they point to).
     let mut again = env.start_visor();
     again.wait_log("started process");
@@ -109,7 +108,7 @@ fn state_files_never_follow_planted_links_and_are_private_whatever_the_umask() {
     assert_eq!(planted, 0);
     assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
     again.signal(Signal::SIGTERM);
-    assert_eq!(again.wait_exit(), 0);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -130,7 +129,7 @@ fn a_state_folder_open_to_others_is_made_private() {
     assert!(visor.logs().iter().any(|l| l.contains("making it private")));
     assert!(!visor.logs().iter().any(|l| l.contains("killing processes left by a previous visor")));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -145,7 +144,7 @@ fn a_release_without_a_published_checksum_is_not_run_unless_the_operator_opts_ou
     assert!(error.contains("no published checksum") && error.contains("autoInstall.allowUnverified"), "{error}");
     assert!(!env.home.join("v0.2.0").exists());
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 
     // A SHA256SUMS file published with the release verifies it.
     let sums = format!("{}  {}\n", sha256_hex(&bare.data), asset_name());
@@ -158,7 +157,7 @@ fn a_release_without_a_published_checksum_is_not_run_unless_the_operator_opts_ou
     let staged = visor.wait_log("release staged ahead of the upgrade");
     assert!(staged.contains("verified=true"), "{staged}");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 
     // A wrong line in it is a mismatch, not a pass.
     let sums = format!("{}  {}\n", "0".repeat(64), asset_name());
@@ -170,7 +169,7 @@ fn a_release_without_a_published_checksum_is_not_run_unless_the_operator_opts_ou
     let mut visor = env.start_visor();
     assert!(visor.wait_log("CANNOT STAGE THE RELEASE").contains("checksum mismatch"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 
     // The explicit opt-out stages it, with a warning.
     let server = Server::start(vec![Release { tag: "v0.2.0".into(), assets: vec![bare] }]);
@@ -179,7 +178,7 @@ fn a_release_without_a_published_checksum_is_not_run_unless_the_operator_opts_ou
     visor.wait_log("no published checksum, as configured");
     assert!(visor.wait_log("release staged ahead of the upgrade").contains("verified=false"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -211,7 +210,7 @@ fn an_archive_whose_links_lead_outside_is_refused_and_nothing_outside_is_run() {
     let core = env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32;
     assert!(alive(core));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -226,7 +225,7 @@ fn absurd_numbers_in_the_configuration_never_panic() {
     let mut visor = env.start_visor();
     visor.wait_log("testnode core");
     visor.signal(Signal::SIGTERM);
-    let code = visor.wait_status().code();
-    assert_ne!(code, Some(101), "no panic: {:?}", visor.logs());
-    assert_eq!(code, Some(0));
+    let exit_code = visor.wait_status().code();
+    assert_ne!(exit_code, Some(PANIC), "no panic: {:?}", visor.logs());
+    assert_eq!(exit_code, Some(code(Exit::Clean)));
 }

@@ -1,6 +1,7 @@
 //! `visor init` and `visor version`.
 
 use crate::harness::Env;
+use crate::harness::{Exit, USAGE, code};
 
 #[test]
 fn init_creates_a_commented_home_that_refuses_to_run_until_configured() {
@@ -26,7 +27,7 @@ fn init_creates_a_commented_home_that_refuses_to_run_until_configured() {
 
     // The placeholders do not run: the first run says what to fill in, and starts nothing.
     let out = env.visor(&["run", "--home", home]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("genesis/run-config.toml") && stderr.contains("vega.rpc.socketPath"), "{stderr}");
 }
@@ -40,7 +41,7 @@ fn init_refuses_a_folder_that_holds_files_and_accepts_an_empty_one() {
     let before = std::fs::read(env.home.join("config.toml")).unwrap();
     std::fs::write(env.home.join("config.toml"), b"# mine\n").unwrap();
     let out = env.visor(&["init", "--home", home]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("already exists and holds files"), "{stderr}");
     assert_eq!(std::fs::read(env.home.join("config.toml")).unwrap(), b"# mine\n", "nothing overwritten");
@@ -58,5 +59,5 @@ fn version_prints_human_and_json() {
     assert!(json["version"].as_str().unwrap().starts_with('v'));
     assert!(json["hash"].is_string());
     let out = env.visor(&["version", "--output", "yaml"]);
-    assert_eq!(out.status.code(), Some(2), "an unknown format is a usage error");
+    assert_eq!(out.status.code(), Some(USAGE), "an unknown format is a usage error");
 }

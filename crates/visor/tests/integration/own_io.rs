@@ -7,8 +7,7 @@ use std::process::{Command, Stdio};
 use nix::sys::signal::Signal;
 
 use crate::harness::{Env, alive, visor_bin, wait_until};
-
-const CONFIG_ERROR: Option<i32> = Some(3);
+use crate::harness::{Exit, PANIC, code};
 
 fn core_version_runs(env: &Env, version: &str) -> bool {
     env.starts_of("core").last().is_some_and(|s| s["version"] == version)
@@ -31,7 +30,7 @@ fn a_log_that_cannot_be_written_never_takes_the_node_down() {
     wait_until("the upgraded core runs", || core_version_runs(&env, "v0.2.0"));
     assert!(visor.try_wait().unwrap().is_none(), "the visor survives its log");
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(visor.id() as i32), Signal::SIGTERM).unwrap();
-    assert_eq!(visor.wait().unwrap().code(), Some(0));
+    assert_eq!(visor.wait().unwrap().code(), Some(code(Exit::Clean)));
 }
 
 #[test]
@@ -46,7 +45,7 @@ fn output_to_a_closed_pipe_ends_the_output_not_in_a_panic() {
         drop(read);
         let out = Command::new(visor_bin()).args(&args).stdout(Stdio::from(write)).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(PANIC), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
@@ -64,7 +63,7 @@ fn a_version_answer_that_never_ends_is_cut_and_the_release_refused() {
     assert!(line.contains("v0.2.0"), "{line}");
     assert_eq!(env.current().as_deref(), Some("genesis"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -87,7 +86,7 @@ fn a_release_moved_away_during_the_grace_period_is_not_switched_to() {
     wait_until("the upgraded core runs", || core_version_runs(&env, "v0.2.0"));
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -98,7 +97,7 @@ fn the_active_release_removed_while_running_is_named_not_retried() {
     std::fs::rename(env.home.join("genesis"), env.home.join("genesis-moved")).unwrap();
     let core = env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(core), Signal::SIGKILL).unwrap();
-    assert_eq!(visor.wait_status().code(), CONFIG_ERROR);
+    assert_eq!(visor.wait_status().code(), Some(code(Exit::Config)));
     let logs = visor.logs().join("\n");
     assert!(logs.contains("the active release cannot be started"), "{logs}");
     assert_eq!(env.starts_of("core").len(), 1, "no restart was attempted with a missing release");
@@ -122,5 +121,5 @@ fn a_current_moved_by_hand_is_not_recorded_as_what_ran() {
     assert_eq!(switch["from"], "genesis", "{switch}");
     assert!(visor.logs().iter().any(|l| l.contains("moved by hand")));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

@@ -3,6 +3,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::Env;
+use crate::harness::{Exit, code};
 
 /// Saves `text` the way vim, ansible or `mv` do: a temporary file renamed over the original.
 fn save_by_rename(env: &Env, text: &str) {
@@ -43,7 +44,7 @@ fn rename_saves_are_seen_and_invalid_edits_keep_the_previous_settings() {
     visor.wait_log("upgrade done");
     assert_eq!(env.current().as_deref(), Some("real"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -65,7 +66,7 @@ fn in_place_saves_and_sighup_reload() {
     assert!(line.contains("not reloaded") && line.contains("maxNumberOfRestarts"), "{line}");
     assert_eq!(env.starts_of("core").len(), 1, "a config change never restarts the node");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -86,7 +87,7 @@ fn restart_connection_retries_reload_and_apply_at_the_restart() {
     args.drain(i..i + 2);
     std::fs::write(env.home.join("genesis/run-config.toml"), env.run_config("genesis", &args, None)).unwrap();
     std::fs::write(&crash, "").unwrap();
-    assert_eq!(visor.wait_exit(), 5);
+    assert_eq!(visor.wait_exit(), code(Exit::Unreachable));
     let logs = visor.logs().join("\n");
     assert!(logs.contains("(maxNumberOfRestartConnectionRetries)"), "{logs}");
     assert_eq!(env.starts_of("core").len(), 2);

@@ -3,6 +3,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Env, alive};
+use crate::harness::{Exit, code};
 
 #[test]
 fn int_term_and_quit_stop_the_node_then_the_visor() {
@@ -11,7 +12,7 @@ fn int_term_and_quit_stop_the_node_then_the_visor() {
         let mut visor = env.start_visor();
         visor.wait_log("testnode core");
         visor.signal(sig);
-        assert_eq!(visor.wait_exit(), 0, "{sig}");
+        assert_eq!(visor.wait_exit(), code(Exit::Clean), "{sig}");
         let logs = visor.logs().join("\n");
         assert!(logs.contains(&format!("signal=\"{}\"", sig.as_str())), "{logs}");
         let exits = env.exits();
@@ -30,7 +31,7 @@ fn a_shutdown_during_the_stop_delay_does_not_wait_it_out() {
     let mut visor = env.start_visor();
     visor.wait_log("waiting before stopping the node");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     assert_eq!(env.current().as_deref(), Some("genesis"), "a shutdown during the upgrade stop does not switch");
     assert!(!alive(env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32));
 }
@@ -47,6 +48,6 @@ fn a_second_signal_during_the_grace_period_kills_at_once() {
     visor.wait_log("stopping the node");
     visor.signal(Signal::SIGINT);
     visor.wait_log("second shutdown signal");
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     assert!(!alive(env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32));
 }

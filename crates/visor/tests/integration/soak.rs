@@ -11,6 +11,7 @@ use nix::sys::signal::Signal;
 use testnode::support::{SoakRng, live_pids_in, soak_kills};
 
 use crate::harness::{Env, alive, wait_until};
+use crate::harness::{Exit, code};
 
 /// Releases in the chain: genesis, then v0.2.0 … v0.<N+1>.0. Release i upgrades at height i + 2,
 /// so even a core restarted from height 0 reaches its upgrade within a few blocks (20 ms each)
@@ -106,7 +107,7 @@ fn kill_soak_of_the_visor_during_repeated_upgrades() {
         // The chain still completes after all that.
         wait_until("the last release runs", || env.current().as_deref() == Some(version(RELEASES).as_str()));
         visor.signal(Signal::SIGTERM);
-        assert_eq!(visor.wait_exit(), 0);
+        assert_eq!(visor.wait_exit(), code(Exit::Clean));
         check_invariants(&env, &mut reached, kill, None);
     }
 }

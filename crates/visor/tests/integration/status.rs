@@ -3,6 +3,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::Env;
+use crate::harness::{Exit, code};
 
 #[test]
 fn status_reports_processes_pending_upgrade_and_stops_reporting_when_the_visor_ends() {
@@ -29,7 +30,7 @@ fn status_reports_processes_pending_upgrade_and_stops_reporting_when_the_visor_e
     );
 
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     let status = env.status_json();
     assert_eq!(status["running"], false);
     assert_eq!(status["release"], "genesis");
@@ -48,5 +49,5 @@ fn json_logs_are_one_object_per_line() {
     assert_eq!(json["role"], "core");
     assert!(json["pid"].is_u64());
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

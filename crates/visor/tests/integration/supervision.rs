@@ -3,6 +3,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Env, alive, wait_until};
+use crate::harness::{Exit, code};
 
 #[test]
 fn a_crashing_node_is_restarted_until_the_budget_is_spent() {
@@ -10,7 +11,7 @@ fn a_crashing_node_is_restarted_until_the_budget_is_spent() {
     env.write_config("maxNumberOfRestarts = 2\n");
     env.release("genesis", "v0.1.0", &env.core_args(&["--exit-after", "150ms", "--exit-code", "3"]), None);
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 4, "restart budget exhausted");
+    assert_eq!(visor.wait_exit(), code(Exit::RestartBudget), "restart budget exhausted");
     assert_eq!(env.starts_of("core").len(), 3, "first start + 2 restarts");
     let logs = visor.logs().join("\n");
     assert_eq!(visor.count("restarting the node"), 2, "{logs}");
@@ -24,7 +25,7 @@ fn an_exit_with_status_zero_is_an_unexpected_stop() {
     env.write_config("maxNumberOfRestarts = 1\n");
     env.release("genesis", "v0.1.0", &env.core_args(&["--exit-after", "150ms", "--exit-code", "0"]), None);
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 4);
+    assert_eq!(visor.wait_exit(), code(Exit::RestartBudget));
     let line = visor.wait_log("process stopped unexpectedly");
     assert!(line.contains("exit status 0"), "{line}");
     assert_eq!(env.starts_of("core").len(), 2);
@@ -46,7 +47,7 @@ fn a_node_that_fails_at_start_recovers_within_the_budget() {
     let status = env.wait_status("the third start running", |s| s["state"] == "running" && s["restarts"] == 2);
     assert_eq!(status["processes"].as_array().map(Vec::len), Some(1));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -58,7 +59,7 @@ fn when_the_data_node_dies_the_core_is_stopped_gracefully_and_both_restart() {
     std::fs::create_dir_all(&env.data).unwrap();
     std::fs::write(env.data.join("latest-segment-height"), "1234").unwrap();
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 4);
+    assert_eq!(visor.wait_exit(), code(Exit::RestartBudget));
     assert_eq!(env.starts_of("core").len(), 2);
     assert_eq!(env.starts_of("data-node").len(), 2);
     let core_exits: Vec<_> = env.exits().into_iter().filter(|e| e["role"] == "core").collect();
@@ -77,7 +78,7 @@ fn without_a_history_segment_the_core_restarts_without_a_snapshot_height() {
     let dn = env.data_node_args(&["--exit-after", "300ms", "--exit-code", "1"]);
     env.release("genesis", "v0.1.0", &env.core_args(&[]), Some(&dn));
     let mut visor = env.start_visor();
-    assert_eq!(visor.wait_exit(), 4);
+    assert_eq!(visor.wait_exit(), code(Exit::RestartBudget));
     visor.wait_log("data node has no history segment yet");
     let args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
     assert!(!args.iter().any(|a| a.contains("snapshot")), "{args:?}");
@@ -92,7 +93,7 @@ fn a_child_ignoring_sigterm_is_killed_after_the_grace_period() {
     visor.wait_log("testnode core");
     visor.signal(Signal::SIGTERM);
     visor.wait_log("did not stop within the grace period, sending SIGKILL");
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
     let pid = env.starts_of("core")[0]["pid"].as_i64().unwrap() as i32;
     assert!(!alive(pid));
 }
@@ -109,7 +110,7 @@ fn a_grandchild_is_stopped_with_the_node() {
         let grandchild: i32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
         assert!(alive(grandchild));
         visor.signal(Signal::SIGTERM);
-        assert_eq!(visor.wait_exit(), 0);
+        assert_eq!(visor.wait_exit(), code(Exit::Clean));
         assert!(!alive(grandchild), "nothing of the node is left after the stop ({extra:?})");
     }
 }
@@ -137,7 +138,7 @@ fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
     let started = logs.iter().position(|l| l.contains("started process"));
     assert!(swept.is_some() && swept < started, "{logs:?}");
     next.signal(Signal::SIGTERM);
-    assert_eq!(next.wait_exit(), 0);
+    assert_eq!(next.wait_exit(), code(Exit::Clean));
     let _ = std::fs::remove_file(&pid_file);
 }
 
@@ -147,7 +148,7 @@ fn a_second_visor_on_the_same_home_is_refused() {
     let mut first = env.start_visor();
     first.wait_log("started process");
     let mut second = env.start_visor();
-    assert_eq!(second.wait_exit(), 7);
+    assert_eq!(second.wait_exit(), code(Exit::Locked));
     let logs = second.logs().join("\n");
     assert!(
         logs.contains("another visor is already running on this home")
@@ -156,7 +157,7 @@ fn a_second_visor_on_the_same_home_is_refused() {
     );
     assert_eq!(env.starts_of("core").len(), 1, "the second visor started nothing");
     first.signal(Signal::SIGTERM);
-    assert_eq!(first.wait_exit(), 0);
+    assert_eq!(first.wait_exit(), code(Exit::Clean));
 }
 
 /// Both ways the visor follows a node's processes: a cgroup of the node's own (when this
@@ -250,5 +251,5 @@ fn a_leftover_that_no_record_names_is_found_by_the_node_tag() {
     let started = logs.iter().position(|l| l.contains("started process"));
     assert!(killed.is_some() && killed < started, "{logs:?}");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

@@ -3,6 +3,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Env, wait_until};
+use crate::harness::{Exit, code};
 
 #[test]
 fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
@@ -39,7 +40,7 @@ fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
     assert!(status["lastSwitch"]["downtimeMs"].is_u64());
 
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -61,7 +62,7 @@ fn the_old_node_is_gone_before_the_new_one_starts() {
     assert!(!logs.contains("stopped unexpectedly"), "the new core started cleanly: {logs}");
     assert_eq!(env.starts_of("core").len(), 2);
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -76,7 +77,7 @@ fn stop_delay_is_waited_before_the_upgrade_stop() {
     let stopped = logs.iter().position(|l| l.contains("node stopped"));
     assert!(waited.is_some() && waited < stopped, "{logs:?}");
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -87,7 +88,7 @@ fn upgrade_folders_mapping_decides_the_folder() {
     visor.wait_log("upgrade done");
     assert_eq!(env.current().as_deref(), Some("releases/second"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn a_missing_release_folder_is_announced_and_waited_for() {
     wait_until("the new core runs", || env.starts_of("core").len() == 2);
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -136,7 +137,7 @@ fn a_binary_of_the_wrong_version_is_a_clear_error_not_a_restart_loop() {
     visor.wait_log("upgrade done");
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -154,7 +155,7 @@ fn an_escaping_tag_is_refused() {
     visor.wait_log("upgrade done");
     assert_eq!(env.current().as_deref(), Some("v-safe"));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]
@@ -174,5 +175,5 @@ fn core_and_data_node_are_upgraded_together() {
     assert!(core_args.contains(&"--snapshot.load-from-block-height".to_owned()));
     env.wait_status("both processes shown", |s| s["processes"].as_array().is_some_and(|p| p.len() == 2));
     visor.signal(Signal::SIGTERM);
-    assert_eq!(visor.wait_exit(), 0);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
