@@ -6,18 +6,19 @@
 //! one. A *face* (a binary that speaks one peer tool's files and flags) reads its configuration
 //! into [`Settings`] and a release folder into a [`NodeSpec`]; [`run`] does the rest.
 //!
-//! The run loop is one dispatcher task that owns all mutable state. It starts the node's
-//! processes (each the leader of its own process group, with a parent-death signal), polls the
-//! node's *source* of upgrades (for Vega, the core's admin endpoint), and reacts to events:
-//! a process exit stops the node's other processes and restarts it within the restart budget;
-//! an announced upgrade is checked ahead of time; a due upgrade's release is verified while the
-//! old node still runs, then the node is stopped (stop signal to each group, grace period,
-//! SIGKILL, wait until every process is gone) and the *switch* moves `current`.
+//! The run loop (see [`run`]) is a machine and a shell. The machine owns all of the run's state
+//! and decides, event by event, with no I/O; the shell turns signals, process exits, admin polls,
+//! file changes, timers and workers' results into events and carries out the machine's effects:
+//! it starts the node's processes (each the leader of its own process group, with a parent-death
+//! signal, in a cgroup of the node's own where it can), polls the node's *source* of upgrades,
+//! stages releases ahead of time, verifies a due upgrade's release while the old node still
+//! runs, stops the node (stop signal, grace period, SIGKILL, wait until every process of it is
+//! gone) and runs the *switch* that moves `current`.
 //!
 //! The switch is a journaled transaction (see [`switch`]): a visor killed at any instant
 //! finishes or undoes it at its next start, before anything runs. Every state file is written
 //! atomically. One visor runs per home, enforced by a lock file. Slow work (stops, checks, file
-//! system transactions) runs in worker tasks that report back, so the dispatcher never blocks.
+//! system transactions) runs in workers that report back, so the loop never blocks.
 
 pub mod backup;
 pub mod confine;
