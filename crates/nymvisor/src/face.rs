@@ -10,7 +10,7 @@ use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits, Unverified};
 use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
-use visor_core::{ConnectionBudget, Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
+use visor_core::{Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
 
 use crate::config::Config;
 use crate::files::{Layout, UpgradeInfo, UpgradePlan, parse_json, read_json, write_json};
@@ -61,10 +61,7 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
             reset_after: Some(d.startup_period_duration),
         },
         stop: StopPolicy { delay: Duration::ZERO, signal: Signal::SIGINT, grace: d.shutdown_grace_period },
-        connection: ConnectionBudget { first: u64::MAX, after_restart: u64::MAX },
-        poll_interval: Duration::from_secs(3600),
-        retry_interval: Duration::from_secs(3600),
-        request_timeout: Duration::from_secs(5),
+        admin: None,
         release_folders: Default::default(),
         staging: d.allow_binaries_download.then(|| StagingSettings {
             source: None,

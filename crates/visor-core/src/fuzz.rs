@@ -33,12 +33,12 @@ pub fn admin_answer(body: &[u8]) {
 pub fn helper_output(stdout: &str) {
     let _ = crate::identity::parse_version_answer(stdout);
     let _ = crate::identity::parse_build_info(stdout);
-    let _ = crate::resume::parse_segment(stdout);
+    let _ = crate::source::vega_resume::parse_segment(stdout);
 }
 
 /// A GitHub releases or assets page, and a checksums file of a release.
 pub fn github(body: &[u8]) {
-    crate::source::fuzz_github(body);
+    crate::stage::fuzz_github(body);
 }
 
 /// An archive of `format` unpacked into a folder inside `scratch` (an empty folder the caller

@@ -33,7 +33,6 @@ mod identity;
 pub mod lock;
 pub mod node;
 pub mod release;
-pub mod resume;
 mod runner;
 pub mod source;
 pub mod stage;
@@ -51,7 +50,8 @@ pub use exit::Exit;
 pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
 pub use node::{
-    ConnectionBudget, Face, FaceError, Hints, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings,
+    AdminSettings, ConnectionBudget, Face, FaceError, Hints, NodeSpec, PlannedUpgrade, Protocol, Settings,
+    UpstreamSettings,
 };
 pub use release::{ReleaseName, ReleaseNameError, check_file_name};
 pub use runner::run;

@@ -44,6 +44,30 @@ impl NodeSpec {
         matches!(self.protocol, Protocol::Vega { .. }).then(|| self.processes.get(1)).flatten()
     }
 
+    /// Whether the node halts at its upgrade point (a Vega core, ready to upgrade, produces no
+    /// more blocks): a release not ready then means stopping and waiting for it. A daemon of a
+    /// plan keeps running instead.
+    pub fn halts_at_upgrade(&self) -> bool {
+        matches!(self.protocol, Protocol::Vega { .. })
+    }
+
+    /// What to ask before a crash restart, to know where the node resumes (a Vega data node's
+    /// latest history segment), if anything.
+    pub(crate) fn resume_query(&self) -> Option<&ProcessSpec> {
+        self.vega_data_node()
+    }
+
+    /// Makes the node resume from `height` (a Vega core loads the snapshot taken there).
+    /// Returns whether the arguments changed.
+    pub(crate) fn resume_from(&mut self, height: u64) -> bool {
+        match (&self.protocol, self.processes.first_mut()) {
+            (Protocol::Vega { .. }, Some(core)) => {
+                crate::source::vega_resume::add_snapshot_flag(&mut core.args, height)
+            }
+            _ => false,
+        }
+    }
+
     /// The admin endpoint, if the node has one.
     pub fn admin(&self) -> Option<&AdminEndpoint> {
         match &self.protocol {
@@ -94,6 +118,27 @@ pub struct ConnectionBudget {
     pub after_restart: u64,
 }
 
+/// Polling a node's admin endpoint (the source of a Vega node's upgrades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminSettings {
+    /// Failed polls tolerated; taken when the node is (re)started.
+    pub connection: ConnectionBudget,
+    /// Interval between polls while the endpoint answers; applies from the next poll.
+    pub poll_interval: Duration,
+    /// Interval between polls after a failed one (keeps the connection budget's meaning in
+    /// wall-clock time).
+    pub retry_interval: Duration,
+    /// Deadline of one request.
+    pub request_timeout: Duration,
+}
+
+impl AdminSettings {
+    /// Interval, interval after a failure, request deadline.
+    pub(crate) fn timing(&self) -> (Duration, Duration, Duration) {
+        (self.poll_interval, self.retry_interval, self.request_timeout)
+    }
+}
+
 /// Settings of a run. Reloaded while running; see each field for when a change takes effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -101,15 +146,8 @@ pub struct Settings {
     pub restart: RestartPolicy,
     /// Taken when the node is (re)started.
     pub stop: StopPolicy,
-    /// Taken when the node is (re)started.
-    pub connection: ConnectionBudget,
-    /// Interval between admin polls while the endpoint answers; applies from the next poll.
-    pub poll_interval: Duration,
-    /// Interval between admin polls after a failed one (keeps the connection budget's meaning
-    /// in wall-clock time).
-    pub retry_interval: Duration,
-    /// Deadline of one admin request.
-    pub request_timeout: Duration,
+    /// Polling a node's admin endpoint, for nodes that have one (Vega).
+    pub admin: Option<AdminSettings>,
     /// Release tag → folder; read when an upgrade is announced and when it is due.
     pub release_folders: BTreeMap<String, ReleaseName>,
     /// How to stage a release whose folder is missing, if the face can; read when an upgrade

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::identity::{IdentityError, check_build_info, check_vega_version};
 use crate::node::{Face, NodeSpec, Protocol};
-use crate::resume::binaries;
+use crate::source::vega_resume::binaries;
 use crate::stage::{Checksum, hash_file};
 
 /// Why a release is not ready to run.

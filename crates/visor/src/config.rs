@@ -10,10 +10,11 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use serde::Deserialize;
 use url::Url;
-use visor_core::source::GithubRepo;
-use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimits, Unverified, check_url};
+use visor_core::stage::{
+    ArtifactSource, FetchPolicy, GithubRepo, StagingSettings, UnpackLimits, Unverified, check_url,
+};
 use visor_core::supervise::{RestartPolicy, StopPolicy};
-use visor_core::{ConnectionBudget, ReleaseName, Settings};
+use visor_core::{AdminSettings, ConnectionBudget, ReleaseName, Settings};
 
 use facekit::toml_file::{self, FileError, count};
 
@@ -236,13 +237,17 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
                 raw.stop_signal_timeout_seconds.unwrap_or(defaults::STOP_SIGNAL_TIMEOUT_SECONDS),
             ),
         },
-        connection: ConnectionBudget {
-            first: raw.max_number_of_first_connection_retries.unwrap_or(defaults::FIRST_CONNECTION_RETRIES),
-            after_restart: raw.max_number_of_restart_connection_retries.unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
-        },
-        poll_interval: Duration::from_millis(poll),
-        retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
-        request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
+        admin: Some(AdminSettings {
+            connection: ConnectionBudget {
+                first: raw.max_number_of_first_connection_retries.unwrap_or(defaults::FIRST_CONNECTION_RETRIES),
+                after_restart: raw
+                    .max_number_of_restart_connection_retries
+                    .unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
+            },
+            poll_interval: Duration::from_millis(poll),
+            retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
+            request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
+        }),
         release_folders,
         staging: staging(path, auto, token)?,
         upstream: None,
@@ -307,11 +312,11 @@ mod tests {
     #[test]
     fn missing_keys_take_documented_defaults() {
         let c = parse("maxNumberOfRestarts = 3\n").unwrap();
-        assert_eq!(c.settings.connection.first, 175_000);
-        assert_eq!(c.settings.connection.after_restart, 10);
+        assert_eq!(c.settings.admin.unwrap().connection.first, 175_000);
+        assert_eq!(c.settings.admin.unwrap().connection.after_restart, 10);
         assert_eq!(c.settings.stop.grace, Duration::from_secs(15));
         assert_eq!(c.settings.restart.delay, Duration::from_secs(5));
-        assert_eq!(c.settings.poll_interval, Duration::from_millis(500));
+        assert_eq!(c.settings.admin.unwrap().poll_interval, Duration::from_millis(500));
         assert!(c.settings.staging.is_none(), "no [autoInstall] means manual mode");
     }
 
@@ -319,7 +324,7 @@ mod tests {
     fn init_defaults_round_trip() {
         let text = crate::init::config_toml();
         let c = parse(&text).unwrap();
-        assert_eq!(c.settings.connection.first, defaults::FIRST_CONNECTION_RETRIES);
+        assert_eq!(c.settings.admin.unwrap().connection.first, defaults::FIRST_CONNECTION_RETRIES);
         assert_eq!(c.settings.restart.max_restarts, defaults::MAX_RESTARTS);
         assert_eq!(c.settings.release_folders.get("vX.X.X").map(ReleaseName::as_str), Some("vX.X.X"));
         assert_eq!(github(&c).1, crate::init::default_asset_name());

@@ -14,7 +14,7 @@ use crate::exit::Exit;
 use crate::history::SwitchRecord;
 use crate::node::{NodeSpec, PlannedUpgrade, Settings, UpstreamSettings};
 use crate::release::ReleaseName;
-use crate::resume::SegmentError;
+use crate::source::vega_resume::SegmentError;
 use crate::source::{AdminEndpoint, AdminError, UpgradeStatus};
 use crate::stage::{ArtifactSource, FetchError, StageError, StageProgress, Staged, StagingSettings};
 use crate::status::Status;

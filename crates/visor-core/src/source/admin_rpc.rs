@@ -123,6 +123,28 @@ pub(crate) fn parse_answer(body: &[u8]) -> Result<UpgradeStatus, String> {
     Ok(UpgradeStatus { accepted, ready: result.ready })
 }
 
+/// Polls `endpoint` until the task is aborted, at the timing `timing` says (interval, interval
+/// after a failure, request deadline), handing each answer to `emit` (which says whether to go
+/// on).
+pub(crate) fn spawn_poller(
+    endpoint: AdminEndpoint,
+    mut timing: tokio::sync::watch::Receiver<(Duration, Duration, Duration)>,
+    emit: impl Fn(Result<UpgradeStatus, AdminError>) -> bool + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ok = true;
+        loop {
+            let (interval, retry, timeout) = *timing.borrow_and_update();
+            tokio::time::sleep(if ok { interval } else { retry.max(interval) }).await;
+            let result = query_upgrade_status(&endpoint, timeout).await;
+            ok = result.is_ok();
+            if !emit(result) {
+                return;
+            }
+        }
+    })
+}
+
 /// Asks the core for its upgrade status, giving up after `timeout`.
 pub async fn query_upgrade_status(endpoint: &AdminEndpoint, timeout: Duration) -> Result<UpgradeStatus, AdminError> {
     match tokio::time::timeout(timeout, exchange(endpoint)).await {

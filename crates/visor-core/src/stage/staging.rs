@@ -12,13 +12,13 @@ use url::Url;
 
 use super::checksum::Checksum;
 use super::fetch::{self, FetchError, FetchPolicy, Request};
+use super::github::{GithubError, GithubRepo};
 use super::unpack::{self, Format, UnpackError, UnpackLimits};
 use crate::confine::Confined;
 use crate::durable::{sync_dir, sync_parent};
 use crate::home::Home;
 use crate::node::Face;
 use crate::release::{ReleaseName, check_file_name};
-use crate::source::{GithubError, GithubRepo};
 use crate::verify::{PreflightError, preflight};
 
 /// Where a release's artifact comes from.

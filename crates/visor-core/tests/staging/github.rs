@@ -2,8 +2,8 @@
 
 use testnode::release_server::{Asset, Release, Server};
 use url::Url;
-use visor_core::source::{GithubError, GithubRepo};
 use visor_core::stage::client;
+use visor_core::stage::{GithubError, GithubRepo};
 
 use crate::policy;
 

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use testnode::release_server::{Asset, Release, Server, zip};
 use url::Url;
-use visor_core::source::{AdminEndpoint, GithubRepo};
+use visor_core::source::AdminEndpoint;
+use visor_core::stage::GithubRepo;
 use visor_core::stage::{
     ArtifactSource, StageError, StageJob, StagingSettings, UnpackLimits, remove_stale_staging, stage,
 };

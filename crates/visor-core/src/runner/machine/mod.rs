@@ -288,11 +288,10 @@ impl Machine {
                 } else {
                     tracing::debug!(origin, "configuration re-read, nothing changed");
                 }
-                self.emit(Effect::PollTiming(
-                    settings.poll_interval,
-                    settings.retry_interval,
-                    settings.request_timeout,
-                ));
+                if let Some(admin) = &settings.admin {
+                    let (interval, retry, timeout) = admin.timing();
+                    self.emit(Effect::PollTiming(interval, retry, timeout));
+                }
                 let upstream_changed = settings.upstream != self.settings.upstream;
                 self.settings = settings;
                 if upstream_changed {

@@ -6,9 +6,9 @@ use super::{Machine, NodeInfo};
 use crate::exit::Exit;
 use crate::node::NodeSpec;
 use crate::release::ReleaseName;
-use crate::resume::{SegmentError, add_snapshot_flag};
 use crate::runner::event::{Effect, ProcessInfo, SignalKind, StartKind, Ticket, Timer};
 use crate::runner::state::{Downtime, Starting, State, StopWhy, Waiting};
+use crate::source::vega_resume::SegmentError;
 use crate::supervise::{RestartDecision, StopPolicy, StopReport, Urgency};
 
 impl Machine {
@@ -45,7 +45,7 @@ impl Machine {
             self.current.clone_from(&release);
         }
         self.ran = release;
-        if let (StartKind::CrashRestart, Some(data_node)) = (kind, spec.vega_data_node().cloned()) {
+        if let (StartKind::CrashRestart, Some(data_node)) = (kind, spec.resume_query().cloned()) {
             // The core must resume where the data node's history ends; ask before starting
             // anything (the data node's store is locked while it runs).
             self.state = State::Starting { ticket, step: Starting::Preparing { spec: Box::new(spec) } };
@@ -84,12 +84,12 @@ impl Machine {
     }
 
     fn launch(&mut self, ticket: Ticket, mut spec: NodeSpec, snapshot: Option<u64>) {
-        if let (Some(height), true) = (snapshot, spec.vega_core().is_some())
-            && add_snapshot_flag(&mut spec.processes[0].args, height)
+        if let Some(height) = snapshot
+            && spec.resume_from(height)
         {
-            tracing::info!(height, "the core loads the snapshot at the upgrade height");
+            tracing::info!(height, "the node resumes from the snapshot at the upgrade height");
         }
-        let daemon = matches!(spec.protocol, crate::node::Protocol::Daemon);
+        let daemon = !spec.halts_at_upgrade();
         let admin = spec.admin().cloned();
         self.node = Some(NodeInfo { ticket, daemon, processes: Vec::new() });
         self.state = State::Starting { ticket, step: Starting::Launching };

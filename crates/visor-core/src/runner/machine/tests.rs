@@ -8,7 +8,7 @@ use super::{Machine, Start};
 use crate::backup::{BackupError, BackupSettings};
 use crate::exit::Exit;
 use crate::history::SwitchRecord;
-use crate::node::{ConnectionBudget, NodeSpec, PlannedUpgrade, Protocol, Settings};
+use crate::node::{AdminSettings, ConnectionBudget, NodeSpec, PlannedUpgrade, Protocol, Settings};
 use crate::release::ReleaseName;
 use crate::runner::event::{Effect, Event, Now, Planned, ProcessInfo, SignalKind, StoreCmd, Ticket, Timer};
 use crate::runner::state::{State, StopWhy};
@@ -29,10 +29,12 @@ fn settings() -> Settings {
             reset_after: None,
         },
         stop: StopPolicy { delay: Duration::ZERO, signal: Signal::SIGTERM, grace: Duration::from_secs(10) },
-        connection: ConnectionBudget { first: 3, after_restart: 3 },
-        poll_interval: Duration::from_millis(500),
-        retry_interval: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(5),
+        admin: Some(AdminSettings {
+            connection: ConnectionBudget { first: 3, after_restart: 3 },
+            poll_interval: Duration::from_millis(500),
+            retry_interval: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+        }),
         release_folders: Default::default(),
         staging: None,
         upstream: None,
@@ -378,7 +380,9 @@ fn a_config_reload_mid_switch_does_not_disturb_it() {
     upgrade_to_v2(&mut w, generation);
     assert!(matches!(w.state(), State::Switching(_)));
     let mut changed = settings();
-    changed.poll_interval = Duration::from_millis(100);
+    if let Some(admin) = changed.admin.as_mut() {
+        admin.poll_interval = Duration::from_millis(100);
+    }
     w.send(Event::SettingsLoaded { result: Ok(changed), origin: "SIGHUP" });
     assert!(matches!(w.state(), State::Switching(_)), "the switch goes on");
     assert!(w.has(|e| matches!(e, Effect::PollTiming(i, _, _) if *i == Duration::from_millis(100))));

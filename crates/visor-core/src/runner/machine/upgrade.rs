@@ -34,10 +34,11 @@ impl Machine {
         }
         match result {
             Err(e) => {
+                let connection = self.active.admin.map(|a| a.connection);
                 let (budget, key) = if self.restarts.restarted() {
-                    (self.active.connection.after_restart, self.hints.connection_budget[1].clone())
+                    (connection.map_or(u64::MAX, |c| c.after_restart), self.hints.connection_budget[1].clone())
                 } else {
-                    (self.active.connection.first, self.hints.connection_budget[0].clone())
+                    (connection.map_or(u64::MAX, |c| c.first), self.hints.connection_budget[0].clone())
                 };
                 if self.poll_failures >= budget {
                     tracing::error!(

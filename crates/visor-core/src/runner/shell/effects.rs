@@ -9,17 +9,14 @@ use crate::home::CurrentLink;
 use crate::lock::HomeLock;
 use crate::node::{NodeSpec, UpstreamSettings};
 use crate::release::ReleaseName;
-use crate::resume::latest_segment_height;
 use crate::runner::event::{AnnouncedCheck, Event, Planned, ProcessInfo, StageRequest, Ticket};
 use crate::runner::state::Target;
-use crate::source::{AdminEndpoint, query_upgrade_status};
-use crate::stage::{StageError, StageJob, StageProgress, client, get_bytes, stage};
+use crate::source::vega_resume::latest_segment_height;
+use crate::source::{AdminEndpoint, spawn_poller, spawn_upstream};
+use crate::stage::{StageError, StageJob, StageProgress, stage};
 use crate::supervise::{GroupRecord, ProcessSpec, StopPolicy, proc_start_time, spawn, stop_all};
 use crate::switch::{SwitchPlan, switch};
 use crate::verify::{Fingerprint, check_binaries, preflight};
-
-/// Largest upstream answer accepted (an upgrade-info file is about 1 KiB).
-const MAX_UPSTREAM: usize = 1 << 20;
 
 impl Shell {
     /// Runs `work` as a task and delivers the event it ends with. A panic is reported too, so
@@ -117,18 +114,8 @@ impl Shell {
 
     pub(super) fn start_poller(&mut self, ticket: Ticket, endpoint: AdminEndpoint) {
         let tx = self.events.clone();
-        let mut timing = self.polling.subscribe();
-        let task = tokio::spawn(async move {
-            let mut ok = true;
-            loop {
-                let (interval, retry, timeout) = *timing.borrow_and_update();
-                tokio::time::sleep(if ok { interval } else { retry.max(interval) }).await;
-                let result = query_upgrade_status(&endpoint, timeout).await;
-                ok = result.is_ok();
-                if tx.send(Event::Poll { ticket, result }).is_err() {
-                    return;
-                }
-            }
+        let task = spawn_poller(endpoint, self.polling.subscribe(), move |result| {
+            tx.send(Event::Poll { ticket, result }).is_ok()
         });
         match self.node.as_mut().filter(|n| n.ticket == ticket) {
             Some(node) => node.poller = Some(task),
@@ -302,16 +289,8 @@ impl Shell {
             task.abort();
         }
         let tx = self.events.clone();
-        self.upstream = Some(tokio::spawn(async move {
-            let http = client(&settings.fetch);
-            loop {
-                let result = get_bytes(&http, &settings.url, &[], &settings.fetch, MAX_UPSTREAM).await;
-                if tx.send(Event::Upstream { url: settings.url.to_string(), result }).is_err() {
-                    return;
-                }
-                tokio::time::sleep(settings.interval).await;
-            }
-        }));
+        self.upstream =
+            Some(spawn_upstream(settings, move |url, result| tx.send(Event::Upstream { url, result }).is_ok()));
     }
 
     pub(super) fn handle_upstream(&self, url: String, body: Vec<u8>) {

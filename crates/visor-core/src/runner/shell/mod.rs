@@ -10,6 +10,7 @@ mod setup;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
@@ -42,7 +43,7 @@ struct Shell {
     cgroup: Option<Arc<NodeCgroup>>,
     tag: Option<String>,
     urgency: watch::Sender<Urgency>,
-    polling: watch::Sender<(std::time::Duration, std::time::Duration, std::time::Duration)>,
+    polling: watch::Sender<(Duration, Duration, Duration)>,
     upgrade_lock: Option<HomeLock>,
     backup_cancel: Option<Arc<AtomicBool>>,
     upstream: Option<tokio::task::JoinHandle<()>>,
@@ -90,7 +91,11 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         tracing::warn!(path = %home.groups_file().display(), error = %e, "cannot record the node's cgroup");
     }
     let settings = prepared.settings;
-    let polling = watch::channel((settings.poll_interval, settings.retry_interval, settings.request_timeout)).0;
+    // Without an admin source nothing is polled: the timing only has to be something.
+    let timing = settings
+        .admin
+        .map_or((Duration::from_secs(3600), Duration::from_secs(3600), Duration::from_secs(5)), |a| a.timing());
+    let polling = watch::channel(timing).0;
     let pid = std::process::id();
     let start = Start {
         settings,

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::stage::{Checksum, FetchError, FetchPolicy, check_announced, get_bytes};
+use super::{Checksum, FetchError, FetchPolicy, check_announced, get_bytes};
 
 /// A repository's releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
