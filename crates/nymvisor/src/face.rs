@@ -10,7 +10,7 @@ use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits, Unverified};
 use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
-use visor_core::{Face, FaceError, NodeSpec, PlannedUpgrade, Protocol, Settings, UpstreamSettings};
+use visor_core::{Face, FaceError, NodeSpec, Protocol, Settings, Upgrade, UpstreamSettings};
 
 use crate::config::Config;
 use crate::files::{Layout, UpgradeInfo, UpgradePlan, parse_json, read_json, write_json};
@@ -150,7 +150,7 @@ impl Face for NymFace {
         !self.layout.binary(dir).is_file()
     }
 
-    fn read_plan(&self) -> Result<Vec<PlannedUpgrade>, FaceError> {
+    fn read_plan(&self) -> Result<Vec<Upgrade>, FaceError> {
         let config = self.current_config().unwrap_or_else(|_| self.config.clone());
         Ok(crate::plan::planned(&self.layout, &config)?)
     }

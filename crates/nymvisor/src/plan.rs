@@ -5,10 +5,10 @@
 //! Every read-modify-write of the plan holds `upgrade-plan.json.lock` (flock), so `add-upgrade`
 //! in another process and a running `nymvisor` never lose each other's changes.
 
-use visor_core::PlannedUpgrade;
 use visor_core::ReleaseName;
 use visor_core::history::SwitchRecord;
 use visor_core::stage::ArtifactSource;
+use visor_core::{Trigger, Upgrade};
 
 use crate::config::Config;
 use crate::files::{
@@ -111,7 +111,7 @@ pub(crate) fn announce(layout: &Layout, info: UpgradeInfo) -> Result<String, Str
 }
 
 /// The queue as the engine's planned upgrades.
-pub(crate) fn planned(layout: &Layout, config: &Config) -> Result<Vec<PlannedUpgrade>, String> {
+pub(crate) fn planned(layout: &Layout, config: &Config) -> Result<Vec<Upgrade>, String> {
     let path = layout.plan();
     if !path.exists() {
         return Ok(Vec::new());
@@ -125,13 +125,13 @@ pub(crate) fn planned(layout: &Layout, config: &Config) -> Result<Vec<PlannedUpg
         }
         let release = ReleaseName::new(&layout.release(&info.name)).map_err(|e| e.to_string())?;
         let checksum = info.download().ok().and_then(|d| d.checksum().ok().flatten());
-        planned.push(PlannedUpgrade {
+        planned.push(Upgrade {
             name: info.name.clone(),
             version: info.version.clone(),
-            release,
-            at: info.upgrade_time,
+            release: Some(release),
+            trigger: Trigger::At(info.upgrade_time),
             manual: info.manual,
-            artifact: artifact(&info, config),
+            artifact: Some(artifact(&info, config)),
             identity: info.binary_details.clone(),
             checksum,
         });

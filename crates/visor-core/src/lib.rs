@@ -39,6 +39,7 @@ pub mod stage;
 pub mod status;
 pub mod supervise;
 pub mod switch;
+mod upgrade;
 mod verify;
 mod watch;
 
@@ -50,9 +51,9 @@ pub use exit::Exit;
 pub use home::{CurrentLink, Home};
 pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
 pub use node::{
-    AdminSettings, ConnectionBudget, Face, FaceError, Hints, NodeSpec, PlannedUpgrade, Protocol, Settings,
-    UpstreamSettings,
+    AdminSettings, ConnectionBudget, Face, FaceError, Hints, NodeSpec, Protocol, Settings, UpstreamSettings,
 };
 pub use release::{ReleaseName, ReleaseNameError, check_file_name};
 pub use runner::run;
+pub use upgrade::{Trigger, Upgrade};
 pub use verify::PreflightError;

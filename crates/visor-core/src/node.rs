@@ -8,8 +8,9 @@ use crate::backup::BackupSettings;
 use crate::history::SwitchRecord;
 use crate::release::{ReleaseName, ReleaseNameError};
 use crate::source::AdminEndpoint;
-use crate::stage::{ArtifactSource, FetchPolicy, StageProgress, StagingSettings};
+use crate::stage::{FetchPolicy, StageProgress, StagingSettings};
 use crate::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
+use crate::upgrade::Upgrade;
 
 /// The processes one release runs, and how the engine talks to them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,27 +76,6 @@ impl NodeSpec {
             Protocol::Daemon => None,
         }
     }
-}
-
-/// An upgrade a plan schedules for a time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedUpgrade {
-    /// Its name.
-    pub name: String,
-    /// The version its binary must report.
-    pub version: String,
-    /// The release folder it runs from.
-    pub release: ReleaseName,
-    /// When it is due (a time in the past means now).
-    pub at: jiff::Timestamp,
-    /// After the switch, stop instead of starting the new release (the operator finishes).
-    pub manual: bool,
-    /// Where to stage its binary from, or why it cannot be downloaded.
-    pub artifact: Result<ArtifactSource, String>,
-    /// Build information the binary must match, field by field.
-    pub identity: Option<serde_json::Map<String, serde_json::Value>>,
-    /// The checksum the binary must have, however it got there (downloaded or by hand).
-    pub checksum: Option<crate::stage::Checksum>,
 }
 
 /// Polling an upstream address that announces upgrades.
@@ -229,7 +209,7 @@ pub trait Face: Send + Sync + 'static {
         !dir.exists()
     }
     /// The upgrades planned, earliest first (faces whose upgrades come from a plan).
-    fn read_plan(&self) -> Result<Vec<PlannedUpgrade>, FaceError> {
+    fn read_plan(&self) -> Result<Vec<Upgrade>, FaceError> {
         Ok(Vec::new())
     }
     /// Takes what the upstream answered (adding to the plan as the face's rules say) and

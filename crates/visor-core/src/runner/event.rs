@@ -12,7 +12,7 @@ use super::state::Target;
 use crate::backup::{BackupError, BackupReport, BackupSettings};
 use crate::exit::Exit;
 use crate::history::SwitchRecord;
-use crate::node::{NodeSpec, PlannedUpgrade, Settings, UpstreamSettings};
+use crate::node::{NodeSpec, Settings, UpstreamSettings};
 use crate::release::ReleaseName;
 use crate::source::vega_resume::SegmentError;
 use crate::source::{AdminEndpoint, AdminError, UpgradeStatus};
@@ -20,6 +20,7 @@ use crate::stage::{ArtifactSource, FetchError, StageError, StageProgress, Staged
 use crate::status::Status;
 use crate::supervise::{ProcessSpec, StopPolicy, StopReport, Urgency};
 use crate::switch::{SwitchError, SwitchPlan};
+use crate::upgrade::Upgrade;
 
 /// Names one piece of work; its result is acted on only while the machine still waits for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -186,7 +187,7 @@ pub(crate) enum Event {
 /// A planned upgrade, and whether its release folder is complete already (the shell looks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Planned {
-    pub(crate) upgrade: PlannedUpgrade,
+    pub(crate) upgrade: Upgrade,
     pub(crate) present: bool,
 }
 

@@ -23,9 +23,9 @@ use crate::exit::Exit;
 use crate::history::SwitchRecord;
 use crate::node::Settings;
 use crate::release::ReleaseName;
-use crate::source::AcceptedRelease;
 use crate::status::{PendingStatus, ProcessStatus, Status};
 use crate::supervise::RestartBudget;
+use crate::upgrade::Upgrade;
 
 pub(crate) use probation::Probation;
 pub(crate) use staging::Staging;
@@ -104,7 +104,7 @@ pub(crate) struct Machine {
     restarts: RestartBudget,
     poll_failures: u64,
     /// The upgrade the core announces.
-    pending: Option<AcceptedRelease>,
+    announced: Option<Upgrade>,
     announce_reported: Option<Instant>,
     resume: Option<Resume>,
     exit_requested: Option<Exit>,
@@ -154,7 +154,7 @@ impl Machine {
             launched_at: None,
             restarts: RestartBudget::default(),
             poll_failures: 0,
-            pending: None,
+            announced: None,
             announce_reported: None,
             resume: start.resume,
             exit_requested: None,
@@ -332,30 +332,18 @@ impl Machine {
             .flat_map(|n| &n.processes)
             .map(|p| ProcessStatus { role: p.role.clone(), pid: p.pid, since: p.since.to_string() })
             .collect();
-        let pending = self
-            .pending
-            .as_ref()
-            .map(|p| {
-                let folder = self.settings.release_for(&p.tag).ok();
-                PendingStatus {
-                    version: p.tag.clone(),
-                    height: Some(p.height),
-                    at: None,
-                    name: None,
-                    folder_present: false,
-                    folder: folder.map(|f| f.to_string()),
-                }
-            })
-            .or_else(|| {
-                self.next_planned().map(|p| PendingStatus {
+        // The node's own announcement goes first: it is what the node halts for.
+        let pending =
+            self.announced.as_ref().map(|p| (p, false)).or_else(|| self.next_planned().map(|p| (p, true))).map(
+                |(p, planned)| PendingStatus {
                     version: p.version.clone(),
-                    height: None,
-                    at: Some(p.at.to_string()),
-                    name: Some(p.name.clone()),
+                    height: p.trigger.height(),
+                    at: p.trigger.at().map(|at| at.to_string()),
+                    name: planned.then(|| p.name.clone()),
                     folder_present: false,
-                    folder: Some(p.release.to_string()),
-                })
-            });
+                    folder: self.release_of(p).ok().map(|f| f.to_string()),
+                },
+            );
         Status {
             version: 1,
             visor_pid: if matches!(self.state, State::Done(_)) { 0 } else { self.visor_pid },

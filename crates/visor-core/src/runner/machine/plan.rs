@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use super::Machine;
-use crate::node::PlannedUpgrade;
+use crate::release::ReleaseName;
 use crate::runner::event::{Effect, Planned, Ticket, Timer};
 use crate::runner::state::{State, Target};
+use crate::upgrade::Upgrade;
 
 /// How soon a due upgrade whose release is not ready is tried again; doubles up to the max.
 const DUE_RETRY: Duration = Duration::from_secs(2);
@@ -23,14 +24,12 @@ impl Machine {
     pub(super) fn on_plan(&mut self, result: Result<Vec<Planned>, String>) {
         match result {
             Ok(mut plan) => {
-                plan.sort_by_key(|p| p.upgrade.at);
+                plan.sort_by_key(|p| p.upgrade.trigger.at().unwrap_or(jiff::Timestamp::MAX));
                 if plan != self.plan {
-                    for p in plan
-                        .iter()
-                        .map(|p| &p.upgrade)
-                        .filter(|p| !self.plan.iter().any(|q| q.upgrade.name == p.name && q.upgrade.at == p.at))
-                    {
-                        tracing::info!(name = p.name, version = p.version, at = %p.at, manual = p.manual, "upgrade planned");
+                    for p in plan.iter().map(|p| &p.upgrade).filter(|p| {
+                        !self.plan.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
+                    }) {
+                        tracing::info!(name = p.name, version = p.version, trigger = ?p.trigger, manual = p.manual, "upgrade planned");
                     }
                     self.plan = plan;
                     self.publish();
@@ -42,23 +41,32 @@ impl Machine {
         }
     }
 
-    /// The next planned upgrade that can still happen: not refused after a rollback, and not
-    /// the release already running.
-    pub(super) fn next_planned(&self) -> Option<&PlannedUpgrade> {
-        self.plan
-            .iter()
-            .map(|p| &p.upgrade)
-            .find(|p| !self.refused.contains(&p.version) && Some(&p.release) != self.current.as_ref())
+    /// The release folder `upgrade` runs from: the one its source names, else the one the
+    /// face's settings map its version to.
+    pub(super) fn release_of(&self, upgrade: &Upgrade) -> Result<ReleaseName, String> {
+        match &upgrade.release {
+            Some(release) => Ok(release.clone()),
+            None => self.settings.release_for(&upgrade.version).map_err(|e| format!("{e}; {}", self.hints.map_release)),
+        }
+    }
+
+    /// Whether a planned upgrade can still happen: due at a time, not refused after a
+    /// rollback, and not the release already running.
+    fn can_happen(&self, upgrade: &Upgrade) -> bool {
+        upgrade.trigger.at().is_some()
+            && !self.refused.contains(&upgrade.version)
+            && self.release_of(upgrade).ok().as_ref() != self.current.as_ref()
+    }
+
+    /// The next planned upgrade that can still happen.
+    pub(super) fn next_planned(&self) -> Option<&Upgrade> {
+        self.plan.iter().map(|p| &p.upgrade).find(|p| self.can_happen(p))
     }
 
     /// The earliest planned upgrade that can still happen and whose release still needs
     /// staging: the one staging works on (one at a time, earliest due first).
-    pub(super) fn earliest_to_stage(&self) -> Option<&PlannedUpgrade> {
-        self.plan
-            .iter()
-            .filter(|p| !p.present)
-            .map(|p| &p.upgrade)
-            .find(|p| !self.refused.contains(&p.version) && Some(&p.release) != self.current.as_ref())
+    pub(super) fn earliest_to_stage(&self) -> Option<&Upgrade> {
+        self.plan.iter().filter(|p| !p.present).map(|p| &p.upgrade).find(|p| self.can_happen(p))
     }
 
     /// Stages the earliest planned release that needs it.
@@ -69,7 +77,7 @@ impl Machine {
     }
 
     /// The planned upgrade of `version`, if one is planned.
-    pub(super) fn planned(&self, version: &str) -> Option<&PlannedUpgrade> {
+    pub(super) fn planned(&self, version: &str) -> Option<&Upgrade> {
         self.plan.iter().map(|p| &p.upgrade).find(|p| p.version == version)
     }
 
@@ -80,7 +88,8 @@ impl Machine {
             self.due.ticket = Ticket::default();
             return;
         };
-        let delta = next.at.duration_since(self.now.wall);
+        let at = next.trigger.at().unwrap_or(jiff::Timestamp::MIN);
+        let delta = at.duration_since(self.now.wall);
         let wait = if delta.is_negative() { Duration::ZERO } else { delta.unsigned_abs() };
         tracing::debug!(name = next.name, in_ms = wait.as_millis() as u64, "upgrade timer armed");
         self.due.ticket = self.arm(Timer::Due, wait);
@@ -91,10 +100,11 @@ impl Machine {
             return;
         }
         let Some(next) = self.next_planned().cloned() else { return };
+        let Ok(release) = self.release_of(&next) else { return };
         tracing::info!(name = next.name, version = next.version, "the planned upgrade is due");
         let target = Target {
             version: next.version,
-            release: Some(next.release),
+            release: Some(release),
             manual: next.manual,
             identity: next.identity,
             checksum: next.checksum,
@@ -126,7 +136,9 @@ impl Machine {
     /// while it was verified).
     pub(super) fn still_due(&self, target: &Target) -> bool {
         self.next_planned().is_some_and(|p| {
-            Some(&p.release) == target.release.as_ref() && p.version == target.version && p.at <= self.now.wall
+            self.release_of(p).ok().as_ref() == target.release.as_ref()
+                && p.version == target.version
+                && p.trigger.at().is_some_and(|at| at <= self.now.wall)
         })
     }
 

@@ -40,7 +40,7 @@ fn phase_name(phase: StagePhase) -> &'static str {
 impl Machine {
     /// Whether the upgrade to `version` is still wanted (announced, awaited or planned).
     fn wants(&self, version: &str) -> bool {
-        self.pending.as_ref().is_some_and(|p| p.tag == version)
+        self.announced.as_ref().is_some_and(|p| p.version == version)
             || matches!(&self.state, State::Waiting(w) if w.target.version == version)
             || (self.planned(version).is_some() && !self.refused.iter().any(|r| r == version))
     }
@@ -53,7 +53,7 @@ impl Machine {
         }
         let planned = self.plan.iter().find(|p| p.upgrade.version == version).cloned();
         let waited = matches!(&self.state, State::Waiting(w) if w.target.version == version);
-        let announced = self.pending.as_ref().is_some_and(|p| p.tag == version);
+        let announced = self.announced.as_ref().is_some_and(|p| p.version == version);
         // One staging at a time, for the earliest planned upgrade: a later one (or a retry of
         // one that is no longer the earliest) waits its turn instead of taking the slot.
         if planned.is_some() && !announced && !waited && self.earliest_to_stage().is_none_or(|p| p.version != version) {
@@ -65,19 +65,22 @@ impl Machine {
         // Without staging settings only a plan's reason not to download is worth reporting.
         let settings = match self.settings.staging.clone() {
             Some(settings) => Some(settings),
-            None if planned.as_ref().is_some_and(|p| p.upgrade.artifact.is_err()) => None,
+            None if planned.as_ref().is_some_and(|p| matches!(p.upgrade.artifact, Some(Err(_)))) => None,
             None => return,
         };
         let release = match &planned {
-            Some(p) => p.upgrade.release.clone(),
-            None => match self.settings.release_for(version) {
-                Ok(name) => name,
-                Err(_) => return,
-            },
+            Some(p) => self.release_of(&p.upgrade),
+            None => self.settings.release_for(version).map_err(|e| e.to_string()),
         };
+        let Ok(release) = release else { return };
+        let from_settings = || settings.as_ref().and_then(|s| s.source.clone());
         let (source, identity) = match planned.map(|p| (p.upgrade.artifact, p.upgrade.identity)) {
-            Some((Ok(source), identity)) => (source, identity),
-            Some((Err(why), _)) => {
+            Some((Some(Ok(source)), identity)) => (source, identity),
+            Some((None, identity)) => match from_settings() {
+                Some(source) => (source, identity),
+                None => return,
+            },
+            Some((Some(Err(why)), _)) => {
                 if self.staging.as_ref().is_none_or(|s| s.status.version != version) {
                     tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; {}, or fix the upgrade information", self.hints.provide_release);
                     self.staging = Some(Staging {
@@ -100,7 +103,7 @@ impl Machine {
                 }
                 return;
             }
-            None => match settings.as_ref().and_then(|s| s.source.clone()) {
+            None => match from_settings() {
                 Some(source) => (source, None),
                 None => return,
             },

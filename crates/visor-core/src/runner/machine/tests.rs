@@ -8,13 +8,14 @@ use super::{Machine, Start};
 use crate::backup::{BackupError, BackupSettings};
 use crate::exit::Exit;
 use crate::history::SwitchRecord;
-use crate::node::{AdminSettings, ConnectionBudget, NodeSpec, PlannedUpgrade, Protocol, Settings};
+use crate::node::{AdminSettings, ConnectionBudget, NodeSpec, Protocol, Settings};
 use crate::release::ReleaseName;
 use crate::runner::event::{Effect, Event, Now, Planned, ProcessInfo, SignalKind, StoreCmd, Ticket, Timer};
 use crate::runner::state::{State, StopWhy};
 use crate::source::{AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus};
 use crate::supervise::{ProcessSpec, RestartPolicy, StopPolicy, StopReport, Urgency};
 use crate::switch::SwitchError;
+use crate::upgrade::{Trigger, Upgrade};
 
 fn name(n: &str) -> ReleaseName {
     ReleaseName::new(n).unwrap()
@@ -392,13 +393,13 @@ fn a_config_reload_mid_switch_does_not_disturb_it() {
 
 fn planned(name_: &str, version: &str, at: jiff::Timestamp) -> Planned {
     Planned {
-        upgrade: PlannedUpgrade {
+        upgrade: Upgrade {
             name: name_.into(),
             version: version.into(),
-            release: name(&format!("upgrades/{name_}")),
-            at,
+            release: Some(name(&format!("upgrades/{name_}"))),
+            trigger: Trigger::At(at),
             manual: false,
-            artifact: Err("downloads are off".into()),
+            artifact: Some(Err("downloads are off".into())),
             identity: None,
             checksum: None,
         },

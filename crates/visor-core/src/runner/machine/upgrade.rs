@@ -13,8 +13,9 @@ use crate::node::NodeSpec;
 use crate::release::ReleaseName;
 use crate::runner::event::{AnnouncedCheck, Effect, StartKind, StoreCmd, Ticket, Timer};
 use crate::runner::state::{Downtime, State, StopWhy, Switching, Target, Waiting};
-use crate::source::{AcceptedRelease, AdminError, UpgradeStatus};
+use crate::source::{AdminError, UpgradeStatus};
 use crate::switch::{SwitchError, SwitchPlan};
+use crate::upgrade::Upgrade;
 use crate::verify::PreflightError;
 
 /// How often a missing release folder of an announced upgrade is reported again.
@@ -59,17 +60,18 @@ impl Machine {
                 }
                 self.poll_failures = 0;
                 self.confirm_upgrade();
-                if status.accepted != self.pending {
-                    if status.accepted.is_none() {
+                let announced = status.accepted.map(|a| Upgrade::announced(&a.tag, a.height));
+                if announced != self.announced {
+                    if announced.is_none() {
                         tracing::info!("no upgrade is announced any more");
                     }
-                    self.pending = status.accepted.clone();
+                    self.announced = announced.clone();
                     self.announce_reported = None;
                     self.publish();
                 }
                 self.report_announced();
-                if let (true, State::Running, Some(release)) = (status.ready, &self.state, status.accepted) {
-                    self.on_ready(release);
+                if let (true, State::Running, Some(upgrade)) = (status.ready, &self.state, announced) {
+                    self.on_ready(upgrade);
                 }
             }
         }
@@ -90,25 +92,26 @@ impl Machine {
     /// Says what an announced upgrade needs: once when it is announced, and again every minute
     /// while its release folder is missing (the shell looks at the folder).
     fn report_announced(&mut self) {
-        let Some(release) = self.pending.clone() else { return };
+        let Some(upgrade) = self.announced.clone() else { return };
         if self.announce_reported.is_some_and(|t| self.now.instant.saturating_duration_since(t) < ANNOUNCE_REMINDER) {
             return;
         }
         let first = self.announce_reported.is_none();
         self.announce_reported = Some(self.now.instant);
-        self.maybe_stage(&release.tag);
-        let folder = self.settings.release_for(&release.tag).map_err(|e| format!("{e}; {}", self.hints.map_release));
+        self.maybe_stage(&upgrade.version);
+        let folder = self.release_of(&upgrade);
         self.emit(Effect::ReportAnnounced(AnnouncedCheck {
-            version: release.tag,
-            height: release.height,
+            height: upgrade.trigger.height().unwrap_or_default(),
+            version: upgrade.version,
             folder,
             first,
         }));
     }
 
-    fn on_ready(&mut self, release: AcceptedRelease) {
-        tracing::info!(version = release.tag, height = release.height, "the core is ready to upgrade");
-        let target = Target { version: release.tag, height: Some(release.height), ..Target::default() };
+    fn on_ready(&mut self, upgrade: Upgrade) {
+        let height = upgrade.trigger.height();
+        tracing::info!(version = upgrade.version, height, "the core is ready to upgrade");
+        let target = Target { version: upgrade.version, height, ..Target::default() };
         self.verify(target);
     }
 
@@ -395,7 +398,7 @@ impl Machine {
         self.emit(Effect::UnlockUpgrade { remove: true });
         self.current = Some(record.to.clone());
         self.restarts.reset();
-        self.pending = None;
+        self.announced = None;
         if !record.rollback && record.height.is_some() {
             self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
         }

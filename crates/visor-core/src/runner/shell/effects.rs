@@ -276,7 +276,10 @@ impl Shell {
         self.blocking("plan", move || {
             let result = face.read_plan().map_err(|e| e.to_string()).map(|plan| {
                 plan.into_iter()
-                    .map(|upgrade| Planned { present: !face.needs_staging(&upgrade.release.dir(&root)), upgrade })
+                    .map(|upgrade| Planned {
+                        present: upgrade.release.as_ref().is_some_and(|r| !face.needs_staging(&r.dir(&root))),
+                        upgrade,
+                    })
                     .collect()
             });
             Event::PlanRead { result }
