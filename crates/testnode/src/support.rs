@@ -48,10 +48,12 @@ pub struct Process {
     lines: Arc<Mutex<Vec<String>>>,
     readers: Vec<std::thread::JoinHandle<()>>,
     exit: Option<std::process::ExitStatus>,
+    spawned_at: jiff::Timestamp,
 }
 
 impl Process {
     pub fn spawn(mut command: Command) -> Self {
+        let spawned_at = jiff::Timestamp::now();
         let mut child = command.spawn().expect("start the process");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let mut readers = Vec::new();
@@ -67,11 +69,56 @@ impl Process {
                 }
             }));
         }
-        Self { child, lines, readers, exit: None }
+        Self { child, lines, readers, exit: None, spawned_at }
     }
 
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
+    }
+
+    /// The status file at `path` if this process (a visor) wrote it.
+    pub fn own_status(&self, path: &Path) -> Option<serde_json::Value> {
+        let status: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        (status["visorPid"] == self.pid()).then_some(status)
+    }
+
+    /// Waits until this visor's status file says `what`; returns the status.
+    pub fn wait_own_status(
+        &self,
+        path: &Path,
+        what: &str,
+        condition: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let mut found = None;
+        wait_until(what, || {
+            found = self.own_status(path).filter(&condition);
+            found.is_some()
+        });
+        found.unwrap_or_default()
+    }
+
+    /// Waits until this visor's status file says its node runs.
+    pub fn wait_running(&self, path: &Path) -> serde_json::Value {
+        self.wait_own_status(path, "the visor's node running", |s| {
+            s["state"] == "running" && s["processes"].as_array().is_some_and(|p| !p.is_empty())
+        })
+    }
+
+    /// Waits until this visor has switched to `release` and started it: its status shows the
+    /// switch, made since this process started, with its downtime, and the new node running.
+    pub fn wait_upgraded(&self, path: &Path, release: &str) -> serde_json::Value {
+        let since = self.spawned_at;
+        self.wait_own_status(path, &format!("the upgrade to {release} done"), |s| {
+            let last = &s["lastSwitch"];
+            last["to"] == release
+                && last["downtimeMs"].is_u64()
+                && last["switchedAt"]
+                    .as_str()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .is_some_and(|t| t >= since)
+                && s["release"] == release
+                && s["processes"].as_array().is_some_and(|p| !p.is_empty())
+        })
     }
 
     pub fn logs(&self) -> Vec<String> {

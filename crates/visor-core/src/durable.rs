@@ -204,7 +204,7 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Keeps the newest value of a document written in the background: the dispatcher hands a
+/// Keeps the newest value of a document written in the background: the run loop hands a
 /// value over without waiting; a task writes the latest one atomically on a blocking thread
 /// (values sent meanwhile are skipped, never reordered).
 pub(crate) struct LatestWriter<T> {

@@ -2,7 +2,6 @@
 
 use std::io;
 use std::path::Path;
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,14 +23,14 @@ pub struct SwitchRecord {
     /// The block height of the upgrade, when the trigger was a height.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
-    /// When `current` was switched (RFC 3339).
-    pub switched_at: String,
+    /// When `current` was switched (RFC 3339 in the file).
+    pub switched_at: jiff::Timestamp,
     /// From the stop signal to the new node spawned, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downtime_ms: Option<u64>,
     /// When the new node first proved healthy; until then a restart resumes from the upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirmed_at: Option<String>,
+    pub confirmed_at: Option<jiff::Timestamp>,
     /// Set when this record is a rollback.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rollback: bool,
@@ -77,11 +76,10 @@ impl History {
         self.switches.last()
     }
 
-    /// Loads, changes and saves the history at `path`. Writers in this process take turns, so
-    /// two updates never overwrite each other.
+    /// Loads, changes and saves the history at `path`. The caller is its only writer: during a
+    /// run, the store's history lane; before it, the recovery; otherwise a command holding the
+    /// home's lock.
     pub fn update(path: &Path, change: impl FnOnce(&mut Self)) -> Result<Self, HistoryError> {
-        static WRITERS: Mutex<()> = Mutex::new(());
-        let _turn = WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut history = Self::load(path)?;
         history.version = 1;
         change(&mut history);

@@ -200,7 +200,7 @@ pub trait Face: Send + Sync + 'static {
     /// Writes what a staged release needs besides its binary (Vega: `run-config.toml`) into
     /// the staging folder `dir`; `binary` is the binary's path relative to `dir`.
     fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError>;
-    /// Hears how staging progresses (to draw a progress bar, or log); runs on the dispatcher,
+    /// Hears how staging progresses (to draw a progress bar, or log); runs on the run loop,
     /// so it must be quick.
     fn staging_progress(&self, _progress: &StageProgress) {}
     /// Whether the release folder `dir` still needs staging (by default: it does not exist; a

@@ -1,6 +1,6 @@
 //! The status document: what the running visor says about itself, for `status` commands.
 //!
-//! The dispatcher publishes a new document on every state change; a writer task stores the
+//! The run loop publishes a new document on every state change; the store writes the
 //! latest one. Readers check that the visor which wrote it is still alive by PID and start time.
 
 use std::path::Path;
@@ -17,8 +17,8 @@ pub struct ProcessStatus {
     pub role: String,
     /// The PID.
     pub pid: u32,
-    /// When it was started (RFC 3339).
-    pub since: String,
+    /// When it was started (RFC 3339 in the file).
+    pub since: jiff::Timestamp,
 }
 
 /// An upgrade the node announced.
@@ -30,9 +30,9 @@ pub struct PendingStatus {
     /// The upgrade height, if the trigger is a height.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
-    /// When it is due, if the trigger is a time (RFC 3339).
+    /// When it is due, if the trigger is a time (RFC 3339 in the file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<String>,
+    pub at: Option<jiff::Timestamp>,
     /// The upgrade's name, when it has one besides its version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -102,8 +102,8 @@ pub struct Status {
     /// The last switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_switch: Option<SwitchRecord>,
-    /// When this document was written (RFC 3339).
-    pub updated_at: String,
+    /// When this document was written (RFC 3339 in the file).
+    pub updated_at: jiff::Timestamp,
 }
 
 impl Status {

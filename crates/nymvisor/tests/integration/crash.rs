@@ -24,7 +24,7 @@ fn killed_at_any_step_of_an_upgrade_it_converges_on_restart() {
         let w = World::new();
         w.init();
         let mut nymvisor = w.start_with(&[], &[("VISOR_TEST_FAULT", step)]);
-        nymvisor.wait_log("started process");
+        nymvisor.wait_running(&w.status_file());
         let out =
             w.nymvisor(&["add-upgrade", w.daemon("1.1.0", "").to_str().unwrap(), "--upgrade-name", "v1.1.0", "--now"]);
         assert!(out.status.success(), "{step}: {}", String::from_utf8_lossy(&out.stderr));

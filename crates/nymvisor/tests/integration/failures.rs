@@ -32,7 +32,7 @@ fn a_new_binary_that_keeps_crashing_is_rolled_back_and_not_retried() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_MAX_STARTUP_FAILURES", "3"), ("DAEMON_UNSAFE_SKIP_BACKUP", "1")]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     let bad = w.daemon("1.1.0", "--crash-at-start");
     let out = w.nymvisor(&["add-upgrade", bad.to_str().unwrap(), "--upgrade-name", "broken", "--now"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

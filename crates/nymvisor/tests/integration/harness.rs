@@ -206,6 +206,11 @@ impl World {
         self.json(&self.data.join("upgrade-history.json"))
     }
 
+    /// The status file the engine writes.
+    pub fn status_file(&self) -> PathBuf {
+        visor_core::Home::new(&self.data).status_file()
+    }
+
     pub fn current(&self) -> Option<String> {
         std::fs::read_link(self.data.join("current")).ok().map(|p| p.display().to_string())
     }

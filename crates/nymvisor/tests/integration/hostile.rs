@@ -73,7 +73,7 @@ fn a_corpus_of_hostile_archives_is_refused_and_the_daemon_keeps_running() {
     w.init();
     let outside = plant_outside(&w);
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     wait_until("the daemon records its start", || !w.starts().is_empty());
     let daemon_pid = w.starts()[0]["pid"].as_i64().unwrap() as i32;
     let script = std::fs::read(w.daemon("9.9.9", "")).unwrap();
@@ -157,7 +157,7 @@ fn a_remote_upstream_cannot_name_local_files() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     for url in ["file:///dev/zero", "file:///etc/passwd"] {
         w.announce("local", "1.1.0", in_seconds(3600), &w.daemon("1.1.0", ""), |info| {
             info["platforms"][crate::harness::platform()]["url"] = url.into();
@@ -176,7 +176,7 @@ fn names_the_cleanup_could_mistake_for_its_own_are_refused() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     for name in ["v2.staging-1-2", "v2.tmp", "v2.partial", "v2\nforged"] {
         w.announce(name, "1.1.0", in_seconds(3600), &w.daemon("1.1.0", ""), |_| {});
         let line = nymvisor.wait_log(&format!("{name:?}"));
@@ -191,7 +191,7 @@ fn names_the_cleanup_could_mistake_for_its_own_are_refused() {
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     let mut again = w.start();
-    again.wait_log("started process");
+    again.wait_running(&w.status_file());
     assert!(by_hand.is_dir(), "only names of the exact shape the visor makes are cleaned up");
     again.signal(Signal::SIGTERM);
     assert_eq!(again.wait_exit(), code(Exit::Clean));
@@ -230,11 +230,11 @@ fn a_backup_folder_reached_through_a_link_into_the_home_never_archives_itself() 
     std::fs::write(&stale, b"half").unwrap();
     let link_text = link.to_str().unwrap();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_BACKUP_DATA_DIRECTORY", link_text)]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     assert!(!stale.exists(), "the leftover partial backup is removed at start");
     let out = w.nymvisor(&["add-upgrade", w.daemon("1.2.0", "").to_str().unwrap(), "--upgrade-name", "patch", "--now"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    nymvisor.wait_log("upgrade done");
+    nymvisor.wait_upgraded(&w.status_file(), "upgrades/patch");
     let archives: Vec<_> = std::fs::read_dir(inside.join("patch")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(archives.len(), 1, "{archives:?}");
     let size = std::fs::metadata(&archives[0]).unwrap().len();
@@ -259,7 +259,7 @@ fn absurd_durations_in_the_environment_never_panic() {
             ("NYMVISOR_UPSTREAM_POLLING_RATE", far),
         ],
     );
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     nymvisor.signal(Signal::SIGTERM);
     let exit_code = nymvisor.wait_status().code();
     let logs = nymvisor.logs().join("\n");

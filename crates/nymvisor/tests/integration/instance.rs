@@ -73,7 +73,7 @@ fn two_nymvisors_on_the_same_daemon_data_are_refused() {
     let w = World::new();
     w.init();
     let mut first = w.start();
-    first.wait_log("started process");
+    first.wait_running(&w.status_file());
     let mut second = w.start();
     assert_eq!(second.wait_exit(), code(Exit::Locked));
     assert!(second.logs().join("\n").contains("another visor is already running"));
@@ -98,7 +98,7 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     std::fs::write(w.daemon_home.join("data/blob"), blob).unwrap();
     w.init();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
     nymvisor.wait_log("backing up the node's data");
     nymvisor.signal(Signal::SIGTERM);
@@ -109,7 +109,7 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     assert!(!alive(w.starts()[0]["pid"].as_i64().unwrap() as i32));
 
     let mut again = w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
-    again.wait_log("upgrade done");
+    again.wait_upgraded(&w.status_file(), "upgrades/v1.1.0");
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));
     again.signal(Signal::SIGTERM);
     assert_eq!(again.wait_exit(), code(Exit::Clean));

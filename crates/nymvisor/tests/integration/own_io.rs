@@ -101,7 +101,7 @@ fn a_release_moved_away_during_the_stop_is_not_switched_to() {
     w.init();
     // The daemon ignores SIGINT, so the stop waits its whole grace period (5 s).
     let mut nymvisor = w.start_with(&["--ignore-sigterm"], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     let out = add_upgrade_now(&w, &w.daemon("1.2.0", ""), "patch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     nymvisor.wait_log("stopping the node");
@@ -129,7 +129,7 @@ fn a_signal_during_the_backup_of_one_large_file_cuts_it_short() {
     let big = std::fs::File::create(w.daemon_home.join("data/big.db")).unwrap();
     big.set_len(8 << 30).unwrap();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     let out = add_upgrade_now(&w, &w.daemon("1.2.0", ""), "patch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     nymvisor.wait_log("backing up");
@@ -150,7 +150,7 @@ fn a_backup_that_keeps_failing_backs_off_and_says_so() {
     std::fs::write(&file, b"x").unwrap();
     let backups = file.join("backups");
     let mut nymvisor = w.start_with(&[], &[("DAEMON_BACKUP_DATA_DIRECTORY", backups.to_str().unwrap())]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     let out = add_upgrade_now(&w, &w.daemon("1.2.0", ""), "patch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let line = nymvisor.wait_log("the upgrade is not done");
@@ -173,7 +173,7 @@ fn the_active_release_removed_while_running_is_named_not_retried() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     wait_until("the daemon runs", || !w.starts().is_empty());
     std::fs::rename(w.data.join("genesis"), w.data.join("genesis-moved")).unwrap();
     let pid = w.starts()[0]["pid"].as_i64().unwrap() as i32;

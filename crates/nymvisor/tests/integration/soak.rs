@@ -108,7 +108,7 @@ fn kill_soak_of_nymvisor_during_planned_upgrades() {
             assert!(nymvisor.wait_status_undrained().code().is_none());
             kill += 1;
             nymvisor = w.start_with(&[], tracking);
-            nymvisor.wait_log("started process");
+            nymvisor.wait_running(&w.status_file());
             check_invariants(&w, &mut last, kill, nymvisor.pid());
             if last == UPGRADES || kill >= total {
                 break;

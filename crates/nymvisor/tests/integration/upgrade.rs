@@ -11,14 +11,14 @@ fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_
     let w = World::new();
     w.init();
     let mut nymvisor = w.start_with(&["--id", "default-nym-node"], &[]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     w.announce("v1.1.0", "1.1.0", in_seconds(4), &w.daemon("1.1.0", ""), |_| {});
 
     let queued = nymvisor.wait_log("upgrade v1.1.0 (1.1.0) queued for");
     assert!(!queued.is_empty());
     let staged = nymvisor.wait_log("release staged ahead of the upgrade");
     assert!(staged.contains("verified=true"), "{staged}");
-    nymvisor.wait_log("upgrade done");
+    nymvisor.wait_upgraded(&w.status_file(), "upgrades/v1.1.0");
     let logs = nymvisor.logs();
     let at = |needle: &str| logs.iter().position(|l| l.contains(needle)).unwrap();
     assert!(at("release staged ahead") < at("the planned upgrade is due"), "staged before it was due");
@@ -56,7 +56,7 @@ fn add_upgrade_now_is_picked_up_by_a_running_instance() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     let out = w.nymvisor(&[
         "add-upgrade",
         w.daemon("1.2.0", "").to_str().unwrap(),
@@ -70,7 +70,7 @@ fn add_upgrade_now_is_picked_up_by_a_running_instance() {
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--output json is honoured");
     assert_eq!(info["name"], "patch");
     assert_eq!(info["version"], "1.2.0");
-    nymvisor.wait_log("upgrade done");
+    nymvisor.wait_upgraded(&w.status_file(), "upgrades/patch");
     assert!(nymvisor.count("backing up") == 0, "DAEMON_UNSAFE_SKIP_BACKUP skips the backup");
     wait_until("1.2.0 runs", || w.starts().last().is_some_and(|s| s["version"] == "1.2.0"));
     assert_eq!(w.current().as_deref(), Some("upgrades/patch"));
@@ -83,7 +83,7 @@ fn a_manual_upgrade_swaps_the_binary_and_stops() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     w.announce("v2.0.0", "2.0.0", in_seconds(0), &w.daemon("2.0.0", ""), |info| info["manual"] = true.into());
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert!(nymvisor.logs().join("\n").contains("the upgrade is manual"));
@@ -96,7 +96,7 @@ fn restart_after_upgrade_false_stops_after_the_switch() {
     let w = World::new();
     w.init();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_RESTART_AFTER_UPGRADE", "false")]);
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));

@@ -10,7 +10,7 @@ fn running() -> (World, Process) {
     let w = World::new();
     w.init();
     let nymvisor = w.start();
-    nymvisor.wait_log("started process");
+    nymvisor.wait_running(&w.status_file());
     (w, nymvisor)
 }
 

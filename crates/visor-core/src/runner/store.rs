@@ -1,14 +1,16 @@
 //! The one owner of the run's persisted state: the status file, the record of the node's
-//! processes, and changes to the history after a switch (confirmations, downtime). The run loop
-//! sends it values and commands and keeps the only in-memory copy; the store writes them in
-//! order, off the loop, through the atomic writer.
+//! processes, and the history. The run loop sends it values and commands and keeps the only
+//! in-memory copy; the store writes them in order, off the loop, through the atomic writer.
+//! Every write to the history during a run — the switch transaction's record as much as a
+//! later confirmation or downtime — goes through one lane, one at a time, so two writers can
+//! never read the same file and overwrite each other's change.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::event::StoreCmd;
+use super::event::{Event, StoreCmd};
 use crate::durable::LatestWriter;
 use crate::history::History;
 use crate::home::Home;
@@ -16,15 +18,30 @@ use crate::node::Face;
 use crate::status::Status;
 use crate::supervise::{GroupRecord, RecordKeeper};
 
+/// Work on the history lane.
+enum HistoryJob {
+    Change(StoreCmd),
+    /// Work that writes the history itself (a switch) and reports with an event.
+    Run {
+        worker: &'static str,
+        work: Box<dyn FnOnce() -> Event + Send>,
+    },
+}
+
 pub(crate) struct Store {
     status: LatestWriter<Status>,
     records: RecordKeeper,
-    history: mpsc::UnboundedSender<StoreCmd>,
+    history: mpsc::UnboundedSender<HistoryJob>,
     history_task: tokio::task::JoinHandle<()>,
 }
 
 impl Store {
-    pub(crate) fn start(home: &Home, face: Arc<dyn Face>, cgroup: Option<PathBuf>) -> Self {
+    pub(crate) fn start(
+        home: &Home,
+        face: Arc<dyn Face>,
+        cgroup: Option<PathBuf>,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
         let root = home.root().to_owned();
         // Whether an upgrade's folder is there is a look at the disk: done here, as the file is
         // written, not in the run loop.
@@ -37,12 +54,23 @@ impl Store {
             }
         });
         let records = RecordKeeper::start(home.groups_file(), cgroup);
-        let (history, mut rx) = mpsc::unbounded_channel::<StoreCmd>();
+        let (history, mut rx) = mpsc::unbounded_channel::<HistoryJob>();
         let path = home.history_file();
         let history_task = tokio::spawn(async move {
-            while let Some(cmd) = rx.recv().await {
-                let path = path.clone();
-                let _ = tokio::task::spawn_blocking(move || apply(&path, &cmd)).await;
+            while let Some(job) = rx.recv().await {
+                match job {
+                    HistoryJob::Change(cmd) => {
+                        let path = path.clone();
+                        let _ = tokio::task::spawn_blocking(move || apply(&path, &cmd)).await;
+                    }
+                    HistoryJob::Run { worker, work } => {
+                        // A panic is reported too, so no state waits for an answer that will not come.
+                        let event = tokio::task::spawn_blocking(work)
+                            .await
+                            .unwrap_or_else(|e| Event::WorkerPanicked { worker, message: e.to_string() });
+                        let _ = events.send(event);
+                    }
+                }
             }
         });
         Self { status, records, history, history_task }
@@ -57,7 +85,13 @@ impl Store {
     }
 
     pub(crate) fn apply(&self, cmd: StoreCmd) {
-        let _ = self.history.send(cmd);
+        let _ = self.history.send(HistoryJob::Change(cmd));
+    }
+
+    /// Runs `work`, which writes the history, in its turn on the history lane, on a blocking
+    /// thread; the event it ends with goes to the run loop.
+    pub(crate) fn run_on_history(&self, worker: &'static str, work: impl FnOnce() -> Event + Send + 'static) {
+        let _ = self.history.send(HistoryJob::Run { worker, work: Box::new(work) });
     }
 
     /// Writes what is left, the final status last, and waits until it is on disk.
@@ -73,7 +107,7 @@ fn apply(path: &std::path::Path, cmd: &StoreCmd) {
     let result = History::update(path, |h| match cmd {
         StoreCmd::Confirm { id, at } => {
             if let Some(r) = h.find_mut(id) {
-                r.confirmed_at = Some(at.to_string());
+                r.confirmed_at = Some(*at);
             }
         }
         StoreCmd::Downtime { id, ms } => {

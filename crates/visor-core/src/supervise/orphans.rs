@@ -132,7 +132,7 @@ pub(crate) fn read_records(path: &Path) -> NodeRecord {
 }
 
 /// Keeps the record on disk current: written when the groups change and, without a cgroup,
-/// re-scanned every few seconds for processes that left their groups (off the dispatcher).
+/// re-scanned every few seconds for processes that left their groups (off the run loop).
 /// Without a cgroup a new node's groups are written before [`RecordKeeper::publish`] returns:
 /// until they are on disk, what the node forks would be unknown to a visor started after a
 /// SIGKILL. With a cgroup the cgroup itself is the record.
@@ -142,7 +142,7 @@ pub(crate) struct RecordKeeper {
     writer: Arc<Writer>,
 }
 
-/// Writes the record; the lock keeps the dispatcher's and the scanner's writes in order, and
+/// Writes the record; the lock keeps the run loop's and the scanner's writes in order, and
 /// each writes the newest groups.
 struct Writer {
     path: PathBuf,

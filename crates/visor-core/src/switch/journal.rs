@@ -25,7 +25,7 @@ pub struct Journal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
     /// When the switch began (RFC 3339).
-    pub started_at: String,
+    pub started_at: jiff::Timestamp,
     /// A switch back after a failed probation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rollback: bool,

@@ -97,7 +97,7 @@ pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Re
         to: plan.to.clone(),
         version: plan.version.clone(),
         height: plan.height,
-        started_at: jiff::Timestamp::now().to_string(),
+        started_at: jiff::Timestamp::now(),
         rollback: plan.rollback,
     };
     journal.save(&home.journal_file()).map_err(io("writing the journal"))?;
@@ -131,7 +131,7 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
             to: journal.to.clone(),
             version: journal.version.clone(),
             height: journal.height,
-            switched_at: jiff::Timestamp::now().to_string(),
+            switched_at: jiff::Timestamp::now(),
             downtime_ms: None,
             confirmed_at: None,
             rollback: journal.rollback,
@@ -182,7 +182,7 @@ pub fn recover(
                     to: journal.from.clone().unwrap_or_else(|| journal.to.clone()),
                     version: done.version,
                     height: done.height,
-                    switched_at: jiff::Timestamp::now().to_string(),
+                    switched_at: jiff::Timestamp::now(),
                     downtime_ms: None,
                     confirmed_at: None,
                     rollback: true,
@@ -247,7 +247,7 @@ mod tests {
                 to: name("v2"),
                 version: "v2".into(),
                 height: Some(10),
-                started_at: "now".into(),
+                started_at: jiff::Timestamp::UNIX_EPOCH,
                 rollback: false,
             };
             journal.save(&home.journal_file()).unwrap();
@@ -275,7 +275,7 @@ mod tests {
             to: name("v2"),
             version: "v2".into(),
             height: None,
-            started_at: "now".into(),
+            started_at: jiff::Timestamp::UNIX_EPOCH,
             rollback: false,
         };
         journal.save(&home.journal_file()).unwrap();

@@ -23,7 +23,7 @@ fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download
     assert!(staged.contains("verified=true") && staged.contains("checksum=sha256:"), "{staged}");
     let status = env.wait_status("staging shown as staged", |s| s["staging"]["phase"] == "staged");
     assert_eq!(status["pending"]["folderPresent"], true);
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     let logs = visor.logs();
     let position = |needle: &str| logs.iter().position(|l| l.contains(needle)).unwrap();
     assert!(position("release staged ahead of the upgrade") < position("the core is ready to upgrade"));
@@ -99,7 +99,7 @@ fn past_the_upgrade_height_the_visor_waits_and_upgrades_once_the_release_is_publ
         .releases
         .insert(0, Release { tag: "v0.2.0".into(), assets: vec![Asset::new(&asset_name(), vega_zip("v0.2.0"))] });
     visor.wait_log("release staged ahead of the upgrade");
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     wait_until("the new core runs", || env.starts_of("core").len() == 2);
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
@@ -112,7 +112,7 @@ fn a_release_folder_prepared_by_hand_is_used_as_is() {
     let env = Env::with_upgrade(10, &auto_install_config(&server));
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     assert!(visor.count("staging the release") == 0, "nothing staged for a present folder");
     assert!(server.seen().is_empty(), "GitHub was never asked");
     visor.signal(Signal::SIGTERM);

@@ -46,7 +46,7 @@ fn unknown_keys_are_warned_about_and_the_node_runs() {
     let mut visor = env.start_visor();
     visor.wait_log("unknown key in the configuration");
     assert!(visor.wait_log("unknown key in the configuration").contains("maxNumberOfRestart"));
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     visor.signal(nix::sys::signal::Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

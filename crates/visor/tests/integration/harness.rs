@@ -176,6 +176,11 @@ impl Env {
         read_jsonl(&self.data.join("exits.jsonl"))
     }
 
+    /// The status file the visor writes.
+    pub fn status_file(&self) -> PathBuf {
+        visor_core::Home::new(&self.home).status_file()
+    }
+
     /// Where `current` points (the link's text).
     pub fn current(&self) -> Option<String> {
         std::fs::read_link(self.home.join("current")).ok().map(|p| p.display().to_string())

@@ -43,7 +43,7 @@ fn release_names_that_look_like_the_visors_own_files_are_refused() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
     let mut again = env.start_visor();
-    again.wait_log("started process");
+    again.wait_running(&env.status_file());
     assert!(by_hand.is_dir());
     assert_eq!(env.current().as_deref(), Some("genesis"));
     again.signal(Signal::SIGTERM);
@@ -80,7 +80,7 @@ fn state_files_never_follow_planted_links_and_are_private_whatever_the_umask() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut visor = Visor::spawn(command);
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     // Links at every temporary name the visor will use next, to a file outside.
     let state = env.home.join(".visor");
     for file in ["status.json", "groups.json", "history.json", "switch.json"] {
@@ -88,7 +88,7 @@ fn state_files_never_follow_planted_links_and_are_private_whatever_the_umask() {
             let _ = std::os::unix::fs::symlink(&victim, state.join(format!(".{file}.tmp-{}-{n}", visor.pid())));
         }
     }
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     assert_eq!(std::fs::read(&victim).unwrap(), b"keep", "no write went through a planted link");
     assert_eq!(mode(&state), 0o700);
     for file in ["status.json", "groups.json", "history.json", "visor.lock"] {
@@ -100,7 +100,7 @@ fn state_files_never_follow_planted_links_and_are_private_whatever_the_umask() {
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
     // The next start removes the planted links (the links, not what they point to).
     let mut again = env.start_visor();
-    again.wait_log("started process");
+    again.wait_running(&env.status_file());
     let planted = std::fs::read_dir(&state)
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp-"))
@@ -124,7 +124,7 @@ fn a_state_folder_open_to_others_is_made_private() {
     )
     .unwrap();
     let mut visor = env.start_visor();
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     assert_eq!(mode(&state), 0o700);
     assert!(visor.logs().iter().any(|l| l.contains("making it private")));
     assert!(!visor.logs().iter().any(|l| l.contains("killing processes left by a previous visor")));

@@ -116,7 +116,7 @@ fn a_current_moved_by_hand_is_not_recorded_as_what_ran() {
     std::os::unix::fs::symlink("other", &tmp).unwrap();
     std::fs::rename(&tmp, env.home.join("current")).unwrap();
     assert_eq!(env.status_json()["release"], "genesis", "status says what runs");
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     let switch = env.history()["switches"][0].clone();
     assert_eq!(switch["from"], "genesis", "{switch}");
     assert!(visor.logs().iter().any(|l| l.contains("moved by hand")));

@@ -41,7 +41,7 @@ fn rename_saves_are_seen_and_invalid_edits_keep_the_previous_settings() {
     visor.wait_log("configuration reloaded");
     visor.wait_log("still-missing");
     save_by_rename(&env, &config("real"));
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "real");
     assert_eq!(env.current().as_deref(), Some("real"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
@@ -51,7 +51,7 @@ fn rename_saves_are_seen_and_invalid_edits_keep_the_previous_settings() {
 fn in_place_saves_and_sighup_reload() {
     let env = Env::with_upgrade(100_000, "");
     let mut visor = env.start_visor();
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     save_in_place(
         &env,
         &format!("{}maxNumberOfRestarts = 7\n", crate::harness::FAST_CONFIG.replace("maxNumberOfRestarts = 3\n", "")),
@@ -77,7 +77,7 @@ fn restart_connection_retries_reload_and_apply_at_the_restart() {
     let crash_arg = crash.display().to_string();
     env.release("genesis", "v0.1.0", &env.core_args(&["--exit-on-file", &crash_arg, "--exit-code", "1"]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     // Both edits land before the crash: the restarted core has no admin socket, and the budget
     // after a restart is now 0, so its first failed poll ends the run.
     env.write_config("maxNumberOfRestarts = 5\nmaxNumberOfRestartConnectionRetries = 0\n");

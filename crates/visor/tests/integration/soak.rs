@@ -98,7 +98,7 @@ fn kill_soak_of_the_visor_during_repeated_upgrades() {
             assert!(visor.wait_status_undrained().code().is_none());
             kill += 1;
             visor = env.start_visor_with(tracking);
-            visor.wait_log("started process");
+            visor.wait_running(&env.status_file());
             check_invariants(&env, &mut reached, kill, Some(visor.pid()));
             if reached == RELEASES || kill >= total {
                 break;

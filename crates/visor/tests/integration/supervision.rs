@@ -131,7 +131,7 @@ fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
 
     // The grandchild escaped the parent-death signal; the next visor kills it before starting.
     let mut next = env.start_visor();
-    next.wait_log("started process");
+    next.wait_running(&env.status_file());
     assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts");
     let logs = next.logs();
     let swept = logs.iter().position(|l| l.contains("killing") && l.contains("previous visor"));
@@ -146,7 +146,7 @@ fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
 fn a_second_visor_on_the_same_home_is_refused() {
     let env = Env::with_upgrade(100_000, "");
     let mut first = env.start_visor();
-    first.wait_log("started process");
+    first.wait_running(&env.status_file());
     let mut second = env.start_visor();
     assert_eq!(second.wait_exit(), code(Exit::Locked));
     let logs = second.logs().join("\n");
@@ -213,7 +213,7 @@ fn kill_9_of_the_visor_then_the_next_visor_stops_what_left_the_group() {
         assert!(visor.wait_status().code().is_none());
         assert!(alive(grandchild), "setsid took it out of reach of the parent-death signal");
         let mut next = env.start_visor_with(tracking);
-        next.wait_log("started process");
+        next.wait_running(&env.status_file());
         assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts ({tracking:?})");
         next.signal(Signal::SIGTERM);
         next.wait_exit();
@@ -241,7 +241,7 @@ fn a_leftover_that_no_record_names_is_found_by_the_node_tag() {
     let mut other_home =
         std::process::Command::new("sleep").arg("600").env("VISOR_NODE_OF", "1:1").process_group(0).spawn().unwrap();
     let mut visor = env.start_visor_with(&[("VISOR_CGROUP", "off")]);
-    visor.wait_log("started process");
+    visor.wait_running(&env.status_file());
     assert!(leftover.try_wait().unwrap().is_some(), "the leftover was killed before the node started");
     assert!(other_home.try_wait().unwrap().is_none(), "a process of another home is left alone");
     let _ = other_home.kill();

@@ -12,9 +12,9 @@ fn upgrades_at_the_upgrade_point_and_resumes_from_its_snapshot() {
     let mut visor = env.start_visor();
     let announced = visor.wait_log("upgrade announced; its release folder is present");
     assert!(announced.contains("v0.2.0") && announced.contains("height=15"), "{announced}");
-    let done = visor.wait_log("upgrade done");
-    assert!(done.contains("downtime_ms="), "{done}");
-    visor.wait_log("upgrade confirmed");
+    let done = visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    assert_eq!(done["lastSwitch"]["height"], 15, "{done}");
+    visor.wait_own_status(&env.status_file(), "the upgrade confirmed", |s| s["lastSwitch"]["confirmedAt"].is_string());
 
     let core = env.starts_of("core");
     assert_eq!(core.len(), 2);
@@ -55,8 +55,8 @@ fn the_old_node_is_gone_before_the_new_one_starts() {
     env.release("genesis", "v0.1.0", &old, None);
     env.release("v0.2.0", "v0.2.0", &env.core_args(&["--hold-port", &port]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("upgrade done");
-    visor.wait_log("upgrade confirmed");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    visor.wait_own_status(&env.status_file(), "the upgrade confirmed", |s| s["lastSwitch"]["confirmedAt"].is_string());
     let logs = visor.logs().join("\n");
     assert!(logs.contains("sending SIGKILL"), "{logs}");
     assert!(!logs.contains("stopped unexpectedly"), "the new core started cleanly: {logs}");
@@ -70,7 +70,7 @@ fn stop_delay_is_waited_before_the_upgrade_stop() {
     let env = Env::with_upgrade(10, "stopDelaySeconds = 1\n");
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     let logs = visor.logs();
     let waited =
         logs.iter().position(|l| l.contains("waiting before stopping the node") && l.contains("delay_ms=1000"));
@@ -85,7 +85,7 @@ fn upgrade_folders_mapping_decides_the_folder() {
     let env = Env::with_upgrade(10, "[upgradeFolders]\n\"v0.2.0\" = \"releases/second\"\n");
     env.release("releases/second", "v0.2.0", &env.core_args(&[]), None);
     let mut visor = env.start_visor();
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "releases/second");
     assert_eq!(env.current().as_deref(), Some("releases/second"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
@@ -115,7 +115,7 @@ fn a_missing_release_folder_is_announced_and_waited_for() {
     env.release_at(&staging, "v0.2.0", &env.core_args(&[]), None);
     std::fs::rename(&staging, env.home.join("v0.2.0")).unwrap();
     visor.wait_log("the release is ready now");
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     wait_until("the new core runs", || env.starts_of("core").len() == 2);
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
@@ -134,7 +134,7 @@ fn a_binary_of_the_wrong_version_is_a_clear_error_not_a_restart_loop() {
     assert_eq!(env.current().as_deref(), Some("genesis"), "`current` only names verified releases");
 
     std::fs::write(env.home.join("v0.2.0/testnode.version"), "v0.2.0").unwrap();
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     assert_eq!(env.current().as_deref(), Some("v0.2.0"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
@@ -152,7 +152,7 @@ fn an_escaping_tag_is_refused() {
     // Mapping the tag to a folder inside the home fixes it while the visor waits.
     env.release("v-safe", "../../etc", &env.core_args(&[]), None);
     env.write_config("[upgradeFolders]\n\"../../etc\" = \"v-safe\"\n");
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v-safe");
     assert_eq!(env.current().as_deref(), Some("v-safe"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
@@ -167,7 +167,7 @@ fn core_and_data_node_are_upgraded_together() {
     env.release("genesis", "v0.1.0", &core, Some(&dn));
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), Some(&dn));
     let mut visor = env.start_visor();
-    visor.wait_log("upgrade done");
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
     wait_until("both roles restarted", || env.starts_of("data-node").len() == 2 && env.starts_of("core").len() == 2);
     let dn_args: Vec<String> = serde_json::from_value(env.starts_of("data-node")[1]["args"].clone()).unwrap();
     assert!(!dn_args.iter().any(|a| a.contains("snapshot")), "only the core gets the snapshot flag");

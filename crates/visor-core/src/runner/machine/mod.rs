@@ -4,7 +4,7 @@
 //! unit test with a fake clock (`tests.rs`).
 //!
 //! The pieces, one module each: starting, stopping, restarts and signals (`node`); the upgrade
-//! from trigger to switch (`upgrade`); upgrades from a plan (`plan`); staging ahead of time
+//! from trigger to switch (`upgrade`); the plan, one for every source: the face's queue, the node's announcement, the refused versions (`plan`); staging ahead of time
 //! (`staging`); probation and rollback (`probation`).
 
 mod node;
@@ -25,8 +25,8 @@ use crate::node::Settings;
 use crate::release::ReleaseName;
 use crate::status::{PendingStatus, ProcessStatus, Status};
 use crate::supervise::RestartBudget;
-use crate::upgrade::Upgrade;
 
+pub(crate) use plan::Plan;
 pub(crate) use probation::Probation;
 pub(crate) use staging::Staging;
 
@@ -35,9 +35,10 @@ pub(crate) use staging::Staging;
 pub(crate) struct NodeInfo {
     /// The generation: the ticket of its start; exits and polls carry it.
     pub(crate) ticket: Ticket,
-    /// A daemon of a plan (keeps running while a due release is not ready) rather than a Vega
-    /// core (halted at the upgrade point).
-    pub(crate) daemon: bool,
+    /// The node stops making progress at an upgrade (a Vega core halted at the height), so a
+    /// release not ready then is waited for with the node stopped; otherwise the node keeps
+    /// running and the upgrade is retried.
+    pub(crate) halts_at_upgrade: bool,
     pub(crate) processes: Vec<ProcessInfo>,
 }
 
@@ -103,17 +104,13 @@ pub(crate) struct Machine {
     launched_at: Option<Instant>,
     restarts: RestartBudget,
     poll_failures: u64,
-    /// The upgrade the core announces.
-    announced: Option<Upgrade>,
     announce_reported: Option<Instant>,
     resume: Option<Resume>,
     exit_requested: Option<Exit>,
     shutdown_signals: u32,
     staging: Option<Staging>,
-    plan: Vec<super::event::Planned>,
+    plan: Plan,
     due: Due,
-    /// Versions rolled back in this run: not tried again.
-    refused: Vec<String>,
     upstream_running: bool,
     probation: Option<Probation>,
     /// Backups failed in a row (the retries back off).
@@ -154,15 +151,13 @@ impl Machine {
             launched_at: None,
             restarts: RestartBudget::default(),
             poll_failures: 0,
-            announced: None,
             announce_reported: None,
             resume: start.resume,
             exit_requested: None,
             shutdown_signals: 0,
             staging: None,
-            plan: Vec::new(),
+            plan: Plan::default(),
             due: Due::default(),
-            refused: Vec::new(),
             upstream_running: false,
             probation: None,
             backup_failures: 0,
@@ -330,15 +325,15 @@ impl Machine {
             .node
             .iter()
             .flat_map(|n| &n.processes)
-            .map(|p| ProcessStatus { role: p.role.clone(), pid: p.pid, since: p.since.to_string() })
+            .map(|p| ProcessStatus { role: p.role.clone(), pid: p.pid, since: p.since })
             .collect();
         // The node's own announcement goes first: it is what the node halts for.
         let pending =
-            self.announced.as_ref().map(|p| (p, false)).or_else(|| self.next_planned().map(|p| (p, true))).map(
+            self.plan.announced.as_ref().map(|p| (p, false)).or_else(|| self.next_planned().map(|p| (p, true))).map(
                 |(p, planned)| PendingStatus {
                     version: p.version.clone(),
                     height: p.trigger.height(),
-                    at: p.trigger.at().map(|at| at.to_string()),
+                    at: p.trigger.at(),
                     name: planned.then(|| p.name.clone()),
                     folder_present: false,
                     folder: self.release_of(p).ok().map(|f| f.to_string()),
@@ -356,7 +351,7 @@ impl Machine {
             staging: self.staging.as_ref().map(|s| s.status.clone()),
             restarts: self.restarts.clone().used(&self.active.restart, self.now.instant),
             last_switch: self.last_switch.clone(),
-            updated_at: self.now.wall.to_string(),
+            updated_at: self.now.wall,
         }
     }
 }

@@ -89,9 +89,9 @@ impl Machine {
         {
             tracing::info!(height, "the node resumes from the snapshot at the upgrade height");
         }
-        let daemon = !spec.halts_at_upgrade();
+        let halts_at_upgrade = spec.halts_at_upgrade();
         let admin = spec.admin().cloned();
-        self.node = Some(NodeInfo { ticket, daemon, processes: Vec::new() });
+        self.node = Some(NodeInfo { ticket, halts_at_upgrade, processes: Vec::new() });
         self.state = State::Starting { ticket, step: Starting::Launching };
         self.emit(Effect::Launch { ticket, spec });
         if let Some(endpoint) = admin {

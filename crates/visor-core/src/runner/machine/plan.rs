@@ -1,5 +1,7 @@
-//! Upgrades from a plan: the face's queue of upgrades with due times, re-read whenever its files
-//! change, and an upstream address polled for new announcements that the face adds to it.
+//! The plan: every upgrade the run knows of, whichever source it came from — the face's queue
+//! of upgrades with due times (re-read whenever its files change; an upstream address polled
+//! for new announcements that the face adds to it), the node's own announcement (Vega: due
+//! when the core halts at its height), and the versions refused after a rollback.
 
 use std::time::Duration;
 
@@ -15,6 +17,34 @@ const DUE_RETRY_MAX: Duration = Duration::from_secs(60);
 /// A not-ready due upgrade is said again at most this often.
 const DUE_LOG: Duration = Duration::from_secs(30);
 
+/// Every upgrade of the run, from every source.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// The face's queue, earliest due first.
+    pub(super) queue: Vec<Planned>,
+    /// The upgrade the node announces (Vega: triggered by the core's halt at the height).
+    pub(super) announced: Option<Upgrade>,
+    /// Versions rolled back in this run: not tried again.
+    pub(super) refused: Vec<String>,
+}
+
+impl Plan {
+    /// The queued upgrade of `version`, if one is queued.
+    pub(super) fn queued(&self, version: &str) -> Option<&Upgrade> {
+        self.queue.iter().map(|p| &p.upgrade).find(|p| p.version == version)
+    }
+
+    /// Whether `version` was rolled back in this run.
+    pub(super) fn refuses(&self, version: &str) -> bool {
+        self.refused.iter().any(|r| r == version)
+    }
+
+    /// Whether the node announces the upgrade to `version`.
+    pub(super) fn announces(&self, version: &str) -> bool {
+        self.announced.as_ref().is_some_and(|p| p.version == version)
+    }
+}
+
 impl Machine {
     pub(super) fn read_plan(&mut self) {
         self.emit(Effect::ReadPlan);
@@ -25,13 +55,13 @@ impl Machine {
         match result {
             Ok(mut plan) => {
                 plan.sort_by_key(|p| p.upgrade.trigger.at().unwrap_or(jiff::Timestamp::MAX));
-                if plan != self.plan {
+                if plan != self.plan.queue {
                     for p in plan.iter().map(|p| &p.upgrade).filter(|p| {
-                        !self.plan.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
+                        !self.plan.queue.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
                     }) {
                         tracing::info!(name = p.name, version = p.version, trigger = ?p.trigger, manual = p.manual, "upgrade planned");
                     }
-                    self.plan = plan;
+                    self.plan.queue = plan;
                     self.publish();
                 }
                 self.stage_planned();
@@ -54,19 +84,19 @@ impl Machine {
     /// rollback, and not the release already running.
     fn can_happen(&self, upgrade: &Upgrade) -> bool {
         upgrade.trigger.at().is_some()
-            && !self.refused.contains(&upgrade.version)
+            && !self.plan.refuses(&upgrade.version)
             && self.release_of(upgrade).ok().as_ref() != self.current.as_ref()
     }
 
     /// The next planned upgrade that can still happen.
     pub(super) fn next_planned(&self) -> Option<&Upgrade> {
-        self.plan.iter().map(|p| &p.upgrade).find(|p| self.can_happen(p))
+        self.plan.queue.iter().map(|p| &p.upgrade).find(|p| self.can_happen(p))
     }
 
     /// The earliest planned upgrade that can still happen and whose release still needs
     /// staging: the one staging works on (one at a time, earliest due first).
     pub(super) fn earliest_to_stage(&self) -> Option<&Upgrade> {
-        self.plan.iter().filter(|p| !p.present).map(|p| &p.upgrade).find(|p| self.can_happen(p))
+        self.plan.queue.iter().filter(|p| !p.present).map(|p| &p.upgrade).find(|p| self.can_happen(p))
     }
 
     /// Stages the earliest planned release that needs it.
@@ -78,7 +108,7 @@ impl Machine {
 
     /// The planned upgrade of `version`, if one is planned.
     pub(super) fn planned(&self, version: &str) -> Option<&Upgrade> {
-        self.plan.iter().map(|p| &p.upgrade).find(|p| p.version == version)
+        self.plan.queued(version)
     }
 
     /// Arms the timer of the next planned upgrade (re-armed on every plan change).

@@ -58,7 +58,7 @@ impl Machine {
         );
         let at = self.now.wall;
         if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == probation.record.id) {
-            last.confirmed_at = Some(at.to_string());
+            last.confirmed_at = Some(at);
         }
         self.emit(Effect::Persist(StoreCmd::Confirm { id: probation.record.id, at }));
         self.publish();
@@ -74,7 +74,7 @@ impl Machine {
             version = probation.record.version,
             "the new release keeps failing during its probation: rolling back"
         );
-        self.refused.push(probation.record.version.clone());
+        self.plan.refused.push(probation.record.version.clone());
         self.restarts.reset();
         self.probation_timer = None;
         let target = Target {

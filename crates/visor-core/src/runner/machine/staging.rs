@@ -40,9 +40,9 @@ fn phase_name(phase: StagePhase) -> &'static str {
 impl Machine {
     /// Whether the upgrade to `version` is still wanted (announced, awaited or planned).
     fn wants(&self, version: &str) -> bool {
-        self.announced.as_ref().is_some_and(|p| p.version == version)
+        self.plan.announces(version)
             || matches!(&self.state, State::Waiting(w) if w.target.version == version)
-            || (self.planned(version).is_some() && !self.refused.iter().any(|r| r == version))
+            || (self.planned(version).is_some() && !self.plan.refuses(version))
     }
 
     /// Starts staging `version` if the face can, its folder is missing and nothing is under
@@ -51,9 +51,9 @@ impl Machine {
         if !self.wants(version) {
             return;
         }
-        let planned = self.plan.iter().find(|p| p.upgrade.version == version).cloned();
+        let planned = self.plan.queue.iter().find(|p| p.upgrade.version == version).cloned();
         let waited = matches!(&self.state, State::Waiting(w) if w.target.version == version);
-        let announced = self.announced.as_ref().is_some_and(|p| p.version == version);
+        let announced = self.plan.announces(version);
         // One staging at a time, for the earliest planned upgrade: a later one (or a retry of
         // one that is no longer the earliest) waits its turn instead of taking the slot.
         if planned.is_some() && !announced && !waited && self.earliest_to_stage().is_none_or(|p| p.version != version) {
@@ -161,7 +161,7 @@ impl Machine {
     }
 
     fn mark_present(&mut self, version: &str) {
-        for p in self.plan.iter_mut().filter(|p| p.upgrade.version == version) {
+        for p in self.plan.queue.iter_mut().filter(|p| p.upgrade.version == version) {
             p.present = true;
         }
     }

@@ -67,7 +67,7 @@ fn record(id: &str, from: &str, to: &str, rollback: bool) -> SwitchRecord {
         to: name(to),
         version: to.into(),
         height: if rollback { None } else { Some(100) },
-        switched_at: "2026-01-01T00:00:00Z".into(),
+        switched_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         downtime_ms: None,
         confirmed_at: None,
         rollback,

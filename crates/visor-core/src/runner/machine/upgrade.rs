@@ -61,11 +61,11 @@ impl Machine {
                 self.poll_failures = 0;
                 self.confirm_upgrade();
                 let announced = status.accepted.map(|a| Upgrade::announced(&a.tag, a.height));
-                if announced != self.announced {
+                if announced != self.plan.announced {
                     if announced.is_none() {
                         tracing::info!("no upgrade is announced any more");
                     }
-                    self.announced = announced.clone();
+                    self.plan.announced = announced.clone();
                     self.announce_reported = None;
                     self.publish();
                 }
@@ -82,7 +82,7 @@ impl Machine {
         let Some(resume) = self.resume.take() else { return };
         let at = self.now.wall;
         if let Some(last) = self.last_switch.as_mut().filter(|r| r.id == resume.record_id) {
-            last.confirmed_at = Some(at.to_string());
+            last.confirmed_at = Some(at);
         }
         tracing::info!("the upgraded node answers: upgrade confirmed");
         self.emit(Effect::Persist(StoreCmd::Confirm { id: resume.record_id, at }));
@@ -92,7 +92,7 @@ impl Machine {
     /// Says what an announced upgrade needs: once when it is announced, and again every minute
     /// while its release folder is missing (the shell looks at the folder).
     fn report_announced(&mut self) {
-        let Some(upgrade) = self.announced.clone() else { return };
+        let Some(upgrade) = self.plan.announced.clone() else { return };
         if self.announce_reported.is_some_and(|t| self.now.instant.saturating_duration_since(t) < ANNOUNCE_REMINDER) {
             return;
         }
@@ -168,7 +168,7 @@ impl Machine {
                 }
                 None => self.verified_and_locked(target, release),
             },
-            (State::Verifying { .. }, Err(e)) if self.node.as_ref().is_some_and(|n| n.daemon) => {
+            (State::Verifying { .. }, Err(e)) if self.node.as_ref().is_some_and(|n| !n.halts_at_upgrade) => {
                 self.due_not_ready(&target, &e.to_string());
             }
             (State::Verifying { .. }, Err(e)) => {
@@ -398,7 +398,7 @@ impl Machine {
         self.emit(Effect::UnlockUpgrade { remove: true });
         self.current = Some(record.to.clone());
         self.restarts.reset();
-        self.announced = None;
+        self.plan.announced = None;
         if !record.rollback && record.height.is_some() {
             self.resume = Some(Resume { record_id: record.id.clone(), height: record.height });
         }

@@ -181,7 +181,8 @@ impl Shell {
 
     pub(super) fn switch(&self, ticket: Ticket, plan: SwitchPlan, verified: Option<Fingerprint>) {
         let (home, face) = (self.home.clone(), Arc::clone(&self.face));
-        self.blocking("switch", move || {
+        // The switch appends to the history: it takes its turn with the store's other writes.
+        self.store.run_on_history("switch", move || {
             // Check, then act: the release as it is on disk now, just before the journal.
             if let Err(reason) = crate::verify::recheck(face.as_ref(), &plan.to.dir(home.root()), verified.as_ref()) {
                 return Event::SwitchRefused { ticket, reason };

@@ -108,7 +108,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
     };
     let mut machine = Machine::new(start, Now::real());
     let mut shell = Shell {
-        store: Store::start(&home, Arc::clone(&face), cgroup_dir),
+        store: Store::start(&home, Arc::clone(&face), cgroup_dir, events_tx.clone()),
         face,
         home,
         events: events_tx,
