@@ -83,6 +83,8 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
         upgrade_lock: Some(layout.upgrade_lock()),
         probation: Some(d.startup_period_duration),
         restart_after_upgrade: d.restart_after_upgrade,
+        chain_height: None,
+        ends_with_node: false,
     }
 }
 

@@ -18,6 +18,9 @@ pub enum Exit {
     UpgradeFailed,
     /// Another visor holds this home's lock.
     Locked,
+    /// The node ended by itself with this status, and the face ends the run with it
+    /// (Cosmovisor's way: the node's own code reaches the service manager).
+    Node(u8),
 }
 
 impl Exit {
@@ -31,12 +34,16 @@ impl Exit {
             Self::Unreachable => 5,
             Self::UpgradeFailed => 6,
             Self::Locked => 7,
+            Self::Node(code) => code,
         }
     }
 }
 
 impl std::fmt::Display for Exit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Self::Node(code) = self {
+            return write!(f, "the node exited with status {code}");
+        }
         let text = match self {
             Self::Clean => "clean shutdown",
             Self::Internal => "internal error",
@@ -45,6 +52,7 @@ impl std::fmt::Display for Exit {
             Self::Unreachable => "admin endpoint unreachable",
             Self::UpgradeFailed => "upgrade failed",
             Self::Locked => "another visor holds the lock",
+            Self::Node(_) => "the node exited",
         };
         f.write_str(text)
     }

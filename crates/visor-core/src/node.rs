@@ -32,6 +32,9 @@ pub enum Protocol {
     /// One daemon that answers `--no-banner build-info --output=json` (Nym); upgrades come from
     /// a plan.
     Daemon,
+    /// A Cosmos SDK app: it writes its upgrade plan down and halts at the plan's height, and
+    /// stops after committing `--halt-height` when given one. Upgrades come from a plan.
+    Cosmos,
 }
 
 impl NodeSpec {
@@ -49,7 +52,35 @@ impl NodeSpec {
     /// more blocks): a release not ready then means stopping and waiting for it. A daemon of a
     /// plan keeps running instead.
     pub fn halts_at_upgrade(&self) -> bool {
-        matches!(self.protocol, Protocol::Vega { .. })
+        matches!(self.protocol, Protocol::Vega { .. } | Protocol::Cosmos)
+    }
+
+    /// Makes the node stop after committing `height` (a manual upgrade's height), so no block
+    /// past it runs on the old release. Returns whether the arguments changed.
+    pub(crate) fn halt_at(&mut self, height: u64) -> bool {
+        match (&self.protocol, self.processes.first_mut()) {
+            (Protocol::Cosmos, Some(app)) => {
+                let flag = std::ffi::OsString::from(format!("--halt-height={height}"));
+                let before = app.args.clone();
+                // The operator's own flag gives way to the upgrade's, wherever it is.
+                let mut args = Vec::with_capacity(app.args.len() + 1);
+                let mut skip_value = false;
+                for arg in app.args.drain(..) {
+                    if std::mem::take(&mut skip_value) {
+                        continue;
+                    }
+                    match arg.to_str() {
+                        Some("--halt-height") => skip_value = true,
+                        Some(a) if a.starts_with("--halt-height=") => {}
+                        _ => args.push(arg),
+                    }
+                }
+                args.push(flag);
+                app.args = args;
+                app.args != before
+            }
+            _ => false,
+        }
     }
 
     /// What to ask before a crash restart, to know where the node resumes (a Vega data node's
@@ -73,7 +104,7 @@ impl NodeSpec {
     pub fn admin(&self) -> Option<&AdminEndpoint> {
         match &self.protocol {
             Protocol::Vega { admin } => Some(admin),
-            Protocol::Daemon => None,
+            Protocol::Daemon | Protocol::Cosmos => None,
         }
     }
 }
@@ -87,6 +118,16 @@ pub struct UpstreamSettings {
     pub interval: Duration,
     /// Timeouts and retries of each poll.
     pub fetch: FetchPolicy,
+}
+
+/// Polling the chain's height from the node's RPC (CometBFT `/status`), for upgrades due at a
+/// height.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHeightSettings {
+    /// The RPC's base address (`http://127.0.0.1:26657`).
+    pub rpc: url::Url,
+    /// Time between two polls.
+    pub interval: Duration,
 }
 
 /// How many consecutive failed polls of the admin endpoint are tolerated.
@@ -145,6 +186,12 @@ pub struct Settings {
     pub probation: Option<Duration>,
     /// Start the new release after a switch (else the visor exits once `current` moved).
     pub restart_after_upgrade: bool,
+    /// The chain's height, for upgrades due at a height.
+    pub chain_height: Option<ChainHeightSettings>,
+    /// The node ending by itself ends the run with its own exit code: at once when it exits
+    /// cleanly, once the restart budget is spent when it fails (Cosmovisor's way). Otherwise
+    /// any end of the node is a failure, restarted within the budget.
+    pub ends_with_node: bool,
 }
 
 impl Settings {
@@ -221,6 +268,12 @@ pub trait Face: Send + Sync + 'static {
     /// atomic writes, half-copied binaries). Runs at start, with the home's lock held, before
     /// recovery; it must remove only names of the exact shapes the face itself makes.
     fn remove_leftovers(&self) {}
+    /// Runs the face's hooks before `current` moves to the release in `dir` for `upgrade` (an
+    /// upgrade's name) at `height`: an error stops the upgrade, with `current` unchanged.
+    /// Runs on a worker thread, with the old node stopped; it is part of the downtime.
+    fn before_switch(&self, _dir: &Path, _upgrade: &str, _height: Option<u64>) -> Result<(), FaceError> {
+        Ok(())
+    }
     /// Records a switch (or a rollback) in the face's own files. Runs inside the switch
     /// transaction and again when recovery finishes an interrupted switch: it must be
     /// idempotent.

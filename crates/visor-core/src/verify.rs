@@ -167,6 +167,8 @@ pub(crate) async fn preflight(
                 check_build_info(binary, version, identity).await?;
             }
         }
+        // A Cosmos app names no version to check: its upgrade is named by the plan.
+        Protocol::Cosmos => {}
     }
     Ok(spec)
 }

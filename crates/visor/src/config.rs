@@ -255,6 +255,8 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
         upgrade_lock: None,
         probation: None,
         restart_after_upgrade: true,
+        chain_height: None,
+        ends_with_node: false,
     };
     Ok(settings)
 }

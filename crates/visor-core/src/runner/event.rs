@@ -109,6 +109,12 @@ pub(crate) enum Event {
         ticket: Ticket,
         role: String,
         status: String,
+        /// The exit code, if it exited (rather than being killed by a signal).
+        code: Option<i32>,
+    },
+    /// The chain's height, as the node's RPC reports it.
+    ChainHeight {
+        result: Result<u64, String>,
     },
     Poll {
         ticket: Ticket,
@@ -295,6 +301,9 @@ pub(crate) enum Effect {
     ReadPlan,
     StartUpstream(UpstreamSettings),
     StopUpstream,
+    /// Poll the chain's height (while an upgrade waits for one).
+    StartHeightPoll(crate::node::ChainHeightSettings),
+    StopHeightPoll,
     HandleUpstream {
         url: String,
         body: Vec<u8>,

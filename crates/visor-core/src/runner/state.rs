@@ -11,6 +11,8 @@ use crate::release::ReleaseName;
 /// An upgrade that is due: where it goes and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Target {
+    /// The upgrade's name (empty: its version names it).
+    pub(crate) name: String,
     pub(crate) version: String,
     pub(crate) height: Option<u64>,
     /// The release folder, when the source names it (a plan); else it comes from the settings.
@@ -43,6 +45,9 @@ pub(crate) enum StopWhy {
     Upgrade { target: Target, release: ReleaseName },
     /// The target is not ready: stop (the node is halted at the upgrade point) and wait for it.
     AwaitRelease { target: Target },
+    /// The node must start again with other arguments (a manual upgrade's halt height
+    /// changed): stop, start, no restart counted.
+    Respawn,
     /// The visor is ending.
     Exit(Exit),
 }
@@ -53,6 +58,7 @@ impl StopWhy {
             Self::Crash => "a process stopped unexpectedly",
             Self::Upgrade { .. } => "upgrade",
             Self::AwaitRelease { .. } => "upgrade point reached, release not ready",
+            Self::Respawn => "the halt height changed",
             Self::Exit(Exit::Clean) => "shutdown",
             Self::Exit(_) => "fatal condition",
         }

@@ -26,6 +26,8 @@ pub struct SwitchPlan {
     pub version: String,
     /// The upgrade height, if any.
     pub height: Option<u64>,
+    /// The upgrade's name (Vega: its version).
+    pub upgrade: String,
     /// A switch back after a failed probation.
     pub rollback: bool,
 }
@@ -46,6 +48,14 @@ pub enum SwitchError {
     /// The history cannot be read.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// A hook of the face refused the upgrade before `current` moved.
+    #[error("the upgrade to {to} was stopped before the switch: {message}")]
+    Hook {
+        /// The release switched to.
+        to: String,
+        /// What the hook said.
+        message: String,
+    },
     /// The journal of an interrupted switch cannot be read.
     #[error(
         "the switch journal {path} is unreadable ({message}); a switch was interrupted: make sure `current` points at \
@@ -220,6 +230,7 @@ mod tests {
             to: name("v2"),
             version: "v2".into(),
             height: Some(10),
+            upgrade: "v2".into(),
             rollback: false,
         }
     }

@@ -39,6 +39,8 @@ pub(crate) struct NodeInfo {
     /// release not ready then is waited for with the node stopped; otherwise the node keeps
     /// running and the upgrade is retried.
     pub(crate) halts_at_upgrade: bool,
+    /// The height it was told to stop after (a manual upgrade's).
+    pub(crate) halt: Option<u64>,
     pub(crate) processes: Vec<ProcessInfo>,
 }
 
@@ -112,6 +114,13 @@ pub(crate) struct Machine {
     plan: Plan,
     due: Due,
     upstream_running: bool,
+    /// The chain's height, as last polled.
+    chain_height: Option<u64>,
+    height_polling: bool,
+    /// Said once per distinct failure while an upgrade waits for a height.
+    height_error: Option<String>,
+    /// The exit code of the node's last process to end, if it exited.
+    node_exit: Option<i32>,
     probation: Option<Probation>,
     /// Backups failed in a row (the retries back off).
     backup_failures: u32,
@@ -159,6 +168,10 @@ impl Machine {
             plan: Plan::default(),
             due: Due::default(),
             upstream_running: false,
+            chain_height: None,
+            height_polling: false,
+            height_error: None,
+            node_exit: None,
             probation: None,
             backup_failures: 0,
             last_switch: start.last_switch,
@@ -192,7 +205,8 @@ impl Machine {
             Event::Resolved { ticket, result } => self.on_resolved(ticket, result),
             Event::Segment { ticket, result } => self.on_segment(ticket, result),
             Event::Launched { ticket, processes, error } => self.on_launched(ticket, processes, error),
-            Event::Exited { ticket, role, status } => self.on_exited(ticket, &role, &status),
+            Event::Exited { ticket, role, status, code } => self.on_exited(ticket, &role, &status, code),
+            Event::ChainHeight { result } => self.on_chain_height(result),
             Event::Poll { ticket, result } => self.on_poll(ticket, result),
             Event::Stopped { ticket, report } => self.on_stopped(ticket, report),
             Event::Verified { ticket, target, result } => self.on_verified(ticket, target, result),
@@ -288,10 +302,16 @@ impl Machine {
                     self.emit(Effect::PollTiming(interval, retry, timeout));
                 }
                 let upstream_changed = settings.upstream != self.settings.upstream;
+                let height_changed = settings.chain_height != self.settings.chain_height;
                 self.settings = settings;
                 if upstream_changed {
                     self.start_upstream();
                 }
+                if height_changed && self.height_polling {
+                    self.emit(Effect::StopHeightPoll);
+                    self.height_polling = false;
+                }
+                self.sync_height_poll();
             }
             Err(e) => tracing::error!(origin, "configuration not reloaded, keeping the previous settings: {e}"),
         }

@@ -89,9 +89,15 @@ impl Machine {
         {
             tracing::info!(height, "the node resumes from the snapshot at the upgrade height");
         }
+        let halt = self.halt_height();
+        if let Some(height) = halt
+            && spec.halt_at(height)
+        {
+            tracing::info!(height, "the node stops after this height, where a manual upgrade is due");
+        }
         let halts_at_upgrade = spec.halts_at_upgrade();
         let admin = spec.admin().cloned();
-        self.node = Some(NodeInfo { ticket, halts_at_upgrade, processes: Vec::new() });
+        self.node = Some(NodeInfo { ticket, halts_at_upgrade, halt, processes: Vec::new() });
         self.state = State::Starting { ticket, step: Starting::Launching };
         self.emit(Effect::Launch { ticket, spec });
         if let Some(endpoint) = admin {
@@ -118,10 +124,14 @@ impl Machine {
         self.after_launch();
     }
 
-    pub(super) fn on_exited(&mut self, ticket: Ticket, role: &str, status: &str) {
+    pub(super) fn on_exited(&mut self, ticket: Ticket, role: &str, status: &str, code: Option<i32>) {
         let Some(node) = self.node.as_mut().filter(|n| n.ticket == ticket) else { return };
         node.processes.retain(|p| p.role != role);
-        if self.state.node_runs() {
+        self.node_exit = code;
+        if self.settings.ends_with_node && code == Some(0) && self.state.node_runs() {
+            tracing::info!(role, "the node exited by itself with status 0; the run ends");
+            self.begin_stop(StopWhy::Exit(Exit::Clean));
+        } else if self.state.node_runs() {
             tracing::error!(role, status, "process stopped unexpectedly; stopping the rest of the node");
             self.begin_stop(StopWhy::Crash);
         } else {
@@ -132,7 +142,7 @@ impl Machine {
 
     pub(super) fn begin_stop(&mut self, why: StopWhy) {
         let policy = match why {
-            StopWhy::Upgrade { .. } | StopWhy::AwaitRelease { .. } => self.active.stop,
+            StopWhy::Upgrade { .. } | StopWhy::AwaitRelease { .. } | StopWhy::Respawn => self.active.stop,
             StopWhy::Crash | StopWhy::Exit(_) => StopPolicy { delay: Duration::ZERO, ..self.active.stop },
         };
         tracing::info!(reason = why.describe(), grace_ms = policy.grace.as_millis() as u64, "stopping the node");
@@ -167,6 +177,7 @@ impl Machine {
         match why {
             StopWhy::Crash => self.on_failure(),
             StopWhy::Exit(exit) => self.finish(exit),
+            StopWhy::Respawn => self.start_node(StartKind::First),
             StopWhy::Upgrade { target, release } => {
                 self.emit(Effect::Fault("switch-node-stopped"));
                 self.stopped_for_upgrade(target, release, downtime);
@@ -203,6 +214,12 @@ impl Machine {
             }
             RestartDecision::GiveUp { restarts } => {
                 if self.try_rollback() {
+                    return;
+                }
+                if self.settings.ends_with_node {
+                    let code = self.node_exit.and_then(|c| u8::try_from(c).ok()).filter(|c| *c != 0).unwrap_or(1);
+                    tracing::error!(restarts, status = code, "the node failed; the run ends with its exit status");
+                    self.finish(Exit::Node(code));
                     return;
                 }
                 tracing::error!(restarts, "the node keeps failing and its restart budget is spent");

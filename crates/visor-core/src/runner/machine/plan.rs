@@ -9,7 +9,7 @@ use super::Machine;
 use crate::release::ReleaseName;
 use crate::runner::event::{Effect, Planned, Ticket, Timer};
 use crate::runner::state::{State, Target};
-use crate::upgrade::Upgrade;
+use crate::upgrade::{Trigger, Upgrade};
 
 /// How soon a due upgrade whose release is not ready is tried again; doubles up to the max.
 const DUE_RETRY: Duration = Duration::from_secs(2);
@@ -54,7 +54,12 @@ impl Machine {
     pub(super) fn on_plan(&mut self, result: Result<Vec<Planned>, String>) {
         match result {
             Ok(mut plan) => {
-                plan.sort_by_key(|p| p.upgrade.trigger.at().unwrap_or(jiff::Timestamp::MAX));
+                plan.sort_by_key(|p| {
+                    (
+                        p.upgrade.trigger.at().unwrap_or(jiff::Timestamp::MAX),
+                        p.upgrade.trigger.height().unwrap_or(u64::MAX),
+                    )
+                });
                 if plan != self.plan.queue {
                     for p in plan.iter().map(|p| &p.upgrade).filter(|p| {
                         !self.plan.queue.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
@@ -65,7 +70,9 @@ impl Machine {
                     self.publish();
                 }
                 self.stage_planned();
+                self.sync_height_poll();
                 self.arm_due();
+                self.respawn_for_halt();
             }
             Err(e) => tracing::error!("the upgrade plan was not read, keeping the previous one: {e}"),
         }
@@ -80,10 +87,10 @@ impl Machine {
         }
     }
 
-    /// Whether a planned upgrade can still happen: due at a time, not refused after a
-    /// rollback, and not the release already running.
+    /// Whether a planned upgrade can still happen: due at a time or a height, not refused
+    /// after a rollback, and not the release already running.
     fn can_happen(&self, upgrade: &Upgrade) -> bool {
-        upgrade.trigger.at().is_some()
+        !matches!(upgrade.trigger, Trigger::NodeReady { .. })
             && !self.plan.refuses(&upgrade.version)
             && self.release_of(upgrade).ok().as_ref() != self.current.as_ref()
     }
@@ -114,11 +121,18 @@ impl Machine {
     /// Arms the timer of the next planned upgrade (re-armed on every plan change).
     pub(super) fn arm_due(&mut self) {
         self.due.attempts = 0;
-        let Some(next) = self.next_planned() else {
+        let Some(next) = self.next_planned().cloned() else {
             self.due.ticket = Ticket::default();
             return;
         };
-        let at = next.trigger.at().unwrap_or(jiff::Timestamp::MIN);
+        let Some(at) = next.trigger.at() else {
+            // Due at a height: the chain's height says when.
+            self.due.ticket = Ticket::default();
+            if self.due_now(&next.trigger) && self.state == State::Running {
+                self.start_due();
+            }
+            return;
+        };
         let delta = at.duration_since(self.now.wall);
         let wait = if delta.is_negative() { Duration::ZERO } else { delta.unsigned_abs() };
         tracing::debug!(name = next.name, in_ms = wait.as_millis() as u64, "upgrade timer armed");
@@ -129,10 +143,99 @@ impl Machine {
         if ticket != self.due.ticket || self.state != State::Running {
             return;
         }
+        self.start_due();
+    }
+
+    /// Whether `trigger` has come: its time has passed, or the chain has reached its height.
+    pub(super) fn due_now(&self, trigger: &Trigger) -> bool {
+        match trigger {
+            Trigger::At(at) => *at <= self.now.wall,
+            Trigger::Now => true,
+            Trigger::Height(h) => self.chain_height.is_some_and(|height| height >= *h),
+            Trigger::NodeReady { .. } => false,
+        }
+    }
+
+    /// The lowest height a planned upgrade is due at: the node stops after it, so no block
+    /// past it runs on the old release.
+    pub(super) fn halt_height(&self) -> Option<u64> {
+        self.plan
+            .queue
+            .iter()
+            .map(|p| &p.upgrade)
+            .filter(|p| self.can_happen(p))
+            .filter_map(|p| match p.trigger {
+                Trigger::Height(h) => Some(h),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Restarts the running node when the halt height it was started with is no longer the
+    /// plan's (a manual upgrade added, moved or removed).
+    fn respawn_for_halt(&mut self) {
+        let wanted = self.halt_height();
+        let Some(node) = self.node.as_ref() else { return };
+        if self.state != State::Running || node.halt == wanted {
+            return;
+        }
+        tracing::info!(
+            before = ?node.halt,
+            after = ?wanted,
+            "the lowest manual upgrade height changed; restarting the node with its new halt height"
+        );
+        self.begin_stop(super::super::state::StopWhy::Respawn);
+    }
+
+    /// Polls the chain's height while an upgrade waits for one.
+    pub(super) fn sync_height_poll(&mut self) {
+        let wanted = self.halt_height().is_some().then(|| self.settings.chain_height.clone()).flatten();
+        match (wanted, self.height_polling) {
+            (Some(settings), false) => {
+                self.emit(Effect::StartHeightPoll(settings));
+                self.height_polling = true;
+            }
+            (None, true) => {
+                self.emit(Effect::StopHeightPoll);
+                self.height_polling = false;
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_chain_height(&mut self, result: Result<u64, String>) {
+        match result {
+            Ok(height) => {
+                self.height_error = None;
+                if self.chain_height == Some(height) {
+                    return;
+                }
+                self.chain_height = Some(height);
+                tracing::debug!(height, "chain height");
+                let due = self
+                    .next_planned()
+                    .is_some_and(|p| matches!(p.trigger, Trigger::Height(_)) && self.due_now(&p.trigger));
+                if due && self.state == State::Running {
+                    self.start_due();
+                }
+            }
+            Err(e) => {
+                if self.height_error.as_deref() != Some(e.as_str()) {
+                    tracing::warn!("cannot read the chain's height, which a planned upgrade waits for: {e}");
+                    self.height_error = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Starts the next planned upgrade, which is due.
+    fn start_due(&mut self) {
         let Some(next) = self.next_planned().cloned() else { return };
         let Ok(release) = self.release_of(&next) else { return };
         tracing::info!(name = next.name, version = next.version, "the planned upgrade is due");
         let target = Target {
+            name: next.name,
+            height: next.trigger.height(),
             version: next.version,
             release: Some(release),
             manual: next.manual,
@@ -168,7 +271,7 @@ impl Machine {
         self.next_planned().is_some_and(|p| {
             self.release_of(p).ok().as_ref() == target.release.as_ref()
                 && p.version == target.version
-                && p.trigger.at().is_some_and(|at| at <= self.now.wall)
+                && self.due_now(&p.trigger)
         })
     }
 

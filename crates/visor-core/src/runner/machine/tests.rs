@@ -43,6 +43,8 @@ fn settings() -> Settings {
         upgrade_lock: None,
         probation: None,
         restart_after_upgrade: true,
+        chain_height: None,
+        ends_with_node: false,
     }
 }
 
@@ -169,7 +171,12 @@ impl World {
     }
 
     fn crash(&mut self, generation: Ticket) {
-        self.send(Event::Exited { ticket: generation, role: "core".into(), status: "exit status 1".into() });
+        self.send(Event::Exited {
+            ticket: generation,
+            role: "core".into(),
+            status: "exit status 1".into(),
+            code: Some(1),
+        });
         let stop = self.stop_ticket();
         self.stopped(stop, Duration::from_millis(1));
     }
@@ -233,7 +240,12 @@ fn a_stale_result_is_dropped() {
     let mut w = World::new(settings(), daemon_spec());
     let generation = w.start();
     // An exit of an older generation, a stop nobody asked for, a verification never requested.
-    w.send(Event::Exited { ticket: Ticket(generation.0 + 100), role: "core".into(), status: "killed".into() });
+    w.send(Event::Exited {
+        ticket: Ticket(generation.0 + 100),
+        role: "core".into(),
+        status: "killed".into(),
+        code: None,
+    });
     assert_eq!(w.state(), &State::Running);
     w.send(Event::Stopped { ticket: generation, report: StopReport { took: Duration::ZERO, killed: false } });
     assert_eq!(w.state(), &State::Running);

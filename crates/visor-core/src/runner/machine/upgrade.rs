@@ -325,6 +325,7 @@ impl Machine {
             to: release.clone(),
             version: target.version.clone(),
             height: target.height,
+            upgrade: if target.name.is_empty() { target.version.clone() } else { target.name.clone() },
             rollback: target.rollback,
         };
         let ticket = self.ticket();

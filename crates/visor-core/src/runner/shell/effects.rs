@@ -12,7 +12,7 @@ use crate::release::ReleaseName;
 use crate::runner::event::{AnnouncedCheck, Event, Planned, ProcessInfo, StageRequest, Ticket};
 use crate::runner::state::Target;
 use crate::source::vega_resume::latest_segment_height;
-use crate::source::{AdminEndpoint, spawn_poller, spawn_upstream};
+use crate::source::{AdminEndpoint, spawn_height_poll, spawn_poller, spawn_upstream};
 use crate::stage::{StageError, StageJob, StageProgress, stage};
 use crate::supervise::{GroupRecord, ProcessSpec, StopPolicy, proc_start_time, spawn, stop_all};
 use crate::switch::{SwitchPlan, switch};
@@ -193,6 +193,11 @@ impl Shell {
                 tracing::warn!(ran = %ran, current = %now, "`current` was moved by hand while the node ran; the switch is recorded from the release that ran");
             }
             let start = std::time::Instant::now();
+            let dir = plan.to.dir(home.root());
+            if let Err(e) = face.before_switch(&dir, &plan.upgrade, plan.height) {
+                let error = crate::switch::SwitchError::Hook { to: plan.to.to_string(), message: e.to_string() };
+                return Event::Switched { ticket, result: Err(error), took: start.elapsed() };
+            }
             let hook = |record: &crate::history::SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
             let result = switch(&home, &plan, &hook);
             Event::Switched { ticket, result, took: start.elapsed() }
@@ -295,6 +300,16 @@ impl Shell {
         let tx = self.events.clone();
         self.upstream =
             Some(spawn_upstream(settings, move |url, result| tx.send(Event::Upstream { url, result }).is_ok()));
+    }
+
+    /// Polls the chain's height until told to stop (restarted when its settings change).
+    pub(super) fn start_height_poll(&mut self, settings: crate::node::ChainHeightSettings) {
+        if let Some(task) = self.height_poll.take() {
+            task.abort();
+        }
+        let tx = self.events.clone();
+        self.height_poll =
+            Some(spawn_height_poll(settings, move |result| tx.send(Event::ChainHeight { result }).is_ok()));
     }
 
     pub(super) fn handle_upstream(&self, url: String, body: Vec<u8>) {

@@ -47,6 +47,7 @@ struct Shell {
     upgrade_lock: Option<HomeLock>,
     backup_cancel: Option<Arc<AtomicBool>>,
     upstream: Option<tokio::task::JoinHandle<()>>,
+    height_poll: Option<tokio::task::JoinHandle<()>>,
     last_status: Option<Status>,
     /// Set by the machine's last effect.
     exit: Option<Exit>,
@@ -121,6 +122,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         upgrade_lock: None,
         backup_cancel: None,
         upstream: None,
+        height_poll: None,
         last_status: None,
         exit: None,
     };
@@ -142,6 +144,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
                 ticket: Ticket(exited.generation),
                 role: exited.role,
                 status: crate::supervise::describe_status(&exited.status),
+                code: exited.status.code(),
             }),
             Some(()) = config.recv() => Some(Event::ConfigChanged),
         };
@@ -226,6 +229,12 @@ impl Shell {
                 }
             }
             Effect::HandleUpstream { url, body } => self.handle_upstream(url, body),
+            Effect::StartHeightPoll(settings) => self.start_height_poll(settings),
+            Effect::StopHeightPoll => {
+                if let Some(task) = self.height_poll.take() {
+                    task.abort();
+                }
+            }
             Effect::Persist(cmd) => self.store.apply(cmd),
             Effect::Publish(status) => {
                 self.store.publish((*status).clone());

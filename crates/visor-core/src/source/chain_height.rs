@@ -1,0 +1,110 @@
+//! The chain's height, from the node's CometBFT RPC (`GET /status`): what an upgrade due at a
+//! height waits for. Polled only while such an upgrade is pending.
+//!
+//! At a halt, CometBFT has saved the block the app refused to run, so `latest_block_height`
+//! is the plan's height. The answer is untrusted input: bounded, and a height that is not a
+//! number (as a JSON string, CometBFT's way, or as a number) is an error, never a panic.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::node::ChainHeightSettings;
+use crate::stage::{FetchPolicy, client, get_bytes};
+
+/// Largest `/status` answer read (a real one is about 2 KiB).
+const MAX_STATUS: usize = 256 << 10;
+
+#[derive(Deserialize)]
+struct Answer {
+    result: Option<Status>,
+    // Some proxies answer without the JSON-RPC envelope.
+    sync_info: Option<SyncInfo>,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    sync_info: SyncInfo,
+}
+
+#[derive(Deserialize)]
+struct SyncInfo {
+    latest_block_height: serde_json::Value,
+}
+
+/// The height in a CometBFT `/status` answer.
+pub(crate) fn parse_status(body: &[u8]) -> Result<u64, String> {
+    let answer: Answer = serde_json::from_slice(body).map_err(|e| format!("not a CometBFT status answer: {e}"))?;
+    let sync = answer
+        .result
+        .map(|r| r.sync_info)
+        .or(answer.sync_info)
+        .ok_or("the answer has no sync_info.latest_block_height")?;
+    match &sync.latest_block_height {
+        serde_json::Value::String(s) => s.parse::<u64>().ok(),
+        serde_json::Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+    .ok_or_else(|| format!("latest_block_height {} is not a height", sync.latest_block_height))
+}
+
+/// Polls the height until the task is aborted, handing each result to `emit`, which says
+/// whether to go on.
+pub(crate) fn spawn_height_poll(
+    settings: ChainHeightSettings,
+    emit: impl Fn(Result<u64, String>) -> bool + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        // The node's own RPC, named by the operator's files: plain HTTP is what it serves.
+        let deadline = settings.interval.clamp(Duration::from_millis(500), Duration::from_secs(5));
+        let policy = FetchPolicy {
+            connect_timeout: deadline,
+            read_timeout: deadline,
+            attempts: 1,
+            allow_plain_http: true,
+            ..FetchPolicy::default()
+        };
+        let http = client(&policy);
+        let url = match settings.rpc.join("status") {
+            Ok(url) => url,
+            Err(e) => {
+                emit(Err(format!("the RPC address {} has no /status: {e}", settings.rpc)));
+                return;
+            }
+        };
+        loop {
+            let result = get_bytes(&http, &url, &[], &policy, MAX_STATUS)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|body| parse_status(&body).map_err(|e| format!("{url}: {e}")));
+            if !emit(result) {
+                return;
+            }
+            tokio::time::sleep(settings.interval).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_status;
+
+    #[test]
+    fn heights_as_strings_or_numbers_and_garbage_refused() {
+        assert_eq!(
+            parse_status(br#"{"jsonrpc":"2.0","id":-1,"result":{"sync_info":{"latest_block_height":"42"}}}"#),
+            Ok(42)
+        );
+        assert_eq!(parse_status(br#"{"result":{"sync_info":{"latest_block_height":7}}}"#), Ok(7));
+        assert_eq!(parse_status(br#"{"sync_info":{"latest_block_height":"9"}}"#), Ok(9));
+        for bad in [
+            &b"{}"[..],
+            b"",
+            b"[1]",
+            br#"{"result":{"sync_info":{"latest_block_height":"-1"}}}"#,
+            br#"{"result":{"sync_info":{"latest_block_height":null}}}"#,
+        ] {
+            assert!(parse_status(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
