@@ -18,6 +18,7 @@ mod cli;
 mod log;
 mod output;
 mod progress;
+pub mod status;
 pub mod toml_file;
 
 pub use build::{BUILD, BuildInfo};

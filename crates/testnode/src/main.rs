@@ -3,7 +3,7 @@
 //! It plays a Vega core (`start`: blocks on a timer, the admin JSON-RPC endpoint on a unix
 //! socket with the exact wire format of gorilla/rpc's json codec), a Vega data node
 //! (`datanode start`, `datanode network-history latest-history-segment`), and answers
-//! `version --output json`. It records every start in `<home>/starts.jsonl` so a test can read
+//! `version --output json`, and a Cosmos SDK app (`cosmos …`, see `cosmos.rs`). It records every start in `<home>/starts.jsonl` so a test can read
 //! the arguments it got, and misbehaves on request (see `USAGE`).
 //!
 //! Its version comes from `$TESTNODE_VERSION`, else a `testnode.version` file next to the
@@ -11,6 +11,7 @@
 
 mod admin;
 mod args;
+mod cosmos;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ usage:
   testnode datanode start [options]              run as a Vega data node
   testnode datanode network-history latest-history-segment --output json [--home DIR]
   testnode version --output json|human
+  testnode cosmos start|status|version|pre-upgrade [options]   run as a Cosmos SDK app (see cosmos.rs)
   testnode grandchild [--home DIR] [--ignore-sigterm] [--setsid]   (used by --fork-grandchild)
 
 options:
@@ -64,6 +66,9 @@ misbehaviour:
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().is_some_and(|a| a == "cosmos") {
+        return cosmos::main(&argv[1..]);
+    }
     let options = match args::parse(&argv) {
         Ok(o) => o,
         Err(e) => {

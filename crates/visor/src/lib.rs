@@ -7,7 +7,6 @@ mod config;
 mod face;
 mod init;
 mod run_config;
-mod status;
 
 /// Entry points for the fuzz targets and property tests of the parsers of untrusted input
 /// (not an API: `fuzz/` and the tests are its only users).
@@ -148,7 +147,7 @@ pub fn main() -> ExitCode {
             .map(|()| Exit::Clean)
             .map_err(facekit::Failure::config),
         Command::Status { home, output } => absolute(&home)
-            .and_then(|h| status::status(&h, output == Output::Json))
+            .and_then(|h| facekit::status::status(&h, output == Output::Json))
             .map(|()| Exit::Clean)
             .map_err(facekit::Failure::from),
         Command::Version { output } => {

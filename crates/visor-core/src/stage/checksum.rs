@@ -107,6 +107,13 @@ pub fn hash_file(path: &std::path::Path, algorithm: Algorithm) -> std::io::Resul
     }
 }
 
+/// The checksum of `bytes` (a small document already in memory).
+pub fn hash_bytes(bytes: &[u8], algorithm: Algorithm) -> Checksum {
+    let mut hasher = Hasher::new(algorithm);
+    hasher.update(bytes);
+    hasher.finish()
+}
+
 /// A running hash.
 #[derive(Clone)]
 pub(crate) enum Hasher {

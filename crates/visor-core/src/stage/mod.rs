@@ -7,7 +7,7 @@ mod github;
 mod staging;
 mod unpack;
 
-pub use checksum::{Algorithm, Checksum, ChecksumError, hash_file};
+pub use checksum::{Algorithm, Checksum, ChecksumError, hash_bytes, hash_file};
 pub use fetch::{Downloaded, FetchError, FetchPolicy, Request, check_announced, check_url, client, fetch, get_bytes};
 pub(crate) use github::fuzz_github;
 pub use github::{GithubAsset, GithubError, GithubRepo};

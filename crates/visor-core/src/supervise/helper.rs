@@ -83,8 +83,25 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_helper_blocking_in(program, args, None, timeout)
+}
+
+/// [`run_helper_blocking`] in the folder `dir` (a hook's working folder).
+pub fn run_helper_blocking_in<I, S>(
+    program: &Path,
+    args: I,
+    dir: Option<&Path>,
+    timeout: Duration,
+) -> io::Result<Output>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(program);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
     command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
     let parent = nix::unistd::getpid();
     // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask).

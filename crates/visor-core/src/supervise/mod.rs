@@ -14,7 +14,7 @@ pub use descendants::{
     NODE_TAG_ENV, ProcId, become_subreaper, node_processes, node_tag, reap_adopted, tagged_processes,
 };
 pub(crate) use helper::run_helper;
-pub use helper::{MAX_HELPER_STDERR, MAX_HELPER_STDOUT, run_helper_blocking};
+pub use helper::{MAX_HELPER_STDERR, MAX_HELPER_STDOUT, run_helper_blocking, run_helper_blocking_in};
 pub use orphans::{GroupRecord, NodeRecord, sweep_orphans};
 pub(crate) use orphans::{RecordKeeper, read_records};
 pub use process::{ExitedEvent, ProcessHandle, ProcessSpec, SpawnError, spawn};

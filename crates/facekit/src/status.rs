@@ -1,4 +1,4 @@
-//! `visor status`: what runs, what is pending, the last switch. Reads the running visor's
+//! `status` for every face: what runs, what is pending, the last switch. Reads the running visor's
 //! status file, or the home itself when no visor runs.
 
 use std::path::Path;
@@ -66,33 +66,33 @@ fn report(home: &Home) -> anyhow::Result<Report> {
 
 fn print_text(r: &Report) {
     match r.visor_pid {
-        Some(pid) => facekit::println_out(&format!("visor:     running (pid {pid}), {}", r.state)),
-        None => facekit::println_out("visor:     not running"),
+        Some(pid) => crate::println_out(&format!("visor:     running (pid {pid}), {}", r.state)),
+        None => crate::println_out("visor:     not running"),
     }
     if let Some(detail) = &r.detail {
-        facekit::println_out(&format!("           {detail}"));
+        crate::println_out(&format!("           {detail}"));
     }
-    facekit::println_out(&format!("release:   {}", r.release.as_deref().unwrap_or("(none)")));
+    crate::println_out(&format!("release:   {}", r.release.as_deref().unwrap_or("(none)")));
     if r.processes.is_empty() {
-        facekit::println_out("processes: none");
+        crate::println_out("processes: none");
     } else {
-        facekit::println_out("processes:");
+        crate::println_out("processes:");
         for p in &r.processes {
-            facekit::println_out(&format!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since));
+            crate::println_out(&format!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since));
         }
     }
     if r.running {
-        facekit::println_out(&format!("restarts:  {}", r.restarts));
+        crate::println_out(&format!("restarts:  {}", r.restarts));
     }
     match &r.pending {
-        Some(p) => facekit::println_out(&format!(
+        Some(p) => crate::println_out(&format!(
             "upgrade:   {} at height {} (folder {}: {})",
             p.version,
             p.height.map_or_else(|| "?".to_owned(), |h| h.to_string()),
             p.folder.as_deref().unwrap_or("(invalid name)"),
             if p.folder_present { "present" } else { "MISSING" }
         )),
-        None => facekit::println_out("upgrade:   none announced"),
+        None => crate::println_out("upgrade:   none announced"),
     }
     if let Some(s) = &r.staging {
         let size = match s.total {
@@ -100,22 +100,22 @@ fn print_text(r: &Report) {
             _ if s.bytes > 0 => format!(", {} bytes", s.bytes),
             _ => String::new(),
         };
-        facekit::println_out(&format!(
+        crate::println_out(&format!(
             "staging:   {} -> {}: {} (attempt {}{size})",
             s.version, s.folder, s.phase, s.attempt
         ));
         if let Some(checksum) = &s.checksum {
-            facekit::println_out(&format!(
+            crate::println_out(&format!(
                 "           {checksum}{}",
                 if s.verified { " (verified)" } else { " (no published checksum)" }
             ));
         }
         if let Some(error) = &s.error {
-            facekit::println_out(&format!("           last error: {error}"));
+            crate::println_out(&format!("           last error: {error}"));
         }
     }
     match &r.last_switch {
-        Some(s) => facekit::println_out(&format!(
+        Some(s) => crate::println_out(&format!(
             "last switch: {} -> {} ({}{}) at {}, downtime {}",
             s.from.as_ref().map_or("(none)".to_owned(), ToString::to_string),
             s.to,
@@ -124,15 +124,15 @@ fn print_text(r: &Report) {
             s.switched_at,
             s.downtime_ms.map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
         )),
-        None => facekit::println_out("last switch: none"),
+        None => crate::println_out("last switch: none"),
     }
 }
 
 /// Prints the status of `home`.
-pub(crate) fn status(home: &Path, json: bool) -> anyhow::Result<()> {
+pub fn status(home: &Path, json: bool) -> anyhow::Result<()> {
     let report = report(&Home::new(home))?;
     if json {
-        facekit::println_out(&serde_json::to_string_pretty(&report)?);
+        crate::println_out(&serde_json::to_string_pretty(&report)?);
     } else {
         print_text(&report);
     }

@@ -1,0 +1,336 @@
+//! The commands besides `run`: `init`, `add-upgrade`, `add-batch-upgrade`, `show-upgrade-info`,
+//! `config`, `status`, `version`, `prepare-upgrade`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use facekit::Failure;
+use visor_core::{Exit, Home, ReleaseName};
+
+use crate::config::{self, Config};
+use crate::plan::{Files, Plan, parse_batch, read_small, release_of};
+
+pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
+    let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let file = file.as_deref();
+    let result = match command {
+        "init" => init(file, &args).map_err(Failure::config),
+        "add-upgrade" => with_config(file, |c| add_upgrade(c, &args)),
+        "add-batch-upgrade" => with_config(file, |c| add_batch_upgrade(c, &args)),
+        "show-upgrade-info" => with_config(file, show_upgrade_info),
+        "config" => with_config(file, print_config),
+        "status" => with_config(file, |c| facekit::status::status(&c.root(), json_output(&args)?)),
+        "version" | "--version" => version(file, &args).map_err(Failure::from),
+        "prepare-upgrade" => Err(Failure::config(anyhow!(
+            "prepare-upgrade asks the node's gRPC (DAEMON_GRPC_ADDRESS) for the governance plan, which this cosmovisor \
+             does not speak yet; place the binary with `cosmovisor add-upgrade <name> <binary>`, or set \
+             DAEMON_ALLOW_DOWNLOAD_BINARIES=true so the plan's binary is downloaded as soon as the node writes the plan"
+        ))),
+        other => {
+            Err(Failure { error: anyhow!("unknown command {other:?}; see `cosmovisor help`"), exit: Exit::Config })
+        }
+    };
+    result.map(|()| Exit::Clean)
+}
+
+fn with_config(file: Option<&Path>, f: impl FnOnce(&Config) -> anyhow::Result<()>) -> Result<(), Failure> {
+    let config = crate::load(file, false)?;
+    crate::init_logging(Some(&config));
+    f(&config).map_err(Failure::config)
+}
+
+fn json_output(args: &[String]) -> anyhow::Result<bool> {
+    let mut json = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--output" | "-o" => {
+                i += 1;
+                json = match args.get(i).map(String::as_str) {
+                    Some("json") => true,
+                    Some("text") => false,
+                    other => bail!("--output takes text or json, not {other:?}"),
+                };
+            }
+            "--output=json" | "-o=json" => json = true,
+            "--output=text" | "-o=text" => json = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(json)
+}
+
+/// Copies the binary at `from` to `to` (0755) through a temporary file and a rename.
+fn install_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(from).with_context(|| format!("cannot read the binary {}", from.display()))?;
+    if !meta.is_file() {
+        bail!("{} is not a file: give the path of the app's binary", from.display());
+    }
+    let dir = to.parent().ok_or_else(|| anyhow!("{} has no folder", to.display()))?;
+    visor_core::create_dir_durable(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", to.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    std::fs::copy(from, &tmp).with_context(|| format!("cannot copy {} to {}", from.display(), tmp.display()))?;
+    let done = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, to))
+        .and_then(|()| visor_core::sync_dir(dir));
+    if let Err(e) = done {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("cannot install {}: {e}", to.display()));
+    }
+    Ok(())
+}
+
+fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
+    let exe = match args {
+        [exe] if !exe.is_empty() => PathBuf::from(exe),
+        [] => bail!("init needs the path of the app's binary: cosmovisor init <path>"),
+        [_] => bail!("the path of the app's binary is empty"),
+        _ => bail!("init takes one path, got {}", args.len()),
+    };
+    let home = std::env::var("DAEMON_HOME")
+        .map_err(|_| anyhow!("DAEMON_HOME is not set: set it to the node's home folder"))?;
+    let home = PathBuf::from(home);
+    if !home.is_absolute() {
+        bail!("DAEMON_HOME {} must be an absolute path", home.display());
+    }
+    let meta = std::fs::metadata(&exe).with_context(|| format!("the binary {} cannot be read", exe.display()))?;
+    if meta.is_dir() {
+        bail!("{} is a folder: give the path of the app's binary", exe.display());
+    }
+    std::fs::create_dir_all(home.join("cosmovisor"))
+        .with_context(|| format!("cannot create {}/cosmovisor", home.display()))?;
+    let config = config::load(file, &crate::env, false).map_err(|e| anyhow!(e))?;
+    crate::init_logging(Some(&config));
+    let root = config.root();
+    let genesis_bin = root.join("genesis/bin");
+    if genesis_bin.exists() && !genesis_bin.is_dir() {
+        bail!("{} exists and is not a folder; move it aside", genesis_bin.display());
+    }
+    let current = root.join("current");
+    if let Ok(m) = std::fs::symlink_metadata(&current)
+        && !m.file_type().is_symlink()
+    {
+        bail!("{} exists and is not a link; move it aside", current.display());
+    }
+    std::fs::create_dir_all(&genesis_bin).with_context(|| format!("cannot create {}", genesis_bin.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for dir in [root.join("genesis"), genesis_bin.clone()] {
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o750));
+        }
+    }
+    let binary = genesis_bin.join(&config.name);
+    if binary.exists() {
+        tracing::info!(binary = %binary.display(), "the genesis binary is there already; kept");
+    } else {
+        install_binary(&exe, &binary)?;
+        tracing::info!(binary = %binary.display(), "installed the genesis binary");
+    }
+    let home_ = Home::new(&root);
+    if std::fs::symlink_metadata(&current).is_err() {
+        home_
+            .point_current(&ReleaseName::new("genesis")?)
+            .with_context(|| format!("cannot create {}", current.display()))?;
+    }
+    let config_file = root.join("config.toml");
+    if config_file.exists() {
+        tracing::info!(file = %config_file.display(), "the configuration file is there already; kept");
+    } else {
+        visor_core::write_atomic(&config_file, config::to_toml(&config).as_bytes(), 0o644)
+            .with_context(|| format!("cannot write {}", config_file.display()))?;
+    }
+    facekit::println_out(&format!("cosmovisor is set up in {}", root.display()));
+    Ok(())
+}
+
+struct AddUpgrade {
+    name: String,
+    binary: PathBuf,
+    force: bool,
+    height: Option<u64>,
+}
+
+fn parse_add_upgrade(args: &[String]) -> anyhow::Result<AddUpgrade> {
+    let mut positional = Vec::new();
+    let (mut force, mut height) = (false, None);
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        match arg {
+            "--force" => force = true,
+            "--upgrade-height" => {
+                i += 1;
+                let v = args.get(i).ok_or_else(|| anyhow!("--upgrade-height needs a height"))?;
+                height = Some(v.parse::<u64>().map_err(|_| anyhow!("--upgrade-height {v:?} is not a height"))?);
+            }
+            a if a.starts_with("--upgrade-height=") => {
+                let v = &a["--upgrade-height=".len()..];
+                height = Some(v.parse::<u64>().map_err(|_| anyhow!("--upgrade-height {v:?} is not a height"))?);
+            }
+            a if a.starts_with('-') => bail!("unknown flag {a}; add-upgrade takes --force and --upgrade-height"),
+            a => positional.push(a.to_owned()),
+        }
+        i += 1;
+    }
+    let [name, binary] = positional.as_slice() else {
+        bail!("usage: cosmovisor add-upgrade <name> <path to the binary> [--force] [--upgrade-height H]");
+    };
+    if height == Some(0) {
+        bail!("--upgrade-height must be above 0");
+    }
+    Ok(AddUpgrade { name: name.clone(), binary: PathBuf::from(binary), force, height })
+}
+
+fn add_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
+    let a = parse_add_upgrade(args)?;
+    let name = if config.disable_recase { a.name.clone() } else { a.name.to_lowercase() };
+    install_upgrade(config, &name, &a.binary, a.force)?;
+    if let Some(height) = a.height {
+        let files = Files { home: config.home.clone() };
+        let info = files.upgrade_info();
+        if info.exists() && !a.force {
+            bail!("{} exists already (a plan is pending); use --force to replace it", info.display());
+        }
+        let bytes = serde_json::to_vec(&Plan { name: name.clone(), height, info: String::new() })?;
+        // Remembered first: the running visor must never take our plan for the node's (due now).
+        let ours = files.written_by_us();
+        visor_core::ensure_private_dir(ours.parent().unwrap_or(Path::new("/")))?;
+        visor_core::write_atomic(&ours, &bytes, 0o600)?;
+        visor_core::create_dir_durable(info.parent().unwrap_or(Path::new("/")))?;
+        visor_core::write_atomic(&info, &bytes, 0o600).with_context(|| format!("cannot write {}", info.display()))?;
+        facekit::println_out(&format!("upgrade {name} planned at height {height}"));
+    } else {
+        facekit::println_out(&format!("upgrade {name} binary added"));
+    }
+    Ok(())
+}
+
+fn install_upgrade(config: &Config, name: &str, binary: &Path, force: bool) -> anyhow::Result<()> {
+    let release = release_of(name).map_err(|e| anyhow!(e))?;
+    let target = release.dir(&config.root()).join("bin").join(&config.name);
+    if std::fs::symlink_metadata(&target).is_ok() && !force {
+        bail!("{} exists already; use --force to replace it", target.display());
+    }
+    install_binary(binary, &target)
+}
+
+fn add_batch_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
+    let entries: Vec<(String, PathBuf, u64)> = match args {
+        [flag, list] if flag == "--upgrade-list" => parse_entries(list.split(','), "--upgrade-list")?,
+        [flag, file] if flag == "--upgrade-file" => {
+            let text = visor_core::read_text_bounded(Path::new(file)).with_context(|| format!("cannot read {file}"))?;
+            parse_entries(text.lines().map(|l| l.replacen(',', ":", 2)), file)?
+        }
+        _ => bail!("usage: cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>"),
+    };
+    let files = Files { home: config.home.clone() };
+    let recase = !config.disable_recase;
+    let mut batch = match read_small(&files.batch()).map_err(|e| anyhow!(e))? {
+        Some(bytes) => parse_batch(&bytes, recase).map_err(|e| anyhow!("{}: {e}", files.batch().display()))?,
+        None => Vec::new(),
+    };
+    for (name, binary, height) in entries {
+        let name = if recase { name.to_lowercase() } else { name };
+        install_upgrade(config, &name, &binary, true)?;
+        batch.retain(|p| p.name != name);
+        batch.push(Plan { name, height, info: String::new() });
+    }
+    batch.sort_by_key(|p| p.height);
+    visor_core::create_dir_durable(&config.home.join("data"))?;
+    visor_core::write_atomic(&files.batch(), &serde_json::to_vec(&batch)?, 0o600)?;
+    for p in &batch {
+        facekit::println_out(&format!("upgrade {} planned at height {}", p.name, p.height));
+    }
+    Ok(())
+}
+
+fn parse_entries(
+    lines: impl Iterator<Item = impl AsRef<str>>,
+    source: &str,
+) -> anyhow::Result<Vec<(String, PathBuf, u64)>> {
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let line = line.as_ref().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut parts = line.splitn(3, ':').map(str::trim);
+        let (Some(name), Some(path), Some(height)) = (parts.next(), parts.next(), parts.next()) else {
+            bail!("{source}, entry {}: {line:?} is not name:path:height", i + 1);
+        };
+        let height = height
+            .parse::<u64>()
+            .ok()
+            .filter(|h| *h > 0)
+            .ok_or_else(|| anyhow!("{source}, entry {}: {height:?} is not a height", i + 1))?;
+        out.push((name.to_owned(), PathBuf::from(path), height));
+    }
+    Ok(out)
+}
+
+fn show_upgrade_info(config: &Config) -> anyhow::Result<()> {
+    let path = config.upgrade_info();
+    let bytes =
+        read_small(&path).map_err(|e| anyhow!(e))?.ok_or_else(|| anyhow!("{} does not exist", path.display()))?;
+    facekit::print_out(&String::from_utf8_lossy(&bytes));
+    if !bytes.ends_with(b"\n") {
+        facekit::println_out("");
+    }
+    Ok(())
+}
+
+fn print_config(config: &Config) -> anyhow::Result<()> {
+    let mut out = String::from("Configurable Values:\n");
+    for (key, value) in config::values(config) {
+        out.push_str(&format!("  {key}: {value}\n"));
+    }
+    let root = config.root();
+    out.push_str("Derived Values:\n");
+    let rpc = config.rpc().map_or_else(|e| e, |u| u.to_string());
+    for (key, value) in [
+        ("Node RPC", PathBuf::from(rpc)),
+        ("Root Dir", root.clone()),
+        ("Upgrade Dir", root.join("upgrades")),
+        ("Genesis Bin", root.join("genesis/bin").join(&config.name)),
+        ("Monitored File", config.upgrade_info()),
+        ("Data Backup Dir", config.data_backup_dir.clone()),
+    ] {
+        out.push_str(&format!("  {key:>15}: {}\n", value.display()));
+    }
+    facekit::print_out(&out);
+    Ok(())
+}
+
+fn version(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
+    let json = json_output(args)?;
+    let only = args.iter().any(|a| a == "--cosmovisor-only");
+    let own = env!("CARGO_PKG_VERSION");
+    if only {
+        facekit::println_out(&if json {
+            serde_json::json!({ "cosmovisor_version": own }).to_string()
+        } else {
+            format!("cosmovisor version: {own}")
+        });
+        return Ok(());
+    }
+    let config = config::load(file, &crate::env, false).map_err(|e| anyhow!(e))?;
+    let binary = config.root().join("current/bin").join(&config.name);
+    let app_args: &[&str] = if json { &["version", "--long", "--output", "json"] } else { &["version"] };
+    let out = visor_core::supervise::run_helper_blocking(&binary, app_args, std::time::Duration::from_secs(30))
+        .with_context(|| format!("cannot run {} version", binary.display()))?;
+    if !out.status.success() {
+        bail!("{} version failed ({}): {}", binary.display(), out.status, String::from_utf8_lossy(&out.stderr).trim());
+    }
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if json {
+        let app: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        facekit::println_out(&serde_json::json!({ "cosmovisor_version": own, "app_version": app }).to_string());
+    } else {
+        facekit::println_out(&format!("cosmovisor version: {own}\n{text}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,587 @@
+//! Cosmovisor's configuration: its environment variables, with v1.7's rules (strict booleans,
+//! Go durations, every error reported at once), optionally under a TOML file given with
+//! `--cosmovisor-config` (the environment overrides the file; durations in the file are Go
+//! strings or integer nanoseconds, as `init` writes them). Our own additions are named
+//! `COSMOVISOR_*` and default to v1.7's behaviour.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Every variable, in the order `config` prints them.
+pub(crate) const KEYS: &[&str] = &[
+    "DAEMON_HOME",
+    "DAEMON_NAME",
+    "DAEMON_ALLOW_DOWNLOAD_BINARIES",
+    "DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM",
+    "DAEMON_RESTART_AFTER_UPGRADE",
+    "DAEMON_RESTART_DELAY",
+    "DAEMON_SHUTDOWN_GRACE",
+    "DAEMON_POLL_INTERVAL",
+    "DAEMON_DATA_BACKUP_DIR",
+    "UNSAFE_SKIP_BACKUP",
+    "DAEMON_PREUPGRADE_MAX_RETRIES",
+    "DAEMON_GRPC_ADDRESS",
+    "COSMOVISOR_DISABLE_LOGS",
+    "COSMOVISOR_COLOR_LOGS",
+    "COSMOVISOR_TIMEFORMAT_LOGS",
+    "COSMOVISOR_CUSTOM_PREUPGRADE",
+    "COSMOVISOR_DISABLE_RECASE",
+    "COSMOVISOR_RPC_ADDRESS",
+    "COSMOVISOR_RESTART_ON_FAILURE",
+    "COSMOVISOR_MAX_RESTARTS",
+    "COSMOVISOR_RESTART_ON_FAILURE_DELAY",
+];
+
+/// The stop grace when `DAEMON_SHUTDOWN_GRACE` is unset: Cosmovisor kills at once, which
+/// loses a database's unflushed writes; ours asks the node to stop and waits this long.
+pub(crate) const DEFAULT_GRACE: Duration = Duration::from_secs(15);
+
+/// The configuration of one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Config {
+    pub(crate) home: PathBuf,
+    pub(crate) name: String,
+    pub(crate) allow_download: bool,
+    pub(crate) must_have_checksum: bool,
+    pub(crate) restart_after_upgrade: bool,
+    pub(crate) restart_delay: Duration,
+    pub(crate) shutdown_grace: Duration,
+    pub(crate) poll_interval: Duration,
+    pub(crate) data_backup_dir: PathBuf,
+    pub(crate) unsafe_skip_backup: bool,
+    pub(crate) preupgrade_max_retries: u32,
+    pub(crate) grpc_address: String,
+    pub(crate) disable_logs: bool,
+    pub(crate) color_logs: bool,
+    pub(crate) timeformat_logs: String,
+    pub(crate) custom_preupgrade: String,
+    pub(crate) disable_recase: bool,
+    /// The node's CometBFT RPC; empty: `rpc.laddr` of `config/config.toml`.
+    pub(crate) rpc_address: String,
+    pub(crate) restart_on_failure: bool,
+    pub(crate) max_restarts: u64,
+    pub(crate) restart_on_failure_delay: Duration,
+}
+
+impl Config {
+    /// `$DAEMON_HOME/cosmovisor`: the folder that belongs to the visor.
+    pub(crate) fn root(&self) -> PathBuf {
+        self.home.join("cosmovisor")
+    }
+
+    /// `$DAEMON_HOME/data/upgrade-info.json`.
+    pub(crate) fn upgrade_info(&self) -> PathBuf {
+        self.home.join("data").join("upgrade-info.json")
+    }
+
+    /// The node's CometBFT RPC address (`http://host:port`).
+    pub(crate) fn rpc(&self) -> Result<url::Url, String> {
+        let text = if self.rpc_address.is_empty() { rpc_laddr(&self.home) } else { self.rpc_address.clone() };
+        let http = text.strip_prefix("tcp://").map_or_else(|| text.clone(), |rest| format!("http://{rest}"));
+        let mut url =
+            url::Url::parse(&http).map_err(|e| format!("the node's RPC address {text:?} is not an address: {e}"))?;
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(url)
+    }
+}
+
+/// `rpc.laddr` of the node's `config/config.toml`, CometBFT's default if it says nothing.
+fn rpc_laddr(home: &Path) -> String {
+    let file = home.join("config").join("config.toml");
+    visor_core::read_text_bounded(&file)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("rpc")?.get("laddr")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "tcp://127.0.0.1:26657".to_owned())
+}
+
+/// Where a variable's value came from, for the error messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Value {
+    text: String,
+    from: String,
+}
+
+/// Configuration errors, all of them.
+#[derive(Debug, thiserror::Error)]
+#[error("the configuration is invalid:\n  - {}", .0.join("\n  - "))]
+pub(crate) struct ConfigErrors(pub(crate) Vec<String>);
+
+/// Reads the configuration: the file at `file` (if given), then the environment over it.
+pub(crate) fn load(
+    file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+    needs_backup_dir: bool,
+) -> Result<Config, ConfigErrors> {
+    let mut errors = Vec::new();
+    let from_file = match file {
+        Some(path) => read_file(path, &mut errors),
+        None => Vec::new(),
+    };
+    let get = |key: &str| -> Option<Value> {
+        match env(key) {
+            Some(text) => Some(Value { text, from: key.to_owned() }),
+            None => from_file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
+        }
+    };
+    let config = parse(&get, &mut errors, needs_backup_dir);
+    if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }
+}
+
+/// The file's keys, as the variables they stand for, with their values as text.
+fn read_file(path: &Path, errors: &mut Vec<String>) -> Vec<(String, Value)> {
+    let shown = path.display();
+    let text = match visor_core::read_text_bounded(path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(format!("cannot read the configuration file {shown}: {e}"));
+            return Vec::new();
+        }
+    };
+    let table = match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(format!("the configuration file {shown} is not TOML: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut values = Vec::new();
+    for (key, value) in table {
+        let var = key.to_ascii_uppercase();
+        if !KEYS.contains(&var.as_str()) {
+            tracing::warn!(file = %shown, key, "unknown key in the configuration file, ignored");
+            continue;
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Boolean(b) => b.to_string(),
+            // Durations as `init` writes them: integer nanoseconds.
+            toml::Value::Integer(n) if is_duration(&var) => format!("{n}ns"),
+            toml::Value::Integer(n) => n.to_string(),
+            other => {
+                errors.push(format!("{shown}: {key} = {other} is neither a string, a boolean nor a number"));
+                continue;
+            }
+        };
+        values.push((var, Value { text, from: format!("{key} in {shown}") }));
+    }
+    values
+}
+
+fn is_duration(var: &str) -> bool {
+    matches!(
+        var,
+        "DAEMON_RESTART_DELAY"
+            | "DAEMON_SHUTDOWN_GRACE"
+            | "DAEMON_POLL_INTERVAL"
+            | "COSMOVISOR_RESTART_ON_FAILURE_DELAY"
+    )
+}
+
+fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_backup_dir: bool) -> Config {
+    let mut boolean = |key: &str, default: bool| -> bool {
+        match get(key) {
+            None => default,
+            Some(v) if v.text.is_empty() => default,
+            Some(v) => match v.text.to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    errors.push(format!("{}: {:?} is not a boolean; use true or false", v.from, v.text));
+                    default
+                }
+            },
+        }
+    };
+    let allow_download = boolean("DAEMON_ALLOW_DOWNLOAD_BINARIES", false);
+    let must_have_checksum = boolean("DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", false);
+    let restart_after_upgrade = boolean("DAEMON_RESTART_AFTER_UPGRADE", true);
+    let unsafe_skip_backup = boolean("UNSAFE_SKIP_BACKUP", false);
+    let disable_logs = boolean("COSMOVISOR_DISABLE_LOGS", false);
+    let color_logs = boolean("COSMOVISOR_COLOR_LOGS", true);
+    let disable_recase = boolean("COSMOVISOR_DISABLE_RECASE", false);
+    let restart_on_failure = boolean("COSMOVISOR_RESTART_ON_FAILURE", false);
+    let mut duration = |key: &str, default: Duration, positive: bool| -> Duration {
+        match get(key) {
+            None => default,
+            Some(v) if v.text.is_empty() => default,
+            Some(v) => match parse_go_duration(&v.text) {
+                Ok(d) if positive && d.is_zero() => {
+                    errors.push(format!("{}: {:?} must be more than zero", v.from, v.text));
+                    default
+                }
+                Ok(d) => d,
+                Err(e) => {
+                    errors.push(format!("{}: {e}", v.from));
+                    default
+                }
+            },
+        }
+    };
+    let restart_delay = duration("DAEMON_RESTART_DELAY", Duration::ZERO, false);
+    let shutdown_grace = duration("DAEMON_SHUTDOWN_GRACE", DEFAULT_GRACE, false);
+    let poll_interval = duration("DAEMON_POLL_INTERVAL", Duration::from_millis(300), true);
+    let restart_on_failure_delay = duration("COSMOVISOR_RESTART_ON_FAILURE_DELAY", Duration::from_secs(5), false);
+    let mut number = |key: &str, default: u64| -> u64 {
+        match get(key) {
+            None => default,
+            Some(v) if v.text.is_empty() => default,
+            Some(v) => v.text.trim().parse().unwrap_or_else(|_| {
+                errors.push(format!("{}: {:?} is not a whole number", v.from, v.text));
+                default
+            }),
+        }
+    };
+    let preupgrade_max_retries = u32::try_from(number("DAEMON_PREUPGRADE_MAX_RETRIES", 0)).unwrap_or(u32::MAX);
+    let max_restarts = number("COSMOVISOR_MAX_RESTARTS", 5);
+    let text = |key: &str, default: &str| get(key).map_or_else(|| default.to_owned(), |v| v.text);
+
+    let home_value = get("DAEMON_HOME");
+    let home = match &home_value {
+        None => {
+            errors.push(
+                "DAEMON_HOME is not set: set it to the node's home folder (the one that holds cosmovisor/)".into(),
+            );
+            PathBuf::new()
+        }
+        Some(v) if v.text.is_empty() => {
+            errors.push(format!("{} is empty: set it to the node's home folder", v.from));
+            PathBuf::new()
+        }
+        Some(v) => {
+            let path = PathBuf::from(&v.text);
+            if !path.is_absolute() {
+                errors.push(format!("{}: {:?} must be an absolute path", v.from, v.text));
+            } else if !path.is_dir() {
+                errors.push(format!("{}: {} is not a folder", v.from, path.display()));
+            } else if !path.join("cosmovisor").is_dir() {
+                errors.push(format!(
+                    "{}: {} has no cosmovisor/ folder; run `cosmovisor init <path to the node's binary>` first",
+                    v.from,
+                    path.display()
+                ));
+            }
+            path
+        }
+    };
+    let name = match get("DAEMON_NAME") {
+        None => {
+            errors.push("DAEMON_NAME is not set: set it to the file name of the node's binary (e.g. gaiad)".into());
+            String::new()
+        }
+        Some(v) => {
+            if let Err(e) = visor_core::check_file_name(&v.text) {
+                errors.push(format!("{}: {e}", v.from));
+            }
+            v.text
+        }
+    };
+    let data_backup_dir = match get("DAEMON_DATA_BACKUP_DIR") {
+        None => home.clone(),
+        Some(v) => {
+            let path = PathBuf::from(&v.text);
+            if needs_backup_dir && !unsafe_skip_backup {
+                if v.text.is_empty() {
+                    errors
+                        .push(format!("{} is empty: set it to an existing absolute folder, or leave it unset", v.from));
+                } else if !path.is_absolute() {
+                    errors.push(format!("{}: {:?} must be an absolute path", v.from, v.text));
+                } else if !path.is_dir() {
+                    errors.push(format!("{}: {} is not an existing folder", v.from, path.display()));
+                }
+            }
+            path
+        }
+    };
+    let timeformat_logs = text("COSMOVISOR_TIMEFORMAT_LOGS", "kitchen");
+    const FORMATS: &[&str] = &[
+        "layout",
+        "ansic",
+        "unixdate",
+        "rubydate",
+        "rfc822",
+        "rfc822z",
+        "rfc850",
+        "rfc1123",
+        "rfc1123z",
+        "rfc3339",
+        "rfc3339nano",
+        "kitchen",
+        "",
+    ];
+    if !FORMATS.contains(&timeformat_logs.as_str()) {
+        errors.push(format!(
+            "COSMOVISOR_TIMEFORMAT_LOGS: {timeformat_logs:?} is not one of {}",
+            FORMATS[..FORMATS.len() - 1].join(", ")
+        ));
+    }
+    let custom_preupgrade = text("COSMOVISOR_CUSTOM_PREUPGRADE", "");
+    if !custom_preupgrade.is_empty()
+        && let Err(e) = visor_core::check_file_name(&custom_preupgrade)
+    {
+        errors.push(format!("COSMOVISOR_CUSTOM_PREUPGRADE: {e} (it names a file in $DAEMON_HOME/cosmovisor)"));
+    }
+    Config {
+        home,
+        name,
+        allow_download,
+        must_have_checksum,
+        restart_after_upgrade,
+        restart_delay,
+        shutdown_grace,
+        poll_interval,
+        data_backup_dir,
+        unsafe_skip_backup,
+        preupgrade_max_retries,
+        grpc_address: text("DAEMON_GRPC_ADDRESS", "localhost:9090"),
+        disable_logs,
+        color_logs,
+        timeformat_logs,
+        custom_preupgrade,
+        disable_recase,
+        rpc_address: text("COSMOVISOR_RPC_ADDRESS", ""),
+        restart_on_failure,
+        max_restarts,
+        restart_on_failure_delay,
+    }
+}
+
+/// A Go duration: a sequence of decimal numbers with units (`300ms`, `1.5h`, `2h45m`, `10us`);
+/// `0` alone is zero.
+pub(crate) fn parse_go_duration(text: &str) -> Result<Duration, String> {
+    let bad = |why: &str| format!("{text:?} is not a duration ({why}; write e.g. 300ms, 10s, 1m30s)");
+    let s = text.trim();
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if s.is_empty() {
+        return Err(bad("empty"));
+    }
+    if s.starts_with('-') {
+        return Err(bad("negative"));
+    }
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let mut rest = s;
+    let mut total: u128 = 0;
+    while !rest.is_empty() {
+        let digits =
+            rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(|| bad("a number has no unit"))?;
+        let (number, after) = rest.split_at(digits);
+        if number.is_empty() || number == "." {
+            return Err(bad("a unit has no number"));
+        }
+        let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let nanos_per: u128 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => return Err(bad(&format!("unknown unit {unit:?}"))),
+        };
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if fraction.contains('.') {
+            return Err(bad("a number has two points"));
+        }
+        let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("a number is too large"))? };
+        let mut part = whole.checked_mul(nanos_per).ok_or_else(|| bad("too long"))?;
+        if !fraction.is_empty() {
+            let digits = fraction.len().min(18) as u32;
+            let f: u128 = fraction[..digits as usize].parse().map_err(|_| bad("a fraction is not a number"))?;
+            part += f * nanos_per / 10u128.pow(digits);
+        }
+        total = total.checked_add(part).ok_or_else(|| bad("too long"))?;
+        rest = next;
+    }
+    let secs = u64::try_from(total / 1_000_000_000).map_err(|_| bad("too long"))?;
+    Ok(Duration::new(secs, (total % 1_000_000_000) as u32))
+}
+
+/// Every variable and its value, as `config` prints them.
+pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
+    let d = |d: Duration| format!("{d:?}");
+    vec![
+        ("DAEMON_HOME", config.home.display().to_string()),
+        ("DAEMON_NAME", config.name.clone()),
+        ("DAEMON_ALLOW_DOWNLOAD_BINARIES", config.allow_download.to_string()),
+        ("DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", config.must_have_checksum.to_string()),
+        ("DAEMON_RESTART_AFTER_UPGRADE", config.restart_after_upgrade.to_string()),
+        ("DAEMON_RESTART_DELAY", d(config.restart_delay)),
+        ("DAEMON_SHUTDOWN_GRACE", d(config.shutdown_grace)),
+        ("DAEMON_POLL_INTERVAL", d(config.poll_interval)),
+        ("DAEMON_DATA_BACKUP_DIR", config.data_backup_dir.display().to_string()),
+        ("UNSAFE_SKIP_BACKUP", config.unsafe_skip_backup.to_string()),
+        ("DAEMON_PREUPGRADE_MAX_RETRIES", config.preupgrade_max_retries.to_string()),
+        ("DAEMON_GRPC_ADDRESS", config.grpc_address.clone()),
+        ("COSMOVISOR_DISABLE_LOGS", config.disable_logs.to_string()),
+        ("COSMOVISOR_COLOR_LOGS", config.color_logs.to_string()),
+        ("COSMOVISOR_TIMEFORMAT_LOGS", config.timeformat_logs.clone()),
+        ("COSMOVISOR_CUSTOM_PREUPGRADE", config.custom_preupgrade.clone()),
+        ("COSMOVISOR_DISABLE_RECASE", config.disable_recase.to_string()),
+        ("COSMOVISOR_RPC_ADDRESS", config.rpc_address.clone()),
+        ("COSMOVISOR_RESTART_ON_FAILURE", config.restart_on_failure.to_string()),
+        ("COSMOVISOR_MAX_RESTARTS", config.max_restarts.to_string()),
+        ("COSMOVISOR_RESTART_ON_FAILURE_DELAY", d(config.restart_on_failure_delay)),
+    ]
+}
+
+/// The file `init` writes: every key lower-cased, durations as Go strings (readable, and read
+/// back by us and by Cosmovisor alike).
+pub(crate) fn to_toml(config: &Config) -> String {
+    let mut table = toml::Table::new();
+    for (key, value) in values(config) {
+        let key = key.to_ascii_lowercase();
+        let v = match value.as_str() {
+            "true" => toml::Value::Boolean(true),
+            "false" => toml::Value::Boolean(false),
+            _ if key == "daemon_preupgrade_max_retries" || key == "cosmovisor_max_restarts" => {
+                toml::Value::Integer(value.parse().unwrap_or(0))
+            }
+            _ => toml::Value::String(value),
+        };
+        table.insert(key, v);
+    }
+    // Durations as Go writes them, not Rust's Debug.
+    for (key, d) in [
+        ("daemon_restart_delay", config.restart_delay),
+        ("daemon_shutdown_grace", config.shutdown_grace),
+        ("daemon_poll_interval", config.poll_interval),
+        ("cosmovisor_restart_on_failure_delay", config.restart_on_failure_delay),
+    ] {
+        table.insert(key.to_owned(), toml::Value::String(go_duration(d)));
+    }
+    table.to_string()
+}
+
+/// `d` in Go's syntax (`300ms`, `15s`).
+pub(crate) fn go_duration(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    if nanos == 0 {
+        "0s".to_owned()
+    } else if nanos.is_multiple_of(1_000_000_000) {
+        format!("{}s", nanos / 1_000_000_000)
+    } else if nanos.is_multiple_of(1_000_000) {
+        format!("{}ms", nanos / 1_000_000)
+    } else {
+        format!("{nanos}ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+    }
+
+    fn home() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("cosmovisor")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("300ms"), Ok(Duration::from_millis(300)));
+        assert_eq!(parse_go_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_go_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_go_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_go_duration("10us"), Ok(Duration::from_micros(10)));
+        assert_eq!(parse_go_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_go_duration("1500000000ns"), Ok(Duration::from_millis(1500)));
+        for bad in ["", "5", "1x", "-1s", "s", "1..5s", "99999999999999999999999h", ".s"] {
+            assert!(parse_go_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strict_booleans_and_every_error_at_once() {
+        let dir = home();
+        let h = dir.path().to_str().unwrap();
+        let ok =
+            load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("UNSAFE_SKIP_BACKUP", "TRUE")]), true);
+        assert!(ok.unwrap().unsafe_skip_backup);
+        let ok =
+            load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("UNSAFE_SKIP_BACKUP", "faLSe")]), true);
+        assert!(!ok.unwrap().unsafe_skip_backup);
+        let bad = load(
+            None,
+            &env(&[
+                ("DAEMON_HOME", "relative"),
+                ("DAEMON_ALLOW_DOWNLOAD_BINARIES", "truee"),
+                ("UNSAFE_SKIP_BACKUP", "wrong"),
+                ("DAEMON_POLL_INTERVAL", "5"),
+                ("DAEMON_RESTART_DELAY", "x"),
+                ("DAEMON_DATA_BACKUP_DIR", "rel"),
+            ]),
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(bad.0.len(), 7, "{bad}");
+        let nothing = load(None, &env(&[]), true).unwrap_err();
+        assert_eq!(nothing.0.len(), 2, "{nothing}");
+    }
+
+    #[test]
+    fn the_home_must_hold_cosmovisor_and_skip_backup_makes_the_backup_dir_irrelevant() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = dir.path().to_str().unwrap();
+        let e = load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad")]), true).unwrap_err();
+        assert!(e.to_string().contains("cosmovisor init"), "{e}");
+        let dir = home();
+        let h = dir.path().to_str().unwrap();
+        for backup in ["", "rel", "/does/not/exist"] {
+            let vars = [
+                ("DAEMON_HOME", h),
+                ("DAEMON_NAME", "gaiad"),
+                ("UNSAFE_SKIP_BACKUP", "true"),
+                ("DAEMON_DATA_BACKUP_DIR", backup),
+            ];
+            assert!(load(None, &env(&vars), true).is_ok(), "{backup}");
+            let vars = [("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("DAEMON_DATA_BACKUP_DIR", backup)];
+            assert!(load(None, &env(&vars), true).is_err(), "{backup}");
+        }
+    }
+
+    #[test]
+    fn the_file_under_the_environment_with_nanoseconds_or_strings() {
+        let dir = home();
+        let file = dir.path().join("cosmovisor/config.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "daemon_home = {:?}\ndaemon_name = \"simd\"\ndaemon_poll_interval = 1000000000\n\
+                 daemon_shutdown_grace = \"2s\"\nunsafe_skip_backup = true\nnot_a_key = 1\n",
+                dir.path().to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        let c = load(Some(&file), &env(&[("DAEMON_NAME", "gaiad")]), true).unwrap();
+        assert_eq!(c.name, "gaiad", "the environment overrides the file");
+        assert_eq!(c.poll_interval, Duration::from_secs(1));
+        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
+        assert!(c.unsafe_skip_backup);
+        // What init writes reads back the same.
+        std::fs::write(&file, to_toml(&c)).unwrap();
+        assert_eq!(load(Some(&file), &env(&[]), true).unwrap(), c);
+    }
+
+    #[test]
+    fn the_rpc_comes_from_the_nodes_config() {
+        let dir = home();
+        let mut c =
+            load(None, &env(&[("DAEMON_HOME", dir.path().to_str().unwrap()), ("DAEMON_NAME", "g")]), true).unwrap();
+        assert_eq!(c.rpc().unwrap().as_str(), "http://127.0.0.1:26657/");
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("config/config.toml"), "[rpc]\nladdr = \"tcp://127.0.0.1:36657\"\n").unwrap();
+        assert_eq!(c.rpc().unwrap().as_str(), "http://127.0.0.1:36657/");
+        c.rpc_address = "http://10.0.0.1:1".into();
+        assert_eq!(c.rpc().unwrap().as_str(), "http://10.0.0.1:1/");
+    }
+}

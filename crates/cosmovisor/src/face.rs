@@ -1,0 +1,306 @@
+//! The Cosmos face: Cosmovisor's folders and files mapped onto the engine.
+//!
+//! A plan the node wrote (`x/upgrade` writes it at the plan's height and halts) is due at
+//! once; a plan `add-upgrade --upgrade-height` wrote, and every batch entry, is due when the
+//! chain reaches its height, and until then the node runs with `--halt-height` at the lowest
+//! of them, so no block past it runs on the old binary. A plan whose name is the current
+//! upgrade's, or whose height is not above it, is done already (a restart never re-applies or
+//! fires early); a height in `--unsafe-skip-upgrades` is left to the node.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use visor_core::backup::BackupSettings;
+use visor_core::confine::Confined;
+use visor_core::history::SwitchRecord;
+use visor_core::node::ChainHeightSettings;
+use visor_core::stage::{ArtifactSource, FetchPolicy, StagingSettings, UnpackLimits, Unverified};
+use visor_core::supervise::{ProcessSpec, RestartPolicy, StopPolicy};
+use visor_core::{Face, FaceError, NodeSpec, Protocol, Settings, Trigger, Upgrade};
+
+use crate::config::Config;
+use crate::plan::{Artifact, Files, Plan, host_platform, parse_batch, read_small, release_of};
+
+/// How long a hook (the custom script, the app's `pre-upgrade`) may run.
+const HOOK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+pub(crate) struct CosmosFace {
+    config_file: Option<PathBuf>,
+    /// The configuration `run` started with; reloads re-read the file and the environment.
+    config: Config,
+    args: Vec<OsString>,
+    files: Files,
+}
+
+impl CosmosFace {
+    pub(crate) fn new(config_file: Option<PathBuf>, config: Config, args: Vec<OsString>) -> Self {
+        let files = Files { home: config.home.clone() };
+        Self { config_file, config, args, files }
+    }
+
+    fn current_config(&self) -> Config {
+        let env = |k: &str| std::env::var(k).ok();
+        crate::config::load(self.config_file.as_deref(), &env, true).unwrap_or_else(|_| self.config.clone())
+    }
+
+    fn binary(&self, dir: &Path) -> PathBuf {
+        dir.join("bin").join(&self.config.name)
+    }
+
+    /// The plan the current release came from (`current/upgrade-info.json`), if any.
+    fn current_plan(&self) -> Option<Plan> {
+        let path = self.config.root().join("current").join("upgrade-info.json");
+        let bytes = read_small(&path).ok().flatten()?;
+        Plan::parse(&bytes, !self.config.disable_recase).ok()
+    }
+
+    /// The heights after `--unsafe-skip-upgrades` in the app's arguments: the node skips
+    /// those upgrades itself.
+    fn skipped_heights(&self) -> Vec<u64> {
+        let mut heights = Vec::new();
+        let mut reading = false;
+        for arg in &self.args {
+            let Some(arg) = arg.to_str() else { continue };
+            if let Some(list) = arg.strip_prefix("--unsafe-skip-upgrades=") {
+                heights.extend(list.split([',', ' ']).filter_map(|h| h.parse::<u64>().ok()));
+                reading = false;
+            } else if arg == "--unsafe-skip-upgrades" {
+                reading = true;
+            } else if reading && arg.starts_with('-') {
+                reading = false;
+            } else if reading && let Ok(h) = arg.parse() {
+                heights.push(h);
+            }
+        }
+        heights
+    }
+
+    /// Reads `upgrade-info.json`, waiting out a writer that truncated it and has not finished
+    /// writing (the SDK does not write it atomically).
+    fn read_upgrade_info(&self) -> Result<Option<(Plan, Vec<u8>)>, String> {
+        let path = self.files.upgrade_info();
+        let mut last = String::new();
+        for _ in 0..20 {
+            let Some(bytes) = read_small(&path)? else { return Ok(None) };
+            match Plan::parse(&bytes, !self.config.disable_recase) {
+                Ok(plan) => return Ok(Some((plan, bytes))),
+                Err(e) => last = e,
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err(format!("{}: {last}; the node keeps running, and the file is read again when it changes", path.display()))
+    }
+
+    fn upgrade(&self, plan: &Plan, trigger: Trigger) -> Result<Upgrade, String> {
+        let release = release_of(&plan.name)?;
+        let artifact = self.config.allow_download.then(|| self.artifact(plan));
+        Ok(Upgrade {
+            name: plan.name.clone(),
+            version: plan.name.clone(),
+            trigger,
+            release: Some(release),
+            manual: false,
+            artifact,
+            identity: None,
+            checksum: None,
+        })
+    }
+
+    fn artifact(&self, plan: &Plan) -> Result<ArtifactSource, String> {
+        let platform = host_platform();
+        let found = match crate::plan::artifact(&plan.info, &platform)? {
+            Artifact::Document(url) => crate::download::binaries_document(&url, &platform)?,
+            found => found,
+        };
+        match found {
+            Artifact::Url { url, checksum } => Ok(ArtifactSource::Url { url, checksum }),
+            Artifact::Document(url) => Err(format!("{url} names another document; only one level is followed")),
+        }
+    }
+}
+
+/// The engine settings of a Cosmovisor configuration.
+pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
+    let mut exclude = Vec::new();
+    let data = config.home.join("data");
+    let backups = config.data_backup_dir.join("data-backup");
+    if let Ok(inside) = backups.strip_prefix(&data)
+        && let Some(first) = inside.components().next()
+    {
+        exclude.push(first.as_os_str().to_string_lossy().into_owned());
+    }
+    Ok(Settings {
+        restart: RestartPolicy {
+            max_restarts: if config.restart_on_failure { config.max_restarts } else { 0 },
+            delay: config.restart_on_failure_delay,
+            window: Some(Duration::from_secs(600)),
+            reset_after: Some(Duration::from_secs(600)),
+        },
+        // SIGTERM, as Cosmovisor's own fix for store corruption after an upgrade sends.
+        stop: StopPolicy { delay: config.restart_delay, signal: Signal::SIGTERM, grace: config.shutdown_grace },
+        admin: None,
+        release_folders: Default::default(),
+        staging: config.allow_download.then(|| StagingSettings {
+            source: None,
+            binary_name: config.name.clone(),
+            fetch: FetchPolicy::default(),
+            limits: UnpackLimits::default(),
+            unverified: Unverified::Refuse {
+                hint: "the plan's address must carry ?checksum=sha256:<hex> (or sha512), as the SDK's plan validation \
+                       asks; or place the binary with `cosmovisor add-upgrade`"
+                    .to_owned(),
+            },
+        }),
+        upstream: None,
+        backup: (!config.unsafe_skip_backup).then_some(BackupSettings { source: data, exclude, dir: backups }),
+        upgrade_lock: None,
+        probation: None,
+        restart_after_upgrade: config.restart_after_upgrade,
+        chain_height: Some(ChainHeightSettings {
+            rpc: config.rpc()?,
+            interval: config.poll_interval.clamp(Duration::from_millis(100), Duration::from_secs(1)),
+        }),
+        ends_with_node: true,
+    })
+}
+
+impl Face for CosmosFace {
+    fn load_settings(&self) -> Result<Settings, FaceError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let config = crate::config::load(self.config_file.as_deref(), &env, true)?;
+        Ok(settings(&config)?)
+    }
+
+    fn hints(&self) -> visor_core::Hints {
+        visor_core::Hints {
+            map_release: "check the upgrade's name".to_owned(),
+            provide_release: format!(
+                "place it at $DAEMON_HOME/cosmovisor/upgrades/<name>/bin/{} (cosmovisor add-upgrade <name> <binary>), or \
+                 set DAEMON_ALLOW_DOWNLOAD_BINARIES=true for a plan that lists its binaries",
+                self.config.name
+            ),
+            create_home: "run `cosmovisor init <path to the node's binary>` first".to_owned(),
+            ..visor_core::Hints::default()
+        }
+    }
+
+    /// The app, with the arguments `run` got; a binary without execute bits gets them (as
+    /// Cosmovisor does).
+    fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
+        let program = self.binary(dir);
+        let relative = program.strip_prefix(dir).unwrap_or(&program);
+        if let Ok(confined) = Confined::open(dir)
+            && let Ok(mode) = confined.mode(relative)
+            && mode & 0o111 == 0
+        {
+            tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
+            confined.set_mode(relative, (mode | 0o111) & 0o7755)?;
+        }
+        Ok(NodeSpec {
+            processes: vec![ProcessSpec { role: "app".to_owned(), program, args: self.args.clone() }],
+            protocol: Protocol::Cosmos,
+        })
+    }
+
+    fn watched_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.files.upgrade_info(), self.files.batch()];
+        files.extend(self.config_file.clone());
+        files
+    }
+
+    /// Puts the downloaded binary at `bin/<DAEMON_NAME>`.
+    fn write_release(&self, dir: &Path, _version: &str, binary: &Path) -> Result<(), FaceError> {
+        let target = self.binary(dir);
+        let relative = target.strip_prefix(dir)?;
+        if binary != relative {
+            let confined = Confined::open(dir)?;
+            confined.create_dir_all(Path::new("bin"), 0o755)?;
+            confined.rename(binary, relative)?;
+        }
+        Ok(())
+    }
+
+    fn needs_staging(&self, dir: &Path) -> bool {
+        !self.binary(dir).is_file()
+    }
+
+    fn read_plan(&self) -> Result<Vec<Upgrade>, FaceError> {
+        let config = self.current_config();
+        let recase = !config.disable_recase;
+        let done = self.current_plan();
+        let skipped = self.skipped_heights();
+        let pending = |plan: &Plan| {
+            let applied =
+                done.as_ref().is_some_and(|d| d.name.eq_ignore_ascii_case(&plan.name) || plan.height <= d.height);
+            if skipped.contains(&plan.height) {
+                tracing::debug!(
+                    name = plan.name,
+                    height = plan.height,
+                    "the upgrade's height is skipped (--unsafe-skip-upgrades)"
+                );
+            }
+            !applied && !skipped.contains(&plan.height)
+        };
+        let mut upgrades = Vec::new();
+        if let Some((plan, bytes)) = self.read_upgrade_info()?
+            && pending(&plan)
+        {
+            let ours = read_small(&self.files.written_by_us()).ok().flatten().is_some_and(|w| w == bytes);
+            let trigger = if ours { Trigger::Height(plan.height) } else { Trigger::Now };
+            upgrades.push(self.upgrade(&plan, trigger)?);
+        }
+        if let Some(bytes) = read_small(&self.files.batch())? {
+            let batch = parse_batch(&bytes, recase).map_err(|e| format!("{}: {e}", self.files.batch().display()))?;
+            for plan in batch.iter().filter(|p| pending(p)) {
+                if !upgrades.iter().any(|u: &Upgrade| u.name == plan.name) {
+                    upgrades.push(self.upgrade(plan, Trigger::Height(plan.height))?);
+                }
+            }
+        }
+        Ok(upgrades)
+    }
+
+    fn before_switch(&self, dir: &Path, upgrade: &str, height: Option<u64>) -> Result<(), FaceError> {
+        let config = self.current_config();
+        crate::hooks::custom_preupgrade(&config, upgrade, height, HOOK_TIMEOUT)?;
+        crate::hooks::app_preupgrade(&self.binary(dir), config.preupgrade_max_retries, HOOK_TIMEOUT)?;
+        Ok(())
+    }
+
+    fn remove_leftovers(&self) {
+        let removed = visor_core::remove_stale_temporaries(&self.config.root())
+            + visor_core::remove_stale_temporaries(&self.config.home.join("data"));
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary files a previous cosmovisor left");
+        }
+    }
+
+    /// Copies the plan into the upgrade's folder (Cosmovisor's memory of the current upgrade)
+    /// and drops the batch entries it covers.
+    fn record_switch(&self, record: &SwitchRecord) -> Result<(), FaceError> {
+        if record.rollback {
+            return Ok(());
+        }
+        let recase = !self.config.disable_recase;
+        let dir = record.to.dir(&self.config.root());
+        let from_file = self.read_upgrade_info().ok().flatten().map(|(p, _)| p).filter(|p| p.name == record.version);
+        let batch = match read_small(&self.files.batch())? {
+            Some(bytes) => parse_batch(&bytes, recase).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let plan = from_file.or_else(|| batch.iter().find(|p| p.name == record.version).cloned()).unwrap_or(Plan {
+            name: record.version.clone(),
+            height: record.height.unwrap_or(0),
+            info: String::new(),
+        });
+        let bytes = serde_json::to_vec(&plan)?;
+        visor_core::write_atomic(&dir.join("upgrade-info.json"), &bytes, 0o600)?;
+        let rest: Vec<&Plan> = batch.iter().filter(|p| p.height > plan.height && p.name != plan.name).collect();
+        if rest.len() != batch.len() {
+            visor_core::write_atomic(&self.files.batch(), &serde_json::to_vec(&rest)?, 0o600)?;
+        }
+        Ok(())
+    }
+}
