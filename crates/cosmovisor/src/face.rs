@@ -248,7 +248,8 @@ impl Face for CosmosFace {
             && pending(&plan)
         {
             let ours = read_small(&self.files.written_by_us()).ok().flatten().is_some_and(|w| w == bytes);
-            let trigger = if ours { Trigger::Height(plan.height) } else { Trigger::Now };
+            // The node writes its plan when it halts at the height: due now.
+            let trigger = if ours { Trigger::Height(plan.height) } else { Trigger::NodeReady { height: plan.height } };
             upgrades.push(self.upgrade(&plan, trigger)?);
         }
         if let Some(bytes) = read_small(&self.files.batch())? {

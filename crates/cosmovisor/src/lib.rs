@@ -143,6 +143,18 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
 }
 
 fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
+    // The global flag may come before the command.
+    let mut leading = None;
+    while args.first().is_some_and(|a| ["-c", "--cosmovisor-config"].contains(&a.to_string_lossy().as_ref())) {
+        args.remove(0);
+        if args.is_empty() {
+            return Err(Failure { error: anyhow::anyhow!("--cosmovisor-config needs a file"), exit: Exit::Config });
+        }
+        leading = Some(PathBuf::from(args.remove(0)));
+    }
+    if let Some(file) = leading {
+        args.insert(1.min(args.len()), OsString::from(format!("--cosmovisor-config={}", file.display())));
+    }
     let command = args.first().map(|a| a.to_string_lossy().into_owned());
     match command.as_deref() {
         Some("run") => {

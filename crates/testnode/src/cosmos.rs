@@ -139,6 +139,11 @@ pub(crate) fn main(argv: &[String]) -> ExitCode {
     }
 }
 
+/// Now, in microseconds since the epoch (records compare times across processes).
+fn micros() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
 fn count_lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
 }
@@ -194,6 +199,7 @@ fn start(options: Options) -> ExitCode {
             "version": crate::own_version(),
             "startHeight": height,
             "haltHeight": options.halt_height,
+            "atMicros": micros(),
         }),
     );
     if options.crash_at_start {
@@ -246,6 +252,7 @@ struct Blocks {
     plan: Option<(String, u64, String)>,
     halt_height: Option<u64>,
     skip: Vec<u64>,
+    records: Option<PathBuf>,
 }
 
 fn options_for_blocks(o: &Options) -> Blocks {
@@ -254,6 +261,7 @@ fn options_for_blocks(o: &Options) -> Blocks {
         plan: o.plan_name.clone().zip(o.plan_height).map(|(n, h)| (n, h, o.plan_info.clone())),
         halt_height: o.halt_height,
         skip: o.skip.clone(),
+        records: o.records.clone(),
     }
 }
 
@@ -271,6 +279,11 @@ async fn produce(blocks: Blocks, home: PathBuf, height: Arc<AtomicU64>, halted: 
             let (home, n, i) = (home.clone(), name.clone(), info.clone());
             let h = *at;
             let _ = tokio::task::spawn_blocking(move || write_plan_like_the_sdk(&home, &n, h, &i)).await;
+            record(
+                blocks.records.as_deref(),
+                "plans.jsonl",
+                serde_json::json!({ "name": name, "height": at, "atMicros": micros() }),
+            );
             say!("UPGRADE \"{name}\" NEEDED at height: {at}: {info}");
             *halted.lock().expect("halted") = true;
             return;

@@ -7,7 +7,9 @@ use crate::stage::{ArtifactSource, Checksum};
 /// When an upgrade is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
-    /// When the node says it is ready (a Vega core halted at the upgrade height).
+    /// When the node says it is ready: a Vega core halted at the upgrade height (announced by
+    /// its admin endpoint), or a Cosmos app that wrote its plan down as it halted (in a plan:
+    /// due at once).
     NodeReady {
         /// The height it halts at.
         height: u64,

@@ -14,7 +14,7 @@ use crate::stage::{Checksum, hash_file};
 #[derive(Debug, thiserror::Error)]
 pub enum PreflightError {
     /// The folder is missing.
-    #[error("release folder {0} does not exist; create it with the release's binaries and run configuration")]
+    #[error("release folder {0} does not exist")]
     MissingFolder(String),
     /// The face cannot read it.
     #[error("{0}")]

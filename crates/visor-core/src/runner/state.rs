@@ -100,6 +100,9 @@ pub(crate) enum Starting {
     Resolving { kind: StartKind },
     /// Asking the data node where the core resumes.
     Preparing { spec: Box<NodeSpec> },
+    /// Waiting for the first reading of the plan: it may change the node's arguments (a
+    /// manual upgrade's halt height).
+    AwaitingPlan { spec: Box<NodeSpec>, snapshot: Option<u64> },
     /// Spawning.
     Launching,
 }

@@ -114,6 +114,8 @@ pub(crate) struct Machine {
     plan: Plan,
     due: Due,
     upstream_running: bool,
+    /// Whether the plan has been read once (the first launch waits for it).
+    plan_read: bool,
     /// The chain's height, as last polled.
     chain_height: Option<u64>,
     height_polling: bool,
@@ -168,6 +170,7 @@ impl Machine {
             plan: Plan::default(),
             due: Due::default(),
             upstream_running: false,
+            plan_read: false,
             chain_height: None,
             height_polling: false,
             height_error: None,

@@ -53,7 +53,18 @@ impl Machine {
             return;
         }
         let snapshot = self.resume.as_ref().and_then(|r| r.height);
+        if !self.plan_read {
+            self.state = State::Starting { ticket, step: Starting::AwaitingPlan { spec: Box::new(spec), snapshot } };
+            return;
+        }
         self.launch(ticket, spec, snapshot);
+    }
+
+    /// The first reading of the plan is in: a start that waited for it goes on.
+    pub(super) fn launch_after_plan(&mut self) {
+        if let State::Starting { ticket, step: Starting::AwaitingPlan { spec, snapshot } } = self.state.clone() {
+            self.launch(ticket, *spec, snapshot);
+        }
     }
 
     pub(super) fn on_segment(&mut self, ticket: Ticket, result: Result<Option<u64>, SegmentError>) {
@@ -83,7 +94,7 @@ impl Machine {
         }
     }
 
-    fn launch(&mut self, ticket: Ticket, mut spec: NodeSpec, snapshot: Option<u64>) {
+    pub(super) fn launch(&mut self, ticket: Ticket, mut spec: NodeSpec, snapshot: Option<u64>) {
         if let Some(height) = snapshot
             && spec.resume_from(height)
         {

@@ -76,6 +76,9 @@ impl Machine {
             }
             Err(e) => tracing::error!("the upgrade plan was not read, keeping the previous one: {e}"),
         }
+        if !std::mem::replace(&mut self.plan_read, true) {
+            self.launch_after_plan();
+        }
     }
 
     /// The release folder `upgrade` runs from: the one its source names, else the one the
@@ -90,9 +93,7 @@ impl Machine {
     /// Whether a planned upgrade can still happen: due at a time or a height, not refused
     /// after a rollback, and not the release already running.
     fn can_happen(&self, upgrade: &Upgrade) -> bool {
-        !matches!(upgrade.trigger, Trigger::NodeReady { .. })
-            && !self.plan.refuses(&upgrade.version)
-            && self.release_of(upgrade).ok().as_ref() != self.current.as_ref()
+        !self.plan.refuses(&upgrade.version) && self.release_of(upgrade).ok().as_ref() != self.current.as_ref()
     }
 
     /// The next planned upgrade that can still happen.
@@ -152,7 +153,8 @@ impl Machine {
             Trigger::At(at) => *at <= self.now.wall,
             Trigger::Now => true,
             Trigger::Height(h) => self.chain_height.is_some_and(|height| height >= *h),
-            Trigger::NodeReady { .. } => false,
+            // In a plan, the node wrote it when it halted (a Cosmos app's own plan).
+            Trigger::NodeReady { .. } => true,
         }
     }
 

@@ -172,7 +172,11 @@ impl Machine {
                 self.due_not_ready(&target, &e.to_string());
             }
             (State::Verifying { .. }, Err(e)) => {
-                tracing::error!(version = target.version, "the upgrade's release is not ready: {e}");
+                tracing::error!(
+                    version = target.version,
+                    "the upgrade's release is not ready: {e}; {}",
+                    self.hints.provide_release
+                );
                 tracing::warn!("stopping the node (it is halted at the upgrade point) until the release is ready");
                 self.begin_stop(StopWhy::AwaitRelease { target });
             }
@@ -188,7 +192,7 @@ impl Machine {
                 wait.checking = None;
                 let changed = wait.reason != reason;
                 if changed || wait.logged.is_none_or(|t| now.saturating_duration_since(t) >= super::WAIT_LOG) {
-                    tracing::warn!(version = wait.target.version, height = ?wait.target.height, "node stopped, waiting for the release: {reason}");
+                    tracing::warn!(version = wait.target.version, height = ?wait.target.height, "node stopped, waiting for the release: {reason}; {}", self.hints.provide_release);
                     wait.logged = Some(now);
                 }
                 wait.reason.clone_from(&reason);

@@ -1,0 +1,67 @@
+//! `init`, `add-upgrade`, `show-upgrade-info`, `version`, `status`, `help`.
+
+use crate::harness::{Exit, World, code};
+
+#[test]
+fn init_creates_the_layout_once() {
+    let w = World::new();
+    let out = w.cosmovisor(&["init"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    let out = w.cosmovisor(&["init", w.root.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a folder"));
+    w.init("");
+    let bin = w.home.join("cosmovisor/genesis/bin/simd");
+    assert!(bin.is_file());
+    assert_eq!(w.current().as_deref(), Some("genesis"));
+    // Again: the binary is kept, not copied over.
+    std::fs::write(&bin, "#!/bin/sh\necho kept\n").unwrap();
+    w.init("");
+    assert_eq!(std::fs::read_to_string(&bin).unwrap(), "#!/bin/sh\necho kept\n");
+}
+
+#[test]
+fn add_upgrade_refuses_to_overwrite_without_force_and_show_upgrade_info_prints_the_plan() {
+    let w = World::new();
+    w.init("");
+    assert!(w.add_upgrade("V2", "v2", &[]).status.success());
+    assert!(w.home.join("cosmovisor/upgrades/v2/bin/simd").is_file(), "names are lower-cased");
+    assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(code(Exit::Config)));
+    assert!(w.add_upgrade("v2", "v2", &["--force", "--upgrade-height", "40"]).status.success());
+    let out = w.cosmovisor(&["show-upgrade-info"]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan, serde_json::json!({ "name": "v2", "height": 40 }));
+    assert_eq!(
+        w.add_upgrade("v3", "v3", &["--upgrade-height", "50"]).status.code(),
+        Some(code(Exit::Config)),
+        "a pending plan"
+    );
+}
+
+#[test]
+fn no_recase_keeps_the_name() {
+    let mut w = World::new();
+    w.set("COSMOVISOR_DISABLE_RECASE", "true");
+    w.init("");
+    assert!(w.add_upgrade("Chain2", "v2", &[]).status.success());
+    assert!(w.home.join("cosmovisor/upgrades/Chain2/bin/simd").is_file());
+}
+
+#[test]
+fn version_and_status() {
+    let w = World::new();
+    w.init("");
+    let out = w.cosmovisor(&["version"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("cosmovisor version: ") && text.contains("v1"), "{text}");
+    let out = w.cosmovisor(&["version", "--output", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["app_version"]["version"], "v1");
+    let out = w.cosmovisor(&["version", "--cosmovisor-only"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let out = w.cosmovisor(&["status", "--output", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["running"], false);
+    assert_eq!(status["release"], "genesis");
+    let out = w.cosmovisor(&["help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("add-upgrade"));
+}

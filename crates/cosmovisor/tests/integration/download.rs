@@ -1,0 +1,60 @@
+//! Downloads of the plan's binary: this host's entry or `any` only, with its checksum.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Asset, Exit, Server, World, code, sha256_hex};
+
+fn plan_info(server: &Server, platform: &str, file: &str, checksum: &str) -> String {
+    let info = serde_json::json!({ "binaries": { platform: format!("{}/files/{file}?checksum=sha256:{checksum}", server.base()) } });
+    // The info goes through the app's command line: no spaces, single-quoted by the script.
+    format!("--plan-info '{info}'")
+}
+
+fn host() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("linux/{arch}")
+}
+
+#[test]
+fn the_plans_binary_is_downloaded_verified_and_run() {
+    let mut w = World::new();
+    w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+    let server = Server::start(Vec::new());
+    let app = w.app_script("v2", "");
+    server.state.lock().unwrap().files.push(Asset::new("simd", app.clone().into_bytes()));
+    w.init(&format!(
+        "--plan-name v2 --plan-height 6 {}",
+        plan_info(&server, &host(), "simd", &sha256_hex(app.as_bytes()))
+    ));
+    let mut visor = w.start();
+    visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    assert_eq!(std::fs::read_to_string(w.home.join("cosmovisor/upgrades/v2/bin/simd")).unwrap(), app);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_wrong_checksum_or_another_platforms_binary_is_refused_and_nothing_is_left() {
+    for (platform, checksum, needle) in
+        [(host(), "0".repeat(64), "checksum"), ("darwin/arm64".to_owned(), "0".repeat(64), "neither")]
+    {
+        let mut w = World::new();
+        w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+        let server = Server::start(Vec::new());
+        server.state.lock().unwrap().files.push(Asset::new("simd", w.app_script("v2", "").into_bytes()));
+        w.init(&format!("--plan-name v2 --plan-height 6 {}", plan_info(&server, &platform, "simd", &checksum)));
+        let mut visor = w.start();
+        let status = visor.wait_own_status(&w.status_file(), "the download refused", |s| {
+            s["staging"]["error"].as_str().is_some_and(|e| e.contains(needle))
+                || s["detail"].as_str().is_some_and(|e| e.contains(needle))
+        });
+        assert_eq!(w.current().as_deref(), Some("genesis"), "{status}");
+        assert!(!w.home.join("cosmovisor/upgrades/v2").exists(), "no half folder is left");
+        visor.signal(Signal::SIGTERM);
+        assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the `cosmovisor` binary: the real binary, `testnode` as a Cosmos SDK app
+//! (through a small script per release), its CometBFT `/status` on 127.0.0.1, a release server
+//! on 127.0.0.1, temporary folders. One file per feature.
+
+mod commands;
+mod config;
+mod download;
+mod harness;
+mod hooks;
+mod manual;
+mod upgrade;

@@ -1,0 +1,49 @@
+//! Manual upgrades (`add-upgrade --upgrade-height`, batches): never early, and the node is
+//! restarted with `--halt-height` at the lowest so no block past it runs on the old binary.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Exit, World, code, wait_until};
+
+#[test]
+fn add_upgrade_with_a_height_halts_the_node_there_and_switches_never_early() {
+    let w = World::new();
+    w.init("");
+    let mut visor = w.start();
+    visor.wait_running(&w.status_file());
+    let out = w.add_upgrade("Manual1", "v2", &["--upgrade-height", "25"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // The running node is restarted to stop after height 25.
+    wait_until("the node runs with its halt height", || w.starts().iter().any(|s| s["haltHeight"] == 25));
+    assert_eq!(w.current().as_deref(), Some("genesis"), "not before the height");
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/manual1");
+    assert_eq!(status["lastSwitch"]["height"], 25);
+    let exits = w.exits();
+    let old = exits.iter().rev().find(|e| e["height"].is_u64()).unwrap();
+    assert_eq!(old["height"], 25, "the old binary stopped at the height, no block past it");
+    wait_until("the new app runs", || w.starts().last().is_some_and(|s| s["version"] == "v2"));
+    let last = w.starts().last().cloned().unwrap();
+    assert!(last["haltHeight"].is_null(), "no halt height once no manual upgrade is pending: {last}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_batch_is_applied_in_height_order() {
+    let w = World::new();
+    w.init("");
+    let (a, b) = (w.app("v2", ""), w.app("v3", ""));
+    let list = format!("second:{}:30,first:{}:15", b.display(), a.display());
+    let out = w.cosmovisor(&["add-batch-upgrade", "--upgrade-list", &list]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut visor = w.start();
+    visor.wait_upgraded(&w.status_file(), "upgrades/first");
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/second");
+    assert_eq!(status["lastSwitch"]["height"], 30);
+    let halts: Vec<_> = w.starts().iter().map(|s| s["haltHeight"].clone()).collect();
+    assert_eq!(halts, [serde_json::json!(15), serde_json::json!(30), serde_json::Value::Null], "{halts:?}");
+    let batch = w.json(&w.home.join("data/upgrade-info.json.batch"));
+    assert_eq!(batch, serde_json::json!([]), "applied entries leave the batch");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}

@@ -1,0 +1,101 @@
+//! The governance upgrade: the node writes its plan at the height and halts; the visor stops it
+//! with SIGTERM, switches and starts the new binary with the same arguments.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Exit, World, code, wait_until};
+
+#[test]
+fn a_governance_upgrade_switches_at_the_height_and_restarts_with_the_same_args() {
+    let w = World::new();
+    w.init("--plan-name V2 --plan-height 8");
+    assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(0));
+    let mut visor = w.start_with(&["--x-crisis-skip-assert-invariants"]);
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    assert_eq!(status["lastSwitch"]["from"], "genesis");
+    assert_eq!(w.current().as_deref(), Some("upgrades/v2"), "a relative link, as v1.7 writes it");
+    wait_until("the new app runs", || w.starts().len() == 2);
+    let starts = w.starts();
+    assert_eq!(starts[1]["version"], "v2");
+    // What the visor passed (the scripts append their own flags after it).
+    let passed = |s: &serde_json::Value| s["args"].as_array().unwrap()[..5].to_vec();
+    assert_eq!(passed(&starts[0]), passed(&starts[1]), "the same arguments");
+    assert_eq!(passed(&starts[1])[4], "--x-crisis-skip-assert-invariants");
+    assert!(starts[1]["startHeight"].as_u64().unwrap() >= 8);
+    let exits = w.exits();
+    assert_eq!(exits[0]["signal"], "SIGTERM", "stopped with SIGTERM, not killed");
+    // The plan is remembered in the upgrade's folder: a restart does not apply it again.
+    let copy = w.json(&w.home.join("cosmovisor/upgrades/v2/upgrade-info.json"));
+    assert_eq!(copy["name"], "v2");
+    assert_eq!(copy["height"], 8);
+    let plan = &w.plans()[0];
+    let micros = starts[1]["atMicros"].as_u64().unwrap() - plan["atMicros"].as_u64().unwrap();
+    eprintln!("plan written -> new app started: {:.1} ms", micros as f64 / 1000.0);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+
+    // Started again, the applied plan (still in data/) does not fire.
+    let mut again = w.start();
+    again.wait_running(&w.status_file());
+    assert_eq!(w.starts().last().unwrap()["version"], "v2");
+    again.signal(Signal::SIGTERM);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
+    assert_eq!(w.current().as_deref(), Some("upgrades/v2"));
+    assert_eq!(w.starts().len(), 3);
+}
+
+#[test]
+fn a_missing_binary_is_waited_for_with_the_node_stopped_and_used_once_placed() {
+    let w = World::new();
+    w.init("--plan-name v2 --plan-height 6");
+    let mut visor = w.start();
+    visor.wait_own_status(&w.status_file(), "waiting for the release", |s| s["state"] == "waiting-for-release");
+    assert_eq!(w.current().as_deref(), Some("genesis"));
+    assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(0));
+    visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn restart_after_upgrade_off_exits_after_the_switch() {
+    let mut w = World::new();
+    w.set("DAEMON_RESTART_AFTER_UPGRADE", "false");
+    w.init("--plan-name v2 --plan-height 5");
+    w.add_upgrade("v2", "v2", &[]);
+    let mut visor = w.start();
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    assert_eq!(w.current().as_deref(), Some("upgrades/v2"));
+    assert_eq!(w.starts().len(), 1, "the new app is left for the operator to start");
+}
+
+#[test]
+fn an_upgrade_height_in_unsafe_skip_upgrades_is_left_to_the_node() {
+    let w = World::new();
+    w.init("--plan-name v2 --plan-height 5");
+    w.add_upgrade("v2", "v2", &[]);
+    let mut visor = w.start_with(&["--unsafe-skip-upgrades", "5", "9"]);
+    visor.wait_running(&w.status_file());
+    // The node passes the height; nothing is switched.
+    wait_until("the chain passes the skipped height", || {
+        std::fs::read_to_string(w.home.join("data/testnode-height"))
+            .ok()
+            .and_then(|h| h.trim().parse::<u64>().ok())
+            .is_some_and(|h| h > 7)
+    });
+    assert_eq!(w.current().as_deref(), Some("genesis"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn the_apps_own_exit_ends_the_run_with_its_code() {
+    let w = World::new();
+    w.init("");
+    // `cosmovisor run version` runs the app's command and ends with it.
+    let out = w.cosmovisor(&["run", "version"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("v1"));
+    let out = w.cosmovisor(&["run", "start", "--crash-at-start"]);
+    assert_eq!(out.status.code(), Some(1), "the app's own status: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,98 @@
+//! The transitions a Cosmos node adds: upgrades due at a chain height (with the node halted
+//! there), a halt height that changes, and a run that ends with the node's own exit code.
+
+use super::*;
+use crate::node::ChainHeightSettings;
+
+fn cosmos_spec() -> NodeSpec {
+    NodeSpec {
+        processes: vec![ProcessSpec { role: "app".into(), program: "/bin/simd".into(), args: vec!["start".into()] }],
+        protocol: Protocol::Cosmos,
+    }
+}
+
+fn cosmos_settings() -> Settings {
+    Settings {
+        admin: None,
+        chain_height: Some(ChainHeightSettings {
+            rpc: "http://127.0.0.1:26657/".parse().unwrap(),
+            interval: Duration::from_secs(1),
+        }),
+        ends_with_node: true,
+        restart: RestartPolicy { max_restarts: 0, ..settings().restart },
+        ..settings()
+    }
+}
+
+fn at_height(name_: &str, height: u64) -> Planned {
+    let mut p = planned(name_, name_, jiff::Timestamp::MIN);
+    p.upgrade.trigger = Trigger::Height(height);
+    p
+}
+
+fn launched_args(w: &World) -> Vec<String> {
+    w.find(|e| if let Effect::Launch { spec, .. } = e { Some(spec.clone()) } else { None }).expect("launch").processes
+        [0]
+    .args
+    .iter()
+    .map(|a| a.to_string_lossy().into_owned())
+    .collect()
+}
+
+#[test]
+fn an_upgrade_at_a_height_halts_the_node_there_and_is_due_when_the_chain_reaches_it() {
+    let mut w = World::new(cosmos_settings(), cosmos_spec());
+    w.send(Event::Begin);
+    let ticket = w.find(|e| if let Effect::Resolve { ticket } = e { Some(*ticket) } else { None }).unwrap();
+    w.send(Event::Resolved { ticket, result: Ok((Some(name("genesis")), cosmos_spec())) });
+    w.send(Event::PlanRead { result: Ok(vec![at_height("manual1", 20)]) });
+    assert!(w.has(|e| matches!(e, Effect::StartHeightPoll(_))), "the height is polled while an upgrade waits for it");
+    assert_eq!(launched_args(&w), ["start", "--halt-height=20"]);
+    let processes = vec![ProcessInfo { role: "app".into(), pid: 100, since: w.now.wall }];
+    w.send(Event::Launched { ticket, processes, error: None });
+    w.send(Event::ChainHeight { result: Ok(19) });
+    assert_eq!(w.state(), &State::Running, "never early");
+    w.send(Event::ChainHeight { result: Err("connection refused".into()) });
+    assert_eq!(w.state(), &State::Running, "an unanswered poll changes nothing");
+    w.send(Event::ChainHeight { result: Ok(20) });
+    let target = w.find(|e| if let Effect::Verify { target, .. } = e { Some(target.clone()) } else { None });
+    let target = target.expect("verified at the height");
+    assert_eq!((target.name.as_str(), target.height), ("manual1", Some(20)));
+}
+
+#[test]
+fn a_new_lowest_height_restarts_the_node_with_it_without_counting_a_restart() {
+    let mut w = World::new(cosmos_settings(), cosmos_spec());
+    w.start();
+    w.send(Event::PlanRead { result: Ok(vec![at_height("later", 50)]) });
+    let stop = w.stop_ticket();
+    assert!(matches!(w.state(), State::Stopping { why: StopWhy::Respawn, .. }));
+    w.stopped(stop, Duration::from_millis(5));
+    let ticket =
+        w.find(|e| if let Effect::Resolve { ticket } = e { Some(*ticket) } else { None }).expect("started again");
+    w.send(Event::Resolved { ticket, result: Ok((Some(name("genesis")), cosmos_spec())) });
+    assert_eq!(launched_args(&w), ["start", "--halt-height=50"]);
+    // The same plan read again changes nothing.
+    let processes = vec![ProcessInfo { role: "app".into(), pid: 101, since: w.now.wall }];
+    w.send(Event::Launched { ticket, processes, error: None });
+    w.send(Event::PlanRead { result: Ok(vec![at_height("later", 50)]) });
+    assert_eq!(w.state(), &State::Running);
+    assert!(!w.machine.restarts.restarted(), "a respawn is not a restart");
+}
+
+#[test]
+fn the_node_ending_by_itself_ends_the_run_with_its_own_code() {
+    let mut w = World::new(cosmos_settings(), cosmos_spec());
+    let generation = w.start();
+    w.send(Event::Exited { ticket: generation, role: "app".into(), status: "exit status 0".into(), code: Some(0) });
+    let stop = w.stop_ticket();
+    w.stopped(stop, Duration::ZERO);
+    assert_eq!(w.exited(), Some(Exit::Clean));
+
+    let mut w = World::new(cosmos_settings(), cosmos_spec());
+    let generation = w.start();
+    w.send(Event::Exited { ticket: generation, role: "app".into(), status: "exit status 3".into(), code: Some(3) });
+    let stop = w.stop_ticket();
+    w.stopped(stop, Duration::ZERO);
+    assert_eq!(w.exited(), Some(Exit::Node(3)));
+}
