@@ -22,11 +22,7 @@ pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>
         "config" => with_config(file, print_config),
         "status" => with_config(file, |c| facekit::status::status(&c.root(), json_output(&args)?)),
         "version" | "--version" => version(file, &args).map_err(Failure::from),
-        "prepare-upgrade" => Err(Failure::config(anyhow!(
-            "prepare-upgrade asks the node's gRPC (DAEMON_GRPC_ADDRESS) for the governance plan, which this cosmovisor \
-             does not speak yet; place the binary with `cosmovisor add-upgrade <name> <binary>`, or set \
-             DAEMON_ALLOW_DOWNLOAD_BINARIES=true so the plan's binary is downloaded as soon as the node writes the plan"
-        ))),
+        "prepare-upgrade" => with_config(file, prepare_upgrade),
         other => {
             Err(Failure { error: anyhow!("unknown command {other:?}; see `cosmovisor help`"), exit: Exit::Config })
         }
@@ -270,6 +266,49 @@ fn parse_entries(
         out.push((name.to_owned(), PathBuf::from(path), height));
     }
     Ok(out)
+}
+
+/// Downloads and verifies the binary of the chain's governance plan into its upgrade folder,
+/// as the running visor would (and does, by itself, as soon as the plan is known).
+fn prepare_upgrade(config: &Config) -> anyhow::Result<()> {
+    let plan =
+        crate::grpc::current_plan(&config.grpc_address, std::time::Duration::from_secs(10), !config.disable_recase)
+            .map_err(|e| anyhow!(e))?;
+    let Some(plan) = plan else {
+        facekit::println_out("No active upgrade plan found");
+        return Ok(());
+    };
+    let release = release_of(&plan.name).map_err(|e| anyhow!(e))?;
+    let dir = release.dir(&config.root());
+    let face = crate::face::CosmosFace::new(None, config.clone(), Vec::new());
+    if dir.join("bin").join(&config.name).is_file() {
+        facekit::println_out(&format!(
+            "upgrade {} at height {} is prepared already: {}",
+            plan.name,
+            plan.height,
+            dir.display()
+        ));
+        return Ok(());
+    }
+    let source = face.artifact(&plan).map_err(|e| anyhow!("upgrade {}: {e}", plan.name))?;
+    let job = visor_core::stage::StageJob {
+        home: Home::new(config.root()),
+        release,
+        version: plan.name.clone(),
+        source,
+        identity: None,
+        settings: crate::face::staging_settings(config),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let staged = runtime.block_on(visor_core::stage::stage(&job, &face, &mut |_| {}))?;
+    facekit::println_out(&format!(
+        "prepared upgrade {} at height {}: {} ({})",
+        plan.name,
+        plan.height,
+        dir.display(),
+        staged.checksum
+    ));
+    Ok(())
 }
 
 fn show_upgrade_info(config: &Config) -> anyhow::Result<()> {

@@ -74,6 +74,11 @@ impl Config {
         self.home.join("data").join("upgrade-info.json")
     }
 
+    /// How often the node's gRPC is asked for the chain's governance plan.
+    pub(crate) fn grpc_poll_interval(&self) -> Duration {
+        self.poll_interval.saturating_mul(10).clamp(Duration::from_secs(1), Duration::from_secs(30))
+    }
+
     /// The node's CometBFT RPC address (`http://host:port`).
     pub(crate) fn rpc(&self) -> Result<url::Url, String> {
         let text = if self.rpc_address.is_empty() { rpc_laddr(&self.home) } else { self.rpc_address.clone() };

@@ -108,7 +108,7 @@ impl CosmosFace {
         })
     }
 
-    fn artifact(&self, plan: &Plan) -> Result<ArtifactSource, String> {
+    pub(crate) fn artifact(&self, plan: &Plan) -> Result<ArtifactSource, String> {
         let platform = host_platform();
         let found = match crate::plan::artifact(&plan.info, &platform)? {
             Artifact::Document(url) => crate::download::binaries_document(&url, &platform)?,
@@ -118,6 +118,21 @@ impl CosmosFace {
             Artifact::Url { url, checksum } => Ok(ArtifactSource::Url { url, checksum }),
             Artifact::Document(url) => Err(format!("{url} names another document; only one level is followed")),
         }
+    }
+}
+
+/// How a plan's binary is downloaded.
+pub(crate) fn staging_settings(config: &Config) -> StagingSettings {
+    StagingSettings {
+        source: None,
+        binary_name: config.name.clone(),
+        fetch: FetchPolicy::default(),
+        limits: UnpackLimits::default(),
+        unverified: Unverified::Refuse {
+            hint: "the plan's address must carry ?checksum=sha256:<hex> (or sha512), as the SDK's plan validation \
+                   asks; or place the binary with `cosmovisor add-upgrade`"
+                .to_owned(),
+        },
     }
 }
 
@@ -142,17 +157,7 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         stop: StopPolicy { delay: config.restart_delay, signal: Signal::SIGTERM, grace: config.shutdown_grace },
         admin: None,
         release_folders: Default::default(),
-        staging: config.allow_download.then(|| StagingSettings {
-            source: None,
-            binary_name: config.name.clone(),
-            fetch: FetchPolicy::default(),
-            limits: UnpackLimits::default(),
-            unverified: Unverified::Refuse {
-                hint: "the plan's address must carry ?checksum=sha256:<hex> (or sha512), as the SDK's plan validation \
-                       asks; or place the binary with `cosmovisor add-upgrade`"
-                    .to_owned(),
-            },
-        }),
+        staging: config.allow_download.then(|| staging_settings(config)),
         upstream: None,
         backup: (!config.unsafe_skip_backup).then_some(BackupSettings { source: data, exclude, dir: backups }),
         upgrade_lock: None,
@@ -163,6 +168,7 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
             interval: config.poll_interval.clamp(Duration::from_millis(100), Duration::from_secs(1)),
         }),
         ends_with_node: true,
+        announcements: Some(config.grpc_poll_interval()),
     })
 }
 
@@ -261,6 +267,20 @@ impl Face for CosmosFace {
             }
         }
         Ok(upgrades)
+    }
+
+    /// The governance plan the chain has scheduled: its release is staged now, days before
+    /// the node halts for it.
+    fn announced_upgrade(&self) -> Result<Option<Upgrade>, FaceError> {
+        let config = self.current_config();
+        let timeout = config.grpc_poll_interval().min(Duration::from_secs(10));
+        let Some(plan) = crate::grpc::current_plan(&config.grpc_address, timeout, !config.disable_recase)? else {
+            return Ok(None);
+        };
+        if self.skipped_heights().contains(&plan.height) {
+            return Ok(None);
+        }
+        Ok(Some(self.upgrade(&plan, Trigger::NodeReady { height: plan.height })?))
     }
 
     fn before_switch(&self, dir: &Path, upgrade: &str, height: Option<u64>) -> Result<(), FaceError> {

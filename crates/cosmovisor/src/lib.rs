@@ -18,6 +18,7 @@ mod commands;
 mod config;
 mod download;
 mod face;
+mod grpc;
 mod hooks;
 mod plan;
 

@@ -85,6 +85,7 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
         restart_after_upgrade: d.restart_after_upgrade,
         chain_height: None,
         ends_with_node: false,
+        announcements: None,
     }
 }
 

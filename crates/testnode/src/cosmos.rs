@@ -6,7 +6,8 @@
 //!   truncate, then write, not atomically (in two pieces with a pause, so a reader can see it
 //!   empty or half written) — logs `UPGRADE "<name>" NEEDED at height: <h>: <info>` and halts,
 //!   still running; with `--halt-height N` it stops producing after committing N and logs
-//!   `halt per configuration height N`. A stop signal is recorded (which one) in
+//!   `halt per configuration height N`. With `--grpc-port` it answers the SDK's
+//!   `Query/CurrentPlan` with the plan it will halt for (see `cosmos_grpc.rs`), from the start. A stop signal is recorded (which one) in
 //!   `<records>/exits.jsonl` after `--stop-delay`.
 //! - `status`: the saved height, as the app's own `status` command prints it.
 //! - `version [--long] [--output json]`: its version.
@@ -42,6 +43,7 @@ struct Options {
     halt_height: Option<u64>,
     skip: Vec<u64>,
     rpc_port: Option<u16>,
+    grpc_port: Option<u16>,
     stop_delay: Option<Duration>,
     output: Option<String>,
     pre_upgrade_codes: Vec<u8>,
@@ -74,6 +76,7 @@ fn parse(argv: &[String]) -> Result<Options, String> {
             "--plan-info" => o.plan_info = value()?,
             "--halt-height" => o.halt_height = Some(number(value()?)?).filter(|h| *h > 0),
             "--rpc-port" => o.rpc_port = Some(number(value()?)?.min(65535) as u16),
+            "--grpc-port" => o.grpc_port = Some(number(value()?)?.min(65535) as u16),
             "--stop-delay" => o.stop_delay = Some(crate::args::parse_duration(&value()?)?),
             "--output" | "-o" => o.output = Some(value()?),
             "--crash-at-start" => o.crash_at_start = true,
@@ -222,6 +225,13 @@ async fn serve(options: Options, home: PathBuf, start_height: u64) -> ExitCode {
                 say!("testnode app: cannot serve the RPC on 127.0.0.1:{port}: {e}");
                 return ExitCode::from(1);
             }
+        }
+    }
+    if let Some(port) = options.grpc_port {
+        let plan = options.plan_name.clone().zip(options.plan_height).map(|(n, h)| (n, h, options.plan_info.clone()));
+        if let Err(e) = crate::cosmos_grpc::listen(port, Arc::new(plan)) {
+            say!("testnode app: cannot serve gRPC on 127.0.0.1:{port}: {e}");
+            return ExitCode::from(1);
         }
     }
     let halted = Arc::new(Mutex::new(false));

@@ -12,6 +12,7 @@
 mod admin;
 mod args;
 mod cosmos;
+mod cosmos_grpc;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

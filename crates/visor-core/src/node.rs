@@ -192,6 +192,9 @@ pub struct Settings {
     /// cleanly, once the restart budget is spent when it fails (Cosmovisor's way). Otherwise
     /// any end of the node is a failure, restarted within the budget.
     pub ends_with_node: bool,
+    /// How often to ask the face what its chain announces ([`Face::announced_upgrade`]),
+    /// so the release is staged before its trigger.
+    pub announcements: Option<Duration>,
 }
 
 impl Settings {
@@ -268,6 +271,12 @@ pub trait Face: Send + Sync + 'static {
     /// atomic writes, half-copied binaries). Runs at start, with the home's lock held, before
     /// recovery; it must remove only names of the exact shapes the face itself makes.
     fn remove_leftovers(&self) {}
+    /// The upgrade the node's chain has scheduled, if any (a Cosmos chain's governance plan):
+    /// asked at `Settings::announcements`, on a worker thread, while the visor runs. Its
+    /// release is staged at once; its trigger stays the face's plan.
+    fn announced_upgrade(&self) -> Result<Option<Upgrade>, FaceError> {
+        Ok(None)
+    }
     /// Runs the face's hooks before `current` moves to the release in `dir` for `upgrade` (an
     /// upgrade's name) at `height`: an error stops the upgrade, with `current` unchanged.
     /// Runs on a worker thread, with the old node stopped; it is part of the downtime.

@@ -257,6 +257,7 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
         restart_after_upgrade: true,
         chain_height: None,
         ends_with_node: false,
+        announcements: None,
     };
     Ok(settings)
 }

@@ -58,3 +58,57 @@ fn a_wrong_checksum_or_another_platforms_binary_is_refused_and_nothing_is_left()
         assert_eq!(visor.wait_exit(), code(Exit::Clean));
     }
 }
+
+#[test]
+fn a_governance_plan_known_from_grpc_is_staged_long_before_the_height() {
+    let mut w = World::new();
+    w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+    let server = Server::start(Vec::new());
+    let app = w.app_script("v2", "");
+    server.state.lock().unwrap().files.push(Asset::new("simd", app.clone().into_bytes()));
+    let info = plan_info(&server, &host(), "simd", &sha256_hex(app.as_bytes()));
+    w.init(&format!("--plan-name v2 --plan-height 60 {info}"));
+    let mut visor = w.start();
+    let staged = visor.wait_own_status(&w.status_file(), "the release staged", |s| s["staging"]["phase"] == "staged");
+    assert!(w.plans().is_empty(), "staged before the node reached the height: {staged}");
+    assert_eq!(staged["pending"]["version"], "v2");
+    assert_eq!(staged["pending"]["height"], 60);
+    assert!(w.home.join("cosmovisor/upgrades/v2/bin/simd").is_file());
+    let done = visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    assert_eq!(done["lastSwitch"]["height"], 60);
+    assert_eq!(server.seen().iter().filter(|s| s.path.ends_with("/files/simd")).count(), 1, "downloaded once");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn prepare_upgrade_downloads_the_chains_plan_ahead() {
+    let w = World::new();
+    let server = Server::start(Vec::new());
+    let app = w.app_script("v2", "");
+    server.state.lock().unwrap().files.push(Asset::new("simd", app.clone().into_bytes()));
+    let info = plan_info(&server, &host(), "simd", &sha256_hex(app.as_bytes()));
+    w.init(&format!("--plan-name v2 --plan-height 100000 {info}"));
+    let out = w.cosmovisor(&["prepare-upgrade"]);
+    assert_eq!(
+        out.status.code(),
+        Some(code(Exit::Config)),
+        "no node answers: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DAEMON_GRPC_ADDRESS"));
+    // The node runs by itself (as when an operator prepares by hand).
+    let genesis = w.home.join("cosmovisor/genesis/bin/simd");
+    let mut node = std::process::Command::new(&genesis).args(["start", "--home"]).arg(&w.home).spawn().unwrap();
+    crate::harness::wait_until("the node's gRPC answers", || {
+        std::net::TcpStream::connect(("127.0.0.1", w.grpc_port)).is_ok()
+    });
+    let out = w.cosmovisor(&["prepare-upgrade"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prepared upgrade v2 at height 100000"));
+    assert_eq!(std::fs::read_to_string(w.home.join("cosmovisor/upgrades/v2/bin/simd")).unwrap(), app);
+    let out = w.cosmovisor(&["prepare-upgrade"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prepared already"));
+    let _ = node.kill();
+    let _ = node.wait();
+}

@@ -32,6 +32,7 @@ pub struct World {
     /// Where the apps record their starts, exits and plans.
     pub records: PathBuf,
     pub rpc_port: u16,
+    pub grpc_port: u16,
     pub env: Vec<(String, String)>,
 }
 
@@ -47,6 +48,7 @@ impl World {
         std::fs::create_dir_all(home.join("config")).unwrap();
         std::fs::create_dir_all(home.join("data")).unwrap();
         let rpc_port = free_port();
+        let grpc_port = free_port();
         std::fs::write(home.join("config/config.toml"), format!("[rpc]\nladdr = \"tcp://127.0.0.1:{rpc_port}\"\n"))
             .unwrap();
         let records = root.join("records");
@@ -56,7 +58,9 @@ impl World {
             home,
             records,
             rpc_port,
+            grpc_port,
             env: vec![
+                ("DAEMON_GRPC_ADDRESS".into(), format!("127.0.0.1:{grpc_port}")),
                 ("DAEMON_NAME".into(), "simd".into()),
                 ("DAEMON_POLL_INTERVAL".into(), "100ms".into()),
                 ("DAEMON_SHUTDOWN_GRACE".into(), "10s".into()),
@@ -73,10 +77,11 @@ impl World {
     /// The text of an app script of `version`: testnode as a Cosmos app, `extra` appended.
     pub fn app_script(&self, version: &str, extra: &str) -> String {
         format!(
-            "#!/bin/sh\nTESTNODE_VERSION={version} exec {} cosmos \"$@\" --records {} --rpc-port {} --block-time 40ms {extra}\n",
+            "#!/bin/sh\nTESTNODE_VERSION={version} exec {} cosmos \"$@\" --records {} --rpc-port {} --grpc-port {} --block-time 40ms {extra}\n",
             testnode_bin().display(),
             self.records.display(),
-            self.rpc_port
+            self.rpc_port,
+            self.grpc_port
         )
     }
 

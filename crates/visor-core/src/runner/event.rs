@@ -112,6 +112,10 @@ pub(crate) enum Event {
         /// The exit code, if it exited (rather than being killed by a signal).
         code: Option<i32>,
     },
+    /// What the face's announcement source says is coming.
+    Announced {
+        result: Result<Option<Upgrade>, String>,
+    },
     /// The chain's height, as the node's RPC reports it.
     ChainHeight {
         result: Result<u64, String>,
@@ -304,6 +308,9 @@ pub(crate) enum Effect {
     /// Poll the chain's height (while an upgrade waits for one).
     StartHeightPoll(crate::node::ChainHeightSettings),
     StopHeightPoll,
+    /// Ask the face for what its chain announces, at this interval.
+    StartAnnouncements(Duration),
+    StopAnnouncements,
     HandleUpstream {
         url: String,
         body: Vec<u8>,

@@ -121,6 +121,8 @@ pub(crate) struct Machine {
     height_polling: bool,
     /// Said once per distinct failure while an upgrade waits for a height.
     height_error: Option<String>,
+    /// Said once per distinct failure of the face's announcement source.
+    announce_error: Option<String>,
     /// The exit code of the node's last process to end, if it exited.
     node_exit: Option<i32>,
     probation: Option<Probation>,
@@ -174,6 +176,7 @@ impl Machine {
             chain_height: None,
             height_polling: false,
             height_error: None,
+            announce_error: None,
             node_exit: None,
             probation: None,
             backup_failures: 0,
@@ -210,6 +213,7 @@ impl Machine {
             Event::Launched { ticket, processes, error } => self.on_launched(ticket, processes, error),
             Event::Exited { ticket, role, status, code } => self.on_exited(ticket, &role, &status, code),
             Event::ChainHeight { result } => self.on_chain_height(result),
+            Event::Announced { result } => self.on_announced(result),
             Event::Poll { ticket, result } => self.on_poll(ticket, result),
             Event::Stopped { ticket, report } => self.on_stopped(ticket, report),
             Event::Verified { ticket, target, result } => self.on_verified(ticket, target, result),
@@ -238,6 +242,9 @@ impl Machine {
     fn begin(&mut self) {
         self.read_plan();
         self.start_upstream();
+        if let Some(interval) = self.settings.announcements {
+            self.emit(Effect::StartAnnouncements(interval));
+        }
         self.start_node(super::event::StartKind::First);
         // A visor restarted during a probation keeps watching the new release.
         if let Some(record) = self.last_switch.clone().filter(|r| {
@@ -306,6 +313,12 @@ impl Machine {
                 }
                 let upstream_changed = settings.upstream != self.settings.upstream;
                 let height_changed = settings.chain_height != self.settings.chain_height;
+                if settings.announcements != self.settings.announcements {
+                    self.emit(match settings.announcements {
+                        Some(interval) => Effect::StartAnnouncements(interval),
+                        None => Effect::StopAnnouncements,
+                    });
+                }
                 self.settings = settings;
                 if upstream_changed {
                     self.start_upstream();

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::Machine;
 use crate::release::ReleaseName;
-use crate::runner::event::{Effect, StageRequest, Ticket, Timer};
+use crate::runner::event::{Effect, Planned, StageRequest, Ticket, Timer};
 use crate::runner::state::State;
 use crate::stage::{StageError, StagePhase, StageProgress, Staged};
 use crate::status::StagingStatus;
+use crate::upgrade::Upgrade;
 
 /// The first wait before staging is tried again; doubles up to `STAGE_RETRY_MAX`.
 const STAGE_RETRY: Duration = Duration::from_secs(2);
@@ -51,7 +52,16 @@ impl Machine {
         if !self.wants(version) {
             return;
         }
-        let planned = self.plan.queue.iter().find(|p| p.upgrade.version == version).cloned();
+        // An announcement that names its own release and artifact (a Cosmos chain's plan) is
+        // staged from them, as a planned upgrade is.
+        let own = |u: &Upgrade| u.version == version && (u.release.is_some() || u.artifact.is_some());
+        let planned = self
+            .plan
+            .queue
+            .iter()
+            .find(|p| p.upgrade.version == version)
+            .cloned()
+            .or_else(|| self.plan.announced.clone().filter(own).map(|upgrade| Planned { upgrade, present: false }));
         let waited = matches!(&self.state, State::Waiting(w) if w.target.version == version);
         let announced = self.plan.announces(version);
         // One staging at a time, for the earliest planned upgrade: a later one (or a retry of

@@ -61,17 +61,40 @@ impl Machine {
                 self.poll_failures = 0;
                 self.confirm_upgrade();
                 let announced = status.accepted.map(|a| Upgrade::announced(&a.tag, a.height));
-                if announced != self.plan.announced {
-                    if announced.is_none() {
-                        tracing::info!("no upgrade is announced any more");
-                    }
-                    self.plan.announced = announced.clone();
-                    self.announce_reported = None;
-                    self.publish();
-                }
-                self.report_announced();
+                self.set_announced(announced.clone());
                 if let (true, State::Running, Some(upgrade)) = (status.ready, &self.state, announced) {
                     self.on_ready(upgrade);
+                }
+            }
+        }
+    }
+
+    /// The upgrade the node (or its chain) announces now, if any: staged ahead of its trigger.
+    fn set_announced(&mut self, announced: Option<Upgrade>) {
+        if announced != self.plan.announced {
+            if announced.is_none() {
+                tracing::info!("no upgrade is announced any more");
+            }
+            self.plan.announced = announced;
+            self.announce_reported = None;
+            self.publish();
+        }
+        self.report_announced();
+    }
+
+    /// What the face's announcement source answered (a Cosmos chain's governance plan).
+    pub(super) fn on_announced(&mut self, result: Result<Option<Upgrade>, String>) {
+        match result {
+            Ok(announced) => {
+                self.announce_error = None;
+                // A plan the running release came from is done, whatever the chain still says.
+                let announced = announced.filter(|u| self.release_of(u).ok().as_ref() != self.current.as_ref());
+                self.set_announced(announced);
+            }
+            Err(e) => {
+                if self.announce_error.as_deref() != Some(e.as_str()) {
+                    tracing::warn!("cannot ask for the chain's upgrade plan, trying again at the next poll: {e}");
+                    self.announce_error = Some(e);
                 }
             }
         }

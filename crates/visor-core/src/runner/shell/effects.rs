@@ -302,6 +302,26 @@ impl Shell {
             Some(spawn_upstream(settings, move |url, result| tx.send(Event::Upstream { url, result }).is_ok()));
     }
 
+    /// Asks the face what its chain announces, at `interval`, until told to stop.
+    pub(super) fn start_announcements(&mut self, interval: std::time::Duration) {
+        if let Some(task) = self.announcements.take() {
+            task.abort();
+        }
+        let (tx, face) = (self.events.clone(), Arc::clone(&self.face));
+        self.announcements = Some(tokio::spawn(async move {
+            loop {
+                let face = Arc::clone(&face);
+                let result = tokio::task::spawn_blocking(move || face.announced_upgrade().map_err(|e| e.to_string()))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("the announcement source failed: {e}")));
+                if tx.send(Event::Announced { result }).is_err() {
+                    return;
+                }
+                tokio::time::sleep(interval).await;
+            }
+        }));
+    }
+
     /// Polls the chain's height until told to stop (restarted when its settings change).
     pub(super) fn start_height_poll(&mut self, settings: crate::node::ChainHeightSettings) {
         if let Some(task) = self.height_poll.take() {

@@ -48,6 +48,7 @@ struct Shell {
     backup_cancel: Option<Arc<AtomicBool>>,
     upstream: Option<tokio::task::JoinHandle<()>>,
     height_poll: Option<tokio::task::JoinHandle<()>>,
+    announcements: Option<tokio::task::JoinHandle<()>>,
     last_status: Option<Status>,
     /// Set by the machine's last effect.
     exit: Option<Exit>,
@@ -123,6 +124,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         backup_cancel: None,
         upstream: None,
         height_poll: None,
+        announcements: None,
         last_status: None,
         exit: None,
     };
@@ -230,6 +232,12 @@ impl Shell {
             }
             Effect::HandleUpstream { url, body } => self.handle_upstream(url, body),
             Effect::StartHeightPoll(settings) => self.start_height_poll(settings),
+            Effect::StartAnnouncements(interval) => self.start_announcements(interval),
+            Effect::StopAnnouncements => {
+                if let Some(task) = self.announcements.take() {
+                    task.abort();
+                }
+            }
             Effect::StopHeightPoll => {
                 if let Some(task) = self.height_poll.take() {
                     task.abort();

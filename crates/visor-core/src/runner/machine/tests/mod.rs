@@ -45,6 +45,7 @@ fn settings() -> Settings {
         restart_after_upgrade: true,
         chain_height: None,
         ends_with_node: false,
+        announcements: None,
     }
 }
 
