@@ -310,6 +310,9 @@ impl Shell {
         let (tx, face) = (self.events.clone(), Arc::clone(&self.face));
         self.announcements = Some(tokio::spawn(async move {
             loop {
+                // The node is only starting when this begins: its first answer is worth one
+                // interval's wait, not a warning.
+                tokio::time::sleep(interval).await;
                 let face = Arc::clone(&face);
                 let result = tokio::task::spawn_blocking(move || face.announced_upgrade().map_err(|e| e.to_string()))
                     .await
@@ -317,7 +320,6 @@ impl Shell {
                 if tx.send(Event::Announced { result }).is_err() {
                     return;
                 }
-                tokio::time::sleep(interval).await;
             }
         }));
     }

@@ -1,6 +1,9 @@
 //! The demo: a complete automatic upgrade, genesis → v0.2.0, with `testnode` as the Vega core
 //! and data node, in a temporary home. Prints each step and the measured downtime; needs no
-//! network. Run it with `./demo.sh` (which builds the release binaries first).
+//! network. Run it with `./demo.sh` (which builds the release binaries first); `./demo.sh
+//! cosmos` shows the Cosmos face instead (`cosmos.rs`).
+
+mod cosmos;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -11,11 +14,11 @@ use std::time::{Duration, Instant};
 const UPGRADE_HEIGHT: u64 = 30;
 const DEADLINE: Duration = Duration::from_secs(60);
 
-fn step(n: u32, text: &str) {
+pub(crate) fn step(n: u32, text: &str) {
     println!("\n==> {n}/5  {text}");
 }
 
-fn fail(message: &str) -> ExitCode {
+pub(crate) fn fail(message: &str) -> ExitCode {
     eprintln!("demo failed: {message}");
     ExitCode::FAILURE
 }
@@ -42,12 +45,15 @@ fn make_release(home: &Path, name: &str, version: &str, testnode: &Path, config:
     std::fs::write(dir.join("run-config.toml"), config)
 }
 
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let start = line.find(&format!("{key}="))? + key.len() + 1;
     line[start..].split_whitespace().next()
 }
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("cosmos") {
+        return cosmos::main();
+    }
     let Some(bin_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) else {
         return fail("cannot find where the demo binary lives");
     };

@@ -1,0 +1,198 @@
+//! `./demo.sh cosmos`: the Cosmos face end to end. testnode plays a Cosmos SDK app whose chain
+//! has passed a governance upgrade `v2` at height 40; its binary is served on 127.0.0.1. The
+//! visor learns the plan from the node's gRPC, downloads and verifies the binary long before the
+//! height, and when the app writes its plan and halts, stops it, backs `data/` up, switches and
+//! starts v2 with the same arguments.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use testnode::release_server::{Asset, Server, sha256_hex};
+
+use crate::{fail, field, step};
+
+const HEIGHT: u64 = 40;
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_or(0, |a| a.port())
+}
+
+struct Demo {
+    cosmovisor: PathBuf,
+    testnode: PathBuf,
+    home: PathBuf,
+    records: PathBuf,
+    rpc: u16,
+    grpc: u16,
+}
+
+impl Demo {
+    fn app(&self, version: &str, extra: &str) -> String {
+        format!(
+            "#!/bin/sh\nTESTNODE_VERSION={version} exec {} cosmos \"$@\" --records {} --rpc-port {} --grpc-port {} --block-time 100ms {extra}\n",
+            self.testnode.display(),
+            self.records.display(),
+            self.rpc,
+            self.grpc
+        )
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.cosmovisor);
+        c.env_remove("RUST_LOG")
+            .env("DAEMON_HOME", &self.home)
+            .env("DAEMON_NAME", "simd")
+            .env("DAEMON_GRPC_ADDRESS", format!("127.0.0.1:{}", self.grpc))
+            .env("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true")
+            .env("DAEMON_POLL_INTERVAL", "100ms");
+        c
+    }
+}
+
+fn host() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}/{arch}", std::env::consts::OS)
+}
+
+fn micros(record: &str, key: &str) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_str(record).ok()?;
+    value[key].as_u64()
+}
+
+pub(crate) fn main() -> ExitCode {
+    let Some(bin_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) else {
+        return fail("cannot find where the demo binary lives");
+    };
+    let (cosmovisor, testnode) = (bin_dir.join("cosmovisor"), bin_dir.join("testnode"));
+    if !cosmovisor.exists() || !testnode.exists() {
+        return fail(&format!(
+            "build the binaries first: `cargo build --release --workspace` ({} missing)",
+            bin_dir.display()
+        ));
+    }
+    let root = std::env::temp_dir().join(format!("cosmovisor-demo-{}", std::process::id()));
+    let demo = Demo {
+        cosmovisor,
+        testnode,
+        home: root.join("home"),
+        records: root.join("records"),
+        rpc: free_port(),
+        grpc: free_port(),
+    };
+    let result = run(&demo, &root);
+    let _ = std::fs::remove_dir_all(&root);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn run(d: &Demo, root: &Path) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
+    std::fs::create_dir_all(d.home.join("config")).map_err(io)?;
+    std::fs::write(d.home.join("config/config.toml"), format!("[rpc]\nladdr = \"tcp://127.0.0.1:{}\"\n", d.rpc))
+        .map_err(io)?;
+
+    step(1, "the v2 binary on a release server on 127.0.0.1, and the chain's plan naming it");
+    let server = Server::start(Vec::new());
+    let v2 = d.app("v2", "");
+    server.state.lock().map_err(|e| e.to_string())?.files.push(Asset::new("simd", v2.clone().into_bytes()));
+    let url = format!("{}/files/simd?checksum=sha256:{}", server.base(), sha256_hex(v2.as_bytes()));
+    let info = serde_json::json!({ "binaries": { host(): url } });
+    println!("    governance plan v2 at height {HEIGHT} (a block every 100 ms), info = {info}");
+    let genesis = root.join("simd-v1");
+    std::fs::write(&genesis, d.app("v1", &format!("--plan-name v2 --plan-height {HEIGHT} --plan-info '{info}'")))
+        .map_err(io)?;
+    std::fs::set_permissions(&genesis, std::os::unix::fs::PermissionsExt::from_mode(0o755)).map_err(io)?;
+
+    step(2, "cosmovisor init <genesis binary>");
+    let out = d.command().arg("init").arg(&genesis).output().map_err(io)?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    println!("    {}", String::from_utf8_lossy(&out.stdout).trim());
+
+    step(3, "cosmovisor run start --home $DAEMON_HOME: plan from gRPC, download ahead, halt, switch");
+    let started = Instant::now();
+    let mut child = d
+        .command()
+        .args(["run", "start", "--home"])
+        .arg(&d.home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io)?;
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stderr.take().ok_or("no stderr")?) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stdout.take().ok_or("no stdout")?),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut done = None;
+    while done.is_none() {
+        let left = DEADLINE.checked_sub(started.elapsed()).ok_or("no upgrade within a minute")?;
+        let Ok(line) = rx.recv_timeout(left) else {
+            let _ = child.kill();
+            return Err("no upgrade within a minute".to_owned());
+        };
+        let shown = line.split_once("Z ").map_or(line.as_str(), |(_, rest)| rest.trim_start());
+        println!("    │ {shown}");
+        // Not `pre-upgrade done`: the engine's line carries the downtime.
+        if line.contains("upgrade done") && line.contains("downtime_us=") {
+            done = Some(line);
+        }
+    }
+    let done = done.unwrap_or_default();
+
+    step(4, "cosmovisor status");
+    let out = d.command().arg("status").output().map_err(io)?;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        println!("    {line}");
+    }
+
+    step(5, "SIGTERM to the visor: it stops the app, then exits");
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let status = child.wait().map_err(io)?;
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
+        println!("    │ {}", line.split_once("Z ").map_or(line.as_str(), |(_, rest)| rest.trim_start()));
+    }
+    println!("    cosmovisor exited with {status}");
+
+    let starts = std::fs::read_to_string(d.records.join("starts.jsonl")).unwrap_or_default();
+    let plans = std::fs::read_to_string(d.records.join("plans.jsonl")).unwrap_or_default();
+    let written = plans.lines().next().and_then(|l| micros(l, "atMicros"));
+    let new_start = starts.lines().nth(1).and_then(|l| micros(l, "atMicros"));
+    let downtime_us: f64 = field(&done, "downtime_us").and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+    println!("\nResult");
+    println!(
+        "    upgraded genesis (v1) -> upgrades/v2 at height {HEIGHT}; the binary was downloaded before the height"
+    );
+    if let (Some(w), Some(s)) = (written, new_start) {
+        println!(
+            "    upgrade-info.json written by the node -> new app started: {:.1} ms",
+            s.saturating_sub(w) as f64 / 1000.0
+        );
+    }
+    println!("    downtime (stop signal to new app spawned): {:.1} ms", downtime_us / 1000.0);
+    let _ = std::io::stdout().flush();
+    if !status.success() {
+        return Err(format!("cosmovisor exited with {status}"));
+    }
+    Ok(())
+}
