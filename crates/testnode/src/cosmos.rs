@@ -280,10 +280,12 @@ async fn produce(blocks: Blocks, home: PathBuf, height: Arc<AtomicU64>, halted: 
         tokio::time::sleep(blocks.block_time).await;
         let next = height.load(Ordering::SeqCst) + 1;
         if let Some((name, at, info)) = &blocks.plan
-            && next == *at
+            && next >= *at
             && !blocks.skip.contains(at)
         {
-            // CometBFT saved the block; the app refuses to run it without the new binary.
+            // CometBFT saved the block; the app refuses to run it without the new binary (and
+            // refuses again at once when restarted there).
+            let next = next.min(*at).max(height.load(Ordering::SeqCst));
             height.store(next, Ordering::SeqCst);
             save_height(&home, next);
             let (home, n, i) = (home.clone(), name.clone(), info.clone());

@@ -4,6 +4,7 @@
 
 mod commands;
 mod config;
+mod crash;
 mod download;
 mod harness;
 mod hooks;

@@ -37,11 +37,12 @@ fn a_governance_upgrade_switches_at_the_height_and_restarts_with_the_same_args()
     // Started again, the applied plan (still in data/) does not fire.
     let mut again = w.start();
     again.wait_running(&w.status_file());
-    assert_eq!(w.starts().last().unwrap()["version"], "v2");
+    wait_until("the app records its start", || w.starts().len() == 3);
+    assert_eq!(w.starts()[2]["version"], "v2");
     again.signal(Signal::SIGTERM);
     assert_eq!(again.wait_exit(), code(Exit::Clean));
     assert_eq!(w.current().as_deref(), Some("upgrades/v2"));
-    assert_eq!(w.starts().len(), 3);
+    assert_eq!(w.starts().len(), 3, "no upgrade, no restart");
 }
 
 #[test]
@@ -98,4 +99,58 @@ fn the_apps_own_exit_ends_the_run_with_its_code() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("v1"));
     let out = w.cosmovisor(&["run", "start", "--crash-at-start"]);
     assert_eq!(out.status.code(), Some(1), "the app's own status: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_stop_waits_for_a_node_that_flushes_and_the_backup_is_taken() {
+    let mut w = World::new();
+    w.set("UNSAFE_SKIP_BACKUP", "false");
+    w.set("DAEMON_RESTART_DELAY", "300ms");
+    std::fs::write(w.home.join("data/state.db"), b"the chain's state").unwrap();
+    w.init("--plan-name v2 --plan-height 5 --stop-delay 700ms");
+    w.add_upgrade("v2", "v2", &[]);
+    let mut visor = w.start();
+    visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    let exit = &w.exits()[0];
+    assert_eq!(exit["signal"], "SIGTERM");
+    assert!(exit["height"].is_u64(), "the old app flushed and exited by itself, not killed: {exit}");
+    let plan = w.plans()[0]["atMicros"].as_u64().unwrap();
+    let new = w.starts()[1]["atMicros"].as_u64().unwrap();
+    assert!(new - plan >= 1_000_000, "restart delay and the flush were waited for: {} µs", new - plan);
+    let backups: Vec<_> = std::fs::read_dir(w.home.join("data-backup/v2")).unwrap().flatten().collect();
+    assert_eq!(backups.len(), 1, "one backup of data/ before the switch");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    assert_eq!(w.exits().last().unwrap()["signal"], "SIGTERM", "the visor's stop reached the app");
+}
+
+#[test]
+fn an_empty_then_written_plan_is_read_once_complete_and_a_malformed_one_keeps_the_node() {
+    let w = World::new();
+    w.init("");
+    w.add_upgrade("v2", "v2", &[]);
+    let mut visor = w.start();
+    visor.wait_running(&w.status_file());
+    let info = w.home.join("data/upgrade-info.json");
+    std::fs::write(&info, b"{\"name\": \"v2\", \"heig").unwrap();
+    std::fs::write(&info, b"").unwrap();
+    std::fs::write(&info, b"{\"name\":\"\",\"height\":3}").unwrap();
+    // Garbage is reported, naming the file; the node runs on.
+    let error = visor.wait_log("the upgrade plan was not read");
+    assert!(error.contains("upgrade-info.json"), "{error}");
+    visor.wait_own_status(&w.status_file(), "still running", |s| s["state"] == "running");
+    assert_eq!(w.starts().len(), 1);
+    assert!(testnode::support::alive(w.starts()[0]["pid"].as_i64().unwrap() as i32));
+    // The node's plan, written the way the SDK does: in place, in pieces.
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().write(true).truncate(true).open(&info).unwrap();
+        f.write_all(b"{\"name\":\"v2\",").unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        f.write_all(b"\"height\":\"1\",\"info\":\"\"}").unwrap();
+    }
+    visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
