@@ -30,6 +30,8 @@ pub(crate) const KEYS: &[&str] = &[
     "COSMOVISOR_RESTART_ON_FAILURE",
     "COSMOVISOR_MAX_RESTARTS",
     "COSMOVISOR_RESTART_ON_FAILURE_DELAY",
+    "COSMOVISOR_ROLLBACK_ON_FAILURE",
+    "COSMOVISOR_PROBATION",
 ];
 
 /// The stop grace when `DAEMON_SHUTDOWN_GRACE` is unset: Cosmovisor kills at once, which
@@ -61,6 +63,9 @@ pub(crate) struct Config {
     pub(crate) restart_on_failure: bool,
     pub(crate) max_restarts: u64,
     pub(crate) restart_on_failure_delay: Duration,
+    /// Switch back when the new binary fails within `probation` of its start.
+    pub(crate) rollback_on_failure: bool,
+    pub(crate) probation: Duration,
 }
 
 impl Config {
@@ -183,6 +188,7 @@ fn is_duration(var: &str) -> bool {
             | "DAEMON_SHUTDOWN_GRACE"
             | "DAEMON_POLL_INTERVAL"
             | "COSMOVISOR_RESTART_ON_FAILURE_DELAY"
+            | "COSMOVISOR_PROBATION"
     )
 }
 
@@ -209,6 +215,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     let color_logs = boolean("COSMOVISOR_COLOR_LOGS", true);
     let disable_recase = boolean("COSMOVISOR_DISABLE_RECASE", false);
     let restart_on_failure = boolean("COSMOVISOR_RESTART_ON_FAILURE", false);
+    let rollback_on_failure = boolean("COSMOVISOR_ROLLBACK_ON_FAILURE", false);
     let mut duration = |key: &str, default: Duration, positive: bool| -> Duration {
         match get(key) {
             None => default,
@@ -230,6 +237,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     let shutdown_grace = duration("DAEMON_SHUTDOWN_GRACE", DEFAULT_GRACE, false);
     let poll_interval = duration("DAEMON_POLL_INTERVAL", Duration::from_millis(300), true);
     let restart_on_failure_delay = duration("COSMOVISOR_RESTART_ON_FAILURE_DELAY", Duration::from_secs(5), false);
+    let probation = duration("COSMOVISOR_PROBATION", Duration::from_secs(60), true);
     let mut number = |key: &str, default: u64| -> u64 {
         match get(key) {
             None => default,
@@ -351,6 +359,8 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         restart_on_failure,
         max_restarts,
         restart_on_failure_delay,
+        rollback_on_failure,
+        probation,
     }
 }
 
@@ -432,6 +442,8 @@ pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
         ("COSMOVISOR_RESTART_ON_FAILURE", config.restart_on_failure.to_string()),
         ("COSMOVISOR_MAX_RESTARTS", config.max_restarts.to_string()),
         ("COSMOVISOR_RESTART_ON_FAILURE_DELAY", d(config.restart_on_failure_delay)),
+        ("COSMOVISOR_ROLLBACK_ON_FAILURE", config.rollback_on_failure.to_string()),
+        ("COSMOVISOR_PROBATION", d(config.probation)),
     ]
 }
 
@@ -457,6 +469,7 @@ pub(crate) fn to_toml(config: &Config) -> String {
         ("daemon_shutdown_grace", config.shutdown_grace),
         ("daemon_poll_interval", config.poll_interval),
         ("cosmovisor_restart_on_failure_delay", config.restart_on_failure_delay),
+        ("cosmovisor_probation", config.probation),
     ] {
         table.insert(key.to_owned(), toml::Value::String(go_duration(d)));
     }

@@ -150,6 +150,8 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         restart: RestartPolicy {
             max_restarts: if config.restart_on_failure { config.max_restarts } else { 0 },
             delay: config.restart_on_failure_delay,
+            // Backoff, as Cosmovisor's redesign planned: 5 s, 10 s, 20 s, ... up to 5 minutes.
+            max_delay: Some(Duration::from_secs(300)),
             window: Some(Duration::from_secs(600)),
             reset_after: Some(Duration::from_secs(600)),
         },
@@ -161,7 +163,7 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         upstream: None,
         backup: (!config.unsafe_skip_backup).then_some(BackupSettings { source: data, exclude, dir: backups }),
         upgrade_lock: None,
-        probation: None,
+        probation: config.rollback_on_failure.then_some(config.probation),
         restart_after_upgrade: config.restart_after_upgrade,
         chain_height: Some(ChainHeightSettings {
             rpc: config.rpc()?,
@@ -196,14 +198,7 @@ impl Face for CosmosFace {
     /// Cosmovisor does).
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
         let program = self.binary(dir);
-        let relative = program.strip_prefix(dir).unwrap_or(&program);
-        if let Ok(confined) = Confined::open(dir)
-            && let Ok(mode) = confined.mode(relative)
-            && mode & 0o111 == 0
-        {
-            tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
-            confined.set_mode(relative, (mode | 0o111) & 0o7755)?;
-        }
+        facekit::ensure_executable(dir, &program)?;
         Ok(NodeSpec {
             processes: vec![ProcessSpec { role: "app".to_owned(), program, args: self.args.clone() }],
             protocol: Protocol::Cosmos,

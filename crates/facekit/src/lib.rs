@@ -13,6 +13,7 @@
 //! right thread, mapping an outcome to its exit code, reading an operator's TOML file with
 //! errors that name the key and the line (and warnings for unknown keys), and the build's facts.
 
+mod binary;
 mod build;
 mod cli;
 mod log;
@@ -21,6 +22,7 @@ mod progress;
 pub mod status;
 pub mod toml_file;
 
+pub use binary::ensure_executable;
 pub use build::{BUILD, BuildInfo};
 pub use cli::{Failure, Output, finish, run_engine};
 pub use log::{LogFormat, init_logging};

@@ -54,6 +54,7 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
     }
     Settings {
         restart: RestartPolicy {
+            max_delay: None,
             max_restarts: if d.restart_on_failure { d.max_startup_failures.saturating_sub(1) as u64 } else { 0 },
             delay: d.failure_restart_delay,
             // As the guide counts: failures in quick succession, a long run starts afresh.
@@ -110,16 +111,7 @@ impl Face for NymFace {
         let program = self.layout.binary(dir);
         let _: UpgradeInfo = read_json(&dir.join("upgrade-info.json"))?;
         let _: UpgradePlan = read_json(&self.layout.plan())?;
-        // Through the folder, never following a link: the mode of what a link points to is
-        // not ours to change.
-        let relative = program.strip_prefix(dir).unwrap_or(&program);
-        if let Ok(confined) = Confined::open(dir)
-            && let Ok(mode) = confined.mode(relative)
-            && mode & 0o111 == 0
-        {
-            tracing::info!(binary = %program.display(), "setting the execute bits of the binary (a+x)");
-            confined.set_mode(relative, (mode | 0o111) & 0o7755)?;
-        }
+        facekit::ensure_executable(dir, &program)?;
         Ok(NodeSpec {
             processes: vec![ProcessSpec { role: "daemon".to_owned(), program, args: self.args.clone() }],
             protocol: Protocol::Daemon,

@@ -225,6 +225,7 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
     let window = raw.restarts_window_seconds.unwrap_or(defaults::RESTARTS_WINDOW_SECONDS);
     let settings = Settings {
         restart: RestartPolicy {
+            max_delay: None,
             max_restarts: raw.max_number_of_restarts.unwrap_or(defaults::MAX_RESTARTS),
             delay: Duration::from_secs(raw.restarts_delay_seconds.unwrap_or(defaults::RESTARTS_DELAY_SECONDS)),
             window: (window > 0).then(|| Duration::from_secs(window)),

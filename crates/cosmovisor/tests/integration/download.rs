@@ -112,3 +112,57 @@ fn prepare_upgrade_downloads_the_chains_plan_ahead() {
     let _ = node.kill();
     let _ = node.wait();
 }
+
+#[test]
+fn every_download_form_of_v1_7_and_a_missing_checksum_refused() {
+    use testnode::release_server::zip;
+    // (what is served, how the plan's info names it, switched?)
+    enum Info {
+        Direct,
+        Document,
+        NoChecksum,
+    }
+    for (label, archive, info, switched) in [
+        ("zip with bin/simd", true, Info::Direct, true),
+        ("zip with simd at the root", false, Info::Direct, true),
+        ("a binaries document", false, Info::Document, true),
+        ("no checksum", false, Info::NoChecksum, false),
+    ] {
+        let mut w = World::new();
+        w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+        let server = Server::start(Vec::new());
+        let app = w.app_script("v2", "");
+        let name = if archive { "bin/simd" } else { "simd" };
+        let bytes = zip(&[(name, 0o755, app.as_bytes())]);
+        server.state.lock().unwrap().files.push(Asset::new("simd.zip", bytes.clone()));
+        let direct = format!("{}/files/simd.zip?checksum=sha256:{}", server.base(), sha256_hex(&bytes));
+        let plan_info = match info {
+            Info::Direct => serde_json::json!({ "binaries": { host(): direct } }).to_string(),
+            Info::NoChecksum => {
+                serde_json::json!({ "binaries": { host(): format!("{}/files/simd.zip", server.base()) } }).to_string()
+            }
+            Info::Document => {
+                let doc = serde_json::json!({ "binaries": { "any": direct } }).to_string();
+                server.state.lock().unwrap().files.push(Asset::new("ref.json", doc.clone().into_bytes()));
+                format!("{}/files/ref.json?checksum=sha256:{}", server.base(), sha256_hex(doc.as_bytes()))
+            }
+        };
+        w.init(&format!("--plan-name v2 --plan-height 6 --plan-info '{plan_info}'"));
+        let mut visor = w.start();
+        if switched {
+            visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+            assert_eq!(
+                std::fs::read_to_string(w.home.join("cosmovisor/upgrades/v2/bin/simd")).unwrap(),
+                app,
+                "{label}"
+            );
+        } else {
+            visor.wait_own_status(&w.status_file(), "the download refused", |s| {
+                s["staging"]["error"].as_str().is_some_and(|e| e.contains("checksum"))
+            });
+            assert_eq!(w.current().as_deref(), Some("genesis"), "{label}");
+        }
+        visor.signal(Signal::SIGTERM);
+        assert_eq!(visor.wait_exit(), code(Exit::Clean), "{label}");
+    }
+}

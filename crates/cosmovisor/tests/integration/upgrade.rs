@@ -154,3 +154,24 @@ fn an_empty_then_written_plan_is_read_once_complete_and_a_malformed_one_keeps_th
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn a_new_binary_that_fails_is_rolled_back_when_asked() {
+    let mut w = World::new();
+    w.set("COSMOVISOR_ROLLBACK_ON_FAILURE", "true");
+    w.init("--plan-name v2 --plan-height 5");
+    let broken = w.app("v2", "--crash-at-start");
+    assert!(w.cosmovisor(&["add-upgrade", "v2", broken.to_str().unwrap()]).status.success());
+    let mut visor = w.start();
+    let status = visor.wait_own_status(&w.status_file(), "rolled back", |s| {
+        s["lastSwitch"]["rollback"] == true && s["release"] == "genesis" && s["state"] == "running"
+    });
+    assert_eq!(status["lastSwitch"]["to"], "genesis");
+    assert_eq!(w.current().as_deref(), Some("genesis"));
+    // The old binary halts at the height again; the refused upgrade is not retried.
+    wait_until("genesis runs again", || w.starts().len() == 3);
+    assert_eq!(w.starts()[2]["version"], "v1");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    assert_eq!(w.starts().len(), 3, "no loop of upgrades");
+}

@@ -11,6 +11,8 @@ pub struct RestartPolicy {
     pub max_restarts: u64,
     /// Wait before each restart.
     pub delay: Duration,
+    /// When set, the wait doubles with each restart still counted, up to this.
+    pub max_delay: Option<Duration>,
     /// Failures older than this are forgotten; `None` keeps them until the budget is reset.
     pub window: Option<Duration>,
     /// A run that lasted at least this long starts the count afresh (Nymvisor's startup
@@ -53,7 +55,11 @@ impl RestartBudget {
             return RestartDecision::GiveUp { restarts: used };
         }
         self.restarts.push_back(now);
-        RestartDecision::Restart { delay: policy.delay, remaining: policy.max_restarts - used - 1 }
+        let delay = match policy.max_delay {
+            Some(max) => policy.delay.saturating_mul(1 << used.min(20)).min(max.max(policy.delay)),
+            None => policy.delay,
+        };
+        RestartDecision::Restart { delay, remaining: policy.max_restarts - used - 1 }
     }
 
     /// Restarts counted now, after forgetting those outside the window.
@@ -92,7 +98,22 @@ mod tests {
             delay: Duration::from_secs(5),
             window: window.map(Duration::from_secs),
             reset_after: None,
+            max_delay: None,
         }
+    }
+
+    #[test]
+    fn the_wait_doubles_up_to_its_cap_when_asked() {
+        let p = RestartPolicy { max_delay: Some(Duration::from_secs(12)), ..policy(5, None) };
+        let mut b = RestartBudget::default();
+        let t = Instant::now();
+        let delays: Vec<u64> = (0..5)
+            .map(|_| match b.on_failure(&p, t, None) {
+                RestartDecision::Restart { delay, .. } => delay.as_secs(),
+                RestartDecision::GiveUp { .. } => 0,
+            })
+            .collect();
+        assert_eq!(delays, [5, 10, 12, 12, 12]);
     }
 
     #[test]

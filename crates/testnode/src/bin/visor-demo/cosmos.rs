@@ -4,15 +4,14 @@
 //! height, and when the app writes its plan and halts, stops it, backs `data/` up, switches and
 //! starts v2 with the same arguments.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use testnode::release_server::{Asset, Server, sha256_hex};
 
-use crate::{fail, field, step};
+use crate::{fail, field, output_lines, step};
 
 const HEIGHT: u64 = 40;
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -131,19 +130,7 @@ fn run(d: &Demo, root: &Path) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(io)?;
-    let (tx, rx) = mpsc::channel::<String>();
-    for stream in [
-        Box::new(child.stderr.take().ok_or("no stderr")?) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stdout.take().ok_or("no stdout")?),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    drop(tx);
+    let rx = output_lines(&mut child);
     let mut done = None;
     while done.is_none() {
         let left = DEADLINE.checked_sub(started.elapsed()).ok_or("no upgrade within a minute")?;

@@ -45,6 +45,27 @@ fn make_release(home: &Path, name: &str, version: &str, testnode: &Path, config:
     std::fs::write(dir.join("run-config.toml"), config)
 }
 
+/// The child's stderr and stdout, line by line, as they come.
+pub(crate) fn output_lines(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    let streams: Vec<Box<dyn std::io::Read + Send>> = [
+        child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for stream in streams {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    rx
+}
+
 pub(crate) fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let start = line.find(&format!("{key}="))? + key.len() + 1;
     line[start..].split_whitespace().next()
@@ -102,19 +123,7 @@ fn demo(visor: &Path, testnode: &Path, home: &Path, data: &Path, socket: &Path) 
         .stderr(Stdio::piped())
         .spawn()
         .map_err(io)?;
-    let (tx, rx) = mpsc::channel::<String>();
-    for stream in [
-        Box::new(child.stderr.take().expect("piped")) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stdout.take().expect("piped")),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    drop(tx);
+    let rx = output_lines(&mut child);
     let mut done = None;
     let mut confirmed = false;
     while done.is_none() || !confirmed {

@@ -24,6 +24,7 @@ fn name(n: &str) -> ReleaseName {
 fn settings() -> Settings {
     Settings {
         restart: RestartPolicy {
+            max_delay: None,
             max_restarts: 2,
             delay: Duration::from_secs(5),
             window: Some(Duration::from_secs(3600)),
