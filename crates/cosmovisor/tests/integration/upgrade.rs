@@ -175,3 +175,34 @@ fn a_new_binary_that_fails_is_rolled_back_when_asked() {
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.starts().len(), 3, "no loop of upgrades");
 }
+
+#[test]
+fn a_plan_pending_at_start_is_applied_as_after_a_restored_snapshot() {
+    let w = World::new();
+    w.init("");
+    w.add_upgrade("v2", "v2", &[]);
+    // A snapshot taken after the upgrade, restored with genesis current: its data holds the
+    // plan the node wrote at the height, and the chain is past it.
+    std::fs::write(w.home.join("data/upgrade-info.json"), br#"{"name":"v2","height":5,"info":""}"#).unwrap();
+    std::fs::write(w.home.join("data/testnode-height"), b"100").unwrap();
+    let mut visor = w.start();
+    visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    wait_until("v2 runs", || w.starts().last().is_some_and(|s| s["version"] == "v2"));
+    assert_eq!(w.starts().last().unwrap()["startHeight"], 100);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn restarts_on_failure_when_asked_then_the_apps_status() {
+    let mut w = World::new();
+    w.set("COSMOVISOR_RESTART_ON_FAILURE", "true");
+    w.set("COSMOVISOR_MAX_RESTARTS", "2");
+    w.set("COSMOVISOR_RESTART_ON_FAILURE_DELAY", "100ms");
+    w.init("--crash-at-start");
+    let mut visor = w.start();
+    assert_eq!(visor.wait_exit(), 1, "the app's own status once the budget is spent");
+    assert_eq!(w.starts().len(), 3, "the first start and two restarts");
+    let at: Vec<u64> = w.starts().iter().map(|s| s["atMicros"].as_u64().unwrap()).collect();
+    assert!(at[2] - at[1] >= 2 * 100_000 - 10_000, "the second wait is longer: {at:?}");
+}
