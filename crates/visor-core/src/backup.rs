@@ -117,8 +117,10 @@ pub fn backup(settings: &BackupSettings, dest: &Path, cancel: &AtomicBool) -> Re
     if let Some(parent) = dest.parent() {
         fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(io_error(parent))?;
     }
+    // Named by the writing process, as every temporary of the visor is: what a killed visor
+    // left is told apart from what the running one writes.
     let mut partial_name = dest.file_name().unwrap_or_default().to_owned();
-    partial_name.push(PARTIAL);
+    partial_name.push(format!("-{}-{PARTIAL}", std::process::id()));
     let partial = dest.with_file_name(partial_name);
     let result = (|| {
         let _ = fs::remove_file(&partial);

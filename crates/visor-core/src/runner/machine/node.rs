@@ -131,6 +131,11 @@ impl Machine {
             return;
         }
         self.set_state(State::Running, None);
+        if let Some(exit) = self.exit_requested {
+            // A signal came while the node was being spawned: it is stopped at once.
+            self.begin_stop(StopWhy::Exit(exit));
+            return;
+        }
         self.arm_due();
         self.after_launch();
     }
@@ -263,8 +268,9 @@ impl Machine {
                 tracing::info!(signal = name, "shutdown requested: the node is already stopping");
                 self.emit(Effect::Urgency(Urgency::SkipDelay));
             }
-            State::Starting { step: Starting::Preparing { .. }, .. } => {
-                // Nothing runs yet: only the data node's query, which dies with the visor.
+            State::Starting { step: Starting::Preparing { .. } | Starting::AwaitingPlan { .. }, .. } => {
+                // Nothing runs yet: only the data node's query or the plan's reading, which
+                // end with the visor.
                 tracing::info!(signal = name, "shutdown requested before the node started");
                 self.node = None;
                 self.finish(Exit::Clean);

@@ -576,3 +576,4 @@ fn the_active_release_missing_at_a_restart_is_a_configuration_error() {
 }
 
 mod cosmos;
+mod starting;
