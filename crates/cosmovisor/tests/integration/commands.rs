@@ -65,3 +65,15 @@ fn version_and_status() {
     let out = w.cosmovisor(&["help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("add-upgrade"));
 }
+
+#[test]
+fn version_reports_a_failing_app() {
+    let w = World::new();
+    w.init("");
+    let bin = w.home.join("cosmovisor/genesis/bin/simd");
+    std::fs::write(&bin, "#!/bin/sh\necho broken >&2\nexit 3\n").unwrap();
+    let out = w.cosmovisor(&["version"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Internal)));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("version failed") && err.contains("broken"), "{err}");
+}

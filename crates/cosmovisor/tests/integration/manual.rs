@@ -47,3 +47,19 @@ fn a_batch_is_applied_in_height_order() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn batch_upgrades_one_block_apart_are_both_applied() {
+    let w = World::new();
+    w.init("");
+    let (a, b) = (w.app("v2", ""), w.app("v3", ""));
+    let list = format!("near:{}:12,nearer:{}:13", a.display(), b.display());
+    assert!(w.cosmovisor(&["add-batch-upgrade", "--upgrade-list", &list]).status.success());
+    let mut visor = w.start();
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/nearer");
+    assert_eq!(status["lastSwitch"]["height"], 13);
+    let versions: Vec<_> = w.starts().iter().map(|s| s["version"].as_str().unwrap_or_default().to_owned()).collect();
+    assert_eq!(versions.iter().filter(|v| *v == "v2").count(), 1, "v2 ran for its one block: {versions:?}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}

@@ -206,3 +206,16 @@ fn restarts_on_failure_when_asked_then_the_apps_status() {
     let at: Vec<u64> = w.starts().iter().map(|s| s["atMicros"].as_u64().unwrap()).collect();
     assert!(at[2] - at[1] >= 2 * 100_000 - 10_000, "the second wait is longer: {at:?}");
 }
+
+#[test]
+fn without_recase_the_plans_case_names_the_folder() {
+    let mut w = World::new();
+    w.set("COSMOVISOR_DISABLE_RECASE", "true");
+    w.init("--plan-name Chain2 --plan-height 5");
+    assert!(w.add_upgrade("Chain2", "v2", &[]).status.success());
+    let mut visor = w.start();
+    visor.wait_upgraded(&w.status_file(), "upgrades/Chain2");
+    assert_eq!(w.current().as_deref(), Some("upgrades/Chain2"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
