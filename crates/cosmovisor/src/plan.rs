@@ -127,6 +127,7 @@ pub(crate) fn artifact(info: &str, platform: &str) -> Result<Artifact, String> {
     }
     let url =
         url::Url::parse(info).map_err(|e| format!("the plan's info is neither a binaries list nor an address: {e}"))?;
+    network_only(&url, "the plan's info")?;
     Ok(Artifact::Document(url))
 }
 
@@ -142,6 +143,7 @@ fn binary_for(binaries: &BTreeMap<String, String>, platform: &str) -> Result<Art
         .or_else(|| binaries.get_key_value("any"))
         .ok_or_else(|| format!("the plan has no binary for this host: neither {platform} nor any"))?;
     let mut url = url::Url::parse(address).map_err(|e| format!("binaries.{key} is not an address: {e}"))?;
+    network_only(&url, &format!("binaries.{key}"))?;
     let checksum = match url.query_pairs().find(|(k, _)| k == "checksum").map(|(_, v)| v.into_owned()) {
         None => None,
         Some(text) => Some(parse_checksum(&text).map_err(|e| format!("binaries.{key}: {e}"))?),
@@ -155,6 +157,17 @@ fn binary_for(binaries: &BTreeMap<String, String>, platform: &str) -> Result<Art
         url.query_pairs_mut().clear().extend_pairs(rest);
     }
     Ok(Artifact::Url { url, checksum })
+}
+
+/// A chain's plan comes from the network: it may name network addresses only (a `file://`
+/// one would let a proposal make the visor read any local file, a device or a FIFO).
+fn network_only(url: &url::Url, what: &str) -> Result<(), String> {
+    let on_network = url::Url::parse("https://chain.invalid/").expect("a valid address");
+    visor_core::stage::check_announced(url, &on_network).map_err(|e| format!("{what}: {e}"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(format!("{what}: {url} is not an http(s) address"));
+    }
+    Ok(())
 }
 
 /// `sha256:<hex>` or `sha512:<hex>`. MD5 and SHA-1 are broken: refused.
@@ -268,6 +281,11 @@ mod tests {
             assert!(artifact(&info, "linux/amd64").unwrap_err().contains("broken"));
         }
         assert!(artifact("", "linux/amd64").is_err());
+        for local in ["file:///etc/shadow?checksum=sha256:00", "s3://bucket/appd"] {
+            let info = format!(r#"{{"binaries":{{"any":"{local}"}}}}"#);
+            assert!(artifact(&info, "linux/amd64").is_err(), "{local}");
+            assert!(artifact(local, "linux/amd64").is_err(), "{local}");
+        }
         assert!(artifact("some words", "linux/amd64").is_err());
     }
 
