@@ -58,26 +58,22 @@ fn json_output(args: &[String]) -> anyhow::Result<bool> {
     Ok(json)
 }
 
+/// The largest binary `init` and `add-upgrade` copy.
+const MAX_BINARY: u64 = 2 << 30;
+
 /// Copies the binary at `from` to `to` (0755) through a temporary file and a rename.
 fn install_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(from).with_context(|| format!("cannot read the binary {}", from.display()))?;
     if !meta.is_file() {
         bail!("{} is not a file: give the path of the app's binary", from.display());
     }
     let dir = to.parent().ok_or_else(|| anyhow!("{} has no folder", to.display()))?;
     visor_core::create_dir_durable(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", to.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
-    std::fs::copy(from, &tmp).with_context(|| format!("cannot copy {} to {}", from.display(), tmp.display()))?;
-    let done = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, to))
-        .and_then(|()| visor_core::sync_dir(dir));
-    if let Err(e) = done {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow!("cannot install {}: {e}", to.display()));
-    }
-    Ok(())
+    // Through the engine's atomic writer: an exclusive temporary under an unpredictable name,
+    // never a link planted at a guessable one, the exact mode, fsync, rename.
+    let bytes =
+        visor_core::read_bounded(from, MAX_BINARY).with_context(|| format!("cannot read {}", from.display()))?;
+    visor_core::write_atomic(to, &bytes, 0o755).with_context(|| format!("cannot install {}", to.display()))
 }
 
 fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {

@@ -12,6 +12,8 @@ use crate::plan::{Artifact, artifact_in_document, parse_checksum};
 
 /// Largest binaries document read.
 const MAX_DOCUMENT: usize = 1 << 20;
+/// Longest a binaries document may take.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 static FETCHED: Mutex<Option<HashMap<String, Result<Artifact, String>>>> = Mutex::new(None);
 
@@ -22,30 +24,46 @@ pub(crate) fn binaries_document(url: &url::Url, platform: &str) -> Result<Artifa
         return found.clone();
     }
     let found = fetch(url, platform);
-    FETCHED.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_default().insert(key, found.clone());
+    // Only what was found is remembered: a failure (the server down for a moment) is asked
+    // again at the next reading of the plan.
+    if found.is_ok() {
+        FETCHED.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_default().insert(key, found.clone());
+    }
     found
 }
 
 fn fetch(url: &url::Url, platform: &str) -> Result<Artifact, String> {
+    // The document chooses the binary and its checksum: it must be vouched for itself.
     let expected = match url.query_pairs().find(|(k, _)| k == "checksum") {
-        Some((_, text)) => Some(parse_checksum(&text).map_err(|e| format!("{url}: {e}"))?),
-        None => None,
+        Some((_, text)) => parse_checksum(&text).map_err(|e| format!("{url}: {e}"))?,
+        None => {
+            return Err(format!(
+                "the binaries document {url} has no ?checksum=sha256:<hex>; the plan must vouch for the document it names"
+            ));
+        }
     };
     let mut address = url.clone();
     address.set_query(None);
-    let policy = FetchPolicy { attempts: 2, ..FetchPolicy::default() };
+    let policy = FetchPolicy {
+        attempts: 2,
+        connect_timeout: std::time::Duration::from_secs(10),
+        read_timeout: std::time::Duration::from_secs(10),
+        ..FetchPolicy::default()
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot fetch {address}: {e}"))?;
     let bytes = runtime
-        .block_on(get_bytes(&client(&policy), &address, &[], &policy, MAX_DOCUMENT))
+        .block_on(async {
+            // A server that trickles bytes must not hold the plan's reading for long.
+            tokio::time::timeout(DEADLINE, get_bytes(&client(&policy), &address, &[], &policy, MAX_DOCUMENT)).await
+        })
+        .map_err(|_| format!("the binaries document {address} did not arrive within {DEADLINE:?}"))?
         .map_err(|e| format!("the binaries document {address}: {e}"))?;
-    if let Some(expected) = expected {
-        let actual = hash_bytes(&bytes, expected.algorithm);
-        if actual != expected {
-            return Err(format!("the binaries document {address} has checksum {actual}, the plan says {expected}"));
-        }
+    let actual = hash_bytes(&bytes, expected.algorithm);
+    if actual != expected {
+        return Err(format!("the binaries document {address} has checksum {actual}, the plan says {expected}"));
     }
     artifact_in_document(&bytes, platform).map_err(|e| format!("the binaries document {address}: {e}"))
 }

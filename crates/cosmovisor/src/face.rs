@@ -26,18 +26,45 @@ use crate::plan::{Artifact, Files, Plan, host_platform, parse_batch, read_small,
 /// How long a hook (the custom script, the app's `pre-upgrade`) may run.
 const HOOK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// The file in a folder the visor downloaded: the checksum of what it downloaded, so the
+/// folder is used only for a plan that names that same binary.
+const DOWNLOADED: &str = ".cosmovisor-downloaded";
+
 pub(crate) struct CosmosFace {
     config_file: Option<PathBuf>,
     /// The configuration `run` started with; reloads re-read the file and the environment.
     config: Config,
     args: Vec<OsString>,
     files: Files,
+    /// The chain's plan as the node's gRPC last gave it.
+    announced: std::sync::Mutex<Option<Plan>>,
 }
 
 impl CosmosFace {
     pub(crate) fn new(config_file: Option<PathBuf>, config: Config, args: Vec<OsString>) -> Self {
         let files = Files { home: config.home.clone() };
-        Self { config_file, config, args, files }
+        Self { config_file, config, args, files, announced: std::sync::Mutex::new(None) }
+    }
+
+    /// The plan whose release folder is `dir`, as the plan files (the node's first) or the
+    /// chain's announcement name it now.
+    fn plan_of(&self, dir: &Path) -> Option<Plan> {
+        let root = self.config.root();
+        let recase = !self.config.disable_recase;
+        let mut candidates: Vec<Plan> = self.read_upgrade_info().ok().flatten().map(|(p, _)| p).into_iter().collect();
+        if let Ok(Some(bytes)) = read_small(&self.files.batch()) {
+            candidates.extend(parse_batch(&bytes, recase).unwrap_or_default());
+        }
+        candidates.extend(self.announced.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone());
+        candidates.into_iter().find(|p| release_of(&p.name).is_ok_and(|r| r.dir(&root) == dir))
+    }
+
+    /// The checksum a plan's download for this host must have, if it names one.
+    fn expected_download(&self, plan: &Plan) -> Option<String> {
+        match self.artifact(plan) {
+            Ok(ArtifactSource::Url { checksum: Some(c), .. }) => Some(c.to_string()),
+            _ => None,
+        }
     }
 
     fn current_config(&self) -> Config {
@@ -121,6 +148,11 @@ impl CosmosFace {
     }
 }
 
+/// The folder name of the upgrade `version` names (its plan's name).
+fn version_folder(version: &str) -> String {
+    crate::plan::folder_name(version).unwrap_or_default()
+}
+
 /// How a plan's binary is downloaded.
 pub(crate) fn staging_settings(config: &Config) -> StagingSettings {
     StagingSettings {
@@ -197,6 +229,25 @@ impl Face for CosmosFace {
     /// The app, with the arguments `run` got; a binary without execute bits gets them (as
     /// Cosmovisor does).
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError> {
+        // A folder the visor downloaded is the binary of the plan it was downloaded for: if the
+        // plan now names another (a proposal replaced, a plan from a spoofed source), it is not
+        // run.
+        if let Ok(Some(downloaded)) = read_small(&dir.join(DOWNLOADED))
+            && let Some(plan) = self.plan_of(dir)
+        {
+            let downloaded = String::from_utf8_lossy(&downloaded).trim().to_owned();
+            let expected = self.expected_download(&plan);
+            if expected.as_deref() != Some(downloaded.as_str()) {
+                return Err(format!(
+                    "{} holds the binary downloaded as {downloaded}, but the plan {} now names {}; remove the folder so \
+                     the visor downloads the binary the plan names",
+                    dir.display(),
+                    plan.name,
+                    expected.unwrap_or_else(|| "no checksummed binary for this host".to_owned())
+                )
+                .into());
+            }
+        }
         let program = self.binary(dir);
         facekit::ensure_executable(dir, &program)?;
         Ok(NodeSpec {
@@ -211,14 +262,20 @@ impl Face for CosmosFace {
         files
     }
 
-    /// Puts the downloaded binary at `bin/<DAEMON_NAME>`.
-    fn write_release(&self, dir: &Path, _version: &str, binary: &Path) -> Result<(), FaceError> {
+    /// Puts the downloaded binary at `bin/<DAEMON_NAME>`, and says what was downloaded.
+    fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError> {
         let target = self.binary(dir);
         let relative = target.strip_prefix(dir)?;
+        let confined = Confined::open(dir)?;
         if binary != relative {
-            let confined = Confined::open(dir)?;
             confined.create_dir_all(Path::new("bin"), 0o755)?;
             confined.rename(binary, relative)?;
+        }
+        let plan = self.plan_of(&dir.with_file_name(version_folder(version))).filter(|p| p.name == version);
+        if let Some(checksum) = plan.and_then(|p| self.expected_download(&p)) {
+            let mut file = confined.create_file(Path::new(DOWNLOADED), 0o644)?;
+            std::io::Write::write_all(&mut file, checksum.as_bytes())?;
+            file.sync_all()?;
         }
         Ok(())
     }
@@ -256,8 +313,14 @@ impl Face for CosmosFace {
         if let Some(bytes) = read_small(&self.files.batch())? {
             let batch = parse_batch(&bytes, recase).map_err(|e| format!("{}: {e}", self.files.batch().display()))?;
             for plan in batch.iter().filter(|p| pending(p)) {
-                if !upgrades.iter().any(|u: &Upgrade| u.name == plan.name) {
-                    upgrades.push(self.upgrade(plan, Trigger::Height(plan.height))?);
+                if upgrades.iter().any(|u: &Upgrade| u.name == plan.name) {
+                    continue;
+                }
+                // One bad entry is reported and left out; the others (and the node's own plan)
+                // stand.
+                match self.upgrade(plan, Trigger::Height(plan.height)) {
+                    Ok(upgrade) => upgrades.push(upgrade),
+                    Err(e) => tracing::error!(file = %self.files.batch().display(), "a batch entry is left out: {e}"),
                 }
             }
         }
@@ -269,7 +332,9 @@ impl Face for CosmosFace {
     fn announced_upgrade(&self) -> Result<Option<Upgrade>, FaceError> {
         let config = self.current_config();
         let timeout = config.grpc_poll_interval().min(Duration::from_secs(10));
-        let Some(plan) = crate::grpc::current_plan(&config.grpc_address, timeout, !config.disable_recase)? else {
+        let plan = crate::grpc::current_plan(&config.grpc_address, timeout, !config.disable_recase)?;
+        self.announced.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone_from(&plan);
+        let Some(plan) = plan else {
             return Ok(None);
         };
         if self.skipped_heights().contains(&plan.height) {
@@ -301,12 +366,20 @@ impl Face for CosmosFace {
         }
         let recase = !self.config.disable_recase;
         let dir = record.to.dir(&self.config.root());
-        let from_file = self.read_upgrade_info().ok().flatten().map(|(p, _)| p).filter(|p| p.name == record.version);
+        // The plan that triggered the switch: its name and its height (the file may have
+        // changed since).
+        let from_file = self
+            .read_upgrade_info()
+            .ok()
+            .flatten()
+            .map(|(p, _)| p)
+            .filter(|p| p.name == record.version && record.height.is_none_or(|h| h == p.height));
         let batch = match read_small(&self.files.batch())? {
             Some(bytes) => parse_batch(&bytes, recase).unwrap_or_default(),
             None => Vec::new(),
         };
-        let plan = from_file.or_else(|| batch.iter().find(|p| p.name == record.version).cloned()).unwrap_or(Plan {
+        let triggered = |p: &&Plan| p.name == record.version && record.height.is_none_or(|h| h == p.height);
+        let plan = from_file.or_else(|| batch.iter().find(triggered).cloned()).unwrap_or(Plan {
             name: record.version.clone(),
             height: record.height.unwrap_or(0),
             info: String::new(),

@@ -30,8 +30,19 @@ pub(crate) fn custom_preupgrade(
         ));
     }
     {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let mode = meta.permissions().mode();
+        // The visor runs it with its own rights: nobody else may have written it.
+        let me = nix::unistd::geteuid().as_raw();
+        if mode & 0o022 != 0 || (meta.uid() != me && meta.uid() != 0) {
+            return Err(format!(
+                "the pre-upgrade script {} could have been written by another user (owner {}, mode {:o}); make it belong to \
+                 the visor's user and writable only by it",
+                script.display(),
+                meta.uid(),
+                mode & 0o7777
+            ));
+        }
         if mode & 0o100 == 0 {
             std::fs::set_permissions(&script, std::fs::Permissions::from_mode(mode | 0o100))
                 .map_err(|e| format!("cannot make {} executable: {e}", script.display()))?;

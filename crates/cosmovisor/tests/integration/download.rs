@@ -166,3 +166,33 @@ fn every_download_form_of_v1_7_and_a_missing_checksum_refused() {
         assert_eq!(visor.wait_exit(), code(Exit::Clean), "{label}");
     }
 }
+
+#[test]
+fn a_downloaded_folder_is_not_run_for_a_plan_that_names_another_binary() {
+    let mut w = World::new();
+    w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+    let server = Server::start(Vec::new());
+    // What an earlier (withdrawn, or spoofed) plan named: downloaded ahead from the gRPC plan.
+    let bad = w.app_script("v2-withdrawn", "");
+    let good = w.app_script("v2", "");
+    server.state.lock().unwrap().files.push(Asset::new("bad", bad.clone().into_bytes()));
+    server.state.lock().unwrap().files.push(Asset::new("good", good.clone().into_bytes()));
+    let announced = plan_info(&server, &host(), "bad", &sha256_hex(bad.as_bytes()));
+    // The node's own plan at the height names the good binary.
+    let node_info = serde_json::json!({ "binaries": { host(): format!("{}/files/good?checksum=sha256:{}", server.base(), sha256_hex(good.as_bytes())) } });
+    w.init(&format!("--plan-name v2 --plan-height 40 {announced}"));
+    let mut visor = w.start();
+    visor.wait_own_status(&w.status_file(), "the announced binary staged", |s| s["staging"]["phase"] == "staged");
+    // The node halts and writes its own plan, naming another binary.
+    std::fs::write(
+        w.home.join("data/upgrade-info.json"),
+        serde_json::json!({ "name": "v2", "height": 40, "info": node_info.to_string() }).to_string(),
+    )
+    .unwrap();
+    let error = visor.wait_log("now names");
+    assert!(error.contains("remove the folder"), "{error}");
+    assert_eq!(w.current().as_deref(), Some("genesis"), "the withdrawn binary is not switched to");
+    assert!(w.starts().iter().all(|s| s["version"] != "v2-withdrawn"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}

@@ -167,7 +167,9 @@ impl Unpacker {
             return self.too_big(format!("more than {} entries", self.limits.max_entries));
         }
         if name.len() > MAX_LINK_TARGET {
-            return self.refuse(&name[..64], format!("has a name longer than {MAX_LINK_TARGET} bytes"));
+            // Shown shortened, cut at a character boundary (the name is the archive's).
+            let cut = (0..=64).rev().find(|i| name.is_char_boundary(*i)).unwrap_or(0);
+            return self.refuse(&name[..cut], format!("has a name longer than {MAX_LINK_TARGET} bytes"));
         }
         let mut relative = PathBuf::new();
         for component in Path::new(name).components() {
