@@ -131,10 +131,13 @@ pub(crate) fn load(
         Some(path) => read_file(path, &mut errors),
         None => Vec::new(),
     };
+    // An empty variable is unset, as viper reads it: the file's value stands.
     let get = |key: &str| -> Option<Value> {
+        let file = || from_file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         match env(key) {
-            Some(text) => Some(Value { text, from: key.to_owned() }),
-            None => from_file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
+            Some(text) if !text.is_empty() => Some(Value { text, from: key.to_owned() }),
+            Some(text) => file().or(Some(Value { text, from: key.to_owned() })),
+            None => file(),
         }
     };
     let config = parse(&get, &mut errors, needs_backup_dir);
@@ -162,7 +165,8 @@ fn read_file(path: &Path, errors: &mut Vec<String>) -> Vec<(String, Value)> {
     for (key, value) in table {
         let var = key.to_ascii_uppercase();
         if !KEYS.contains(&var.as_str()) {
-            tracing::warn!(file = %shown, key, "unknown key in the configuration file, ignored");
+            // Said on stderr at once: the log is not set up before the configuration is read.
+            facekit::eprintln_out(&format!("warning: {shown}: unknown key {key:?} is ignored; check its spelling"));
             continue;
         }
         let text = match value {
@@ -234,7 +238,12 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         }
     };
     let restart_delay = duration("DAEMON_RESTART_DELAY", Duration::ZERO, false);
-    let shutdown_grace = duration("DAEMON_SHUTDOWN_GRACE", DEFAULT_GRACE, false);
+    // 0, what Cosmovisor's own `init` writes for "unset", means the default too: killing at
+    // once loses the database's unflushed writes.
+    let shutdown_grace = match duration("DAEMON_SHUTDOWN_GRACE", DEFAULT_GRACE, false) {
+        d if d.is_zero() => DEFAULT_GRACE,
+        d => d,
+    };
     let poll_interval = duration("DAEMON_POLL_INTERVAL", Duration::from_millis(300), true);
     let restart_on_failure_delay = duration("COSMOVISOR_RESTART_ON_FAILURE_DELAY", Duration::from_secs(5), false);
     let probation = duration("COSMOVISOR_PROBATION", Duration::from_secs(60), true);
@@ -283,6 +292,10 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     let name = match get("DAEMON_NAME") {
         None => {
             errors.push("DAEMON_NAME is not set: set it to the file name of the node's binary (e.g. gaiad)".into());
+            String::new()
+        }
+        Some(v) if v.text.is_empty() => {
+            errors.push(format!("{} is empty: set it to the file name of the node's binary (e.g. gaiad)", v.from));
             String::new()
         }
         Some(v) => {
@@ -419,7 +432,7 @@ pub(crate) fn parse_go_duration(text: &str) -> Result<Duration, String> {
 
 /// Every variable and its value, as `config` prints them.
 pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
-    let d = |d: Duration| format!("{d:?}");
+    let d = go_duration;
     vec![
         ("DAEMON_HOME", config.home.display().to_string()),
         ("DAEMON_NAME", config.name.clone()),
@@ -476,13 +489,23 @@ pub(crate) fn to_toml(config: &Config) -> String {
     table.to_string()
 }
 
-/// `d` in Go's syntax (`300ms`, `15s`).
+/// `d` in Go's syntax (`300ms`, `15s`, `1m30s`).
 pub(crate) fn go_duration(d: Duration) -> String {
     let nanos = d.as_nanos();
     if nanos == 0 {
         "0s".to_owned()
     } else if nanos.is_multiple_of(1_000_000_000) {
-        format!("{}s", nanos / 1_000_000_000)
+        let secs = nanos / 1_000_000_000;
+        let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+        let mut out = String::new();
+        if h > 0 {
+            out.push_str(&format!("{h}h"));
+        }
+        if h > 0 || m > 0 {
+            out.push_str(&format!("{m}m"));
+        }
+        out.push_str(&format!("{s}s"));
+        out
     } else if nanos.is_multiple_of(1_000_000) {
         format!("{}ms", nanos / 1_000_000)
     } else {

@@ -9,15 +9,11 @@ use std::time::Duration;
 
 use crate::config::Config;
 
-/// Runs the operator's script, if one is configured.
-pub(crate) fn custom_preupgrade(
-    config: &Config,
-    upgrade: &str,
-    height: Option<u64>,
-    timeout: Duration,
-) -> Result<(), String> {
+/// Checks the operator's script, if one is configured: at start (so a problem is said long
+/// before the height) and again just before it runs. Returns its path.
+pub(crate) fn check_custom_preupgrade(config: &Config) -> Result<Option<std::path::PathBuf>, String> {
     if config.custom_preupgrade.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let script = config.root().join(&config.custom_preupgrade);
     let meta = std::fs::symlink_metadata(&script).map_err(|e| {
@@ -29,25 +25,34 @@ pub(crate) fn custom_preupgrade(
             script.display()
         ));
     }
-    {
-        use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let mode = meta.permissions().mode();
-        // The visor runs it with its own rights: nobody else may have written it.
-        let me = nix::unistd::geteuid().as_raw();
-        if mode & 0o022 != 0 || (meta.uid() != me && meta.uid() != 0) {
-            return Err(format!(
-                "the pre-upgrade script {} could have been written by another user (owner {}, mode {:o}); make it belong to \
-                 the visor's user and writable only by it",
-                script.display(),
-                meta.uid(),
-                mode & 0o7777
-            ));
-        }
-        if mode & 0o100 == 0 {
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(mode | 0o100))
-                .map_err(|e| format!("cannot make {} executable: {e}", script.display()))?;
-        }
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mode = meta.permissions().mode();
+    // The visor runs it with its own rights: no other user may have written it.
+    let me = nix::unistd::geteuid().as_raw();
+    if mode & 0o002 != 0 || (meta.uid() != me && meta.uid() != 0) {
+        return Err(format!(
+            "the pre-upgrade script {} could have been written by another user (owner {}, mode {:o}); make it belong \
+             to the visor's user (chown) and not writable by others (chmod o-w)",
+            script.display(),
+            meta.uid(),
+            mode & 0o7777
+        ));
     }
+    if mode & 0o100 == 0 {
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(mode | 0o100))
+            .map_err(|e| format!("cannot make {} executable: {e}", script.display()))?;
+    }
+    Ok(Some(script))
+}
+
+/// Runs the operator's script, if one is configured.
+pub(crate) fn custom_preupgrade(
+    config: &Config,
+    upgrade: &str,
+    height: Option<u64>,
+    timeout: Duration,
+) -> Result<(), String> {
+    let Some(script) = check_custom_preupgrade(config)? else { return Ok(()) };
     let height = height.map(|h| h.to_string()).unwrap_or_default();
     tracing::info!(script = %script.display(), upgrade, height, "running the pre-upgrade script");
     let out =

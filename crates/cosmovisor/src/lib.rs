@@ -75,6 +75,7 @@ Usage:
   cosmovisor init <path to the app binary>  create $DAEMON_HOME/cosmovisor with it as genesis
   cosmovisor add-upgrade <name> <binary> [--force] [--upgrade-height H]
   cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>
+  cosmovisor prepare-upgrade                download the chain's planned binary now (node's gRPC)
   cosmovisor show-upgrade-info              print data/upgrade-info.json
   cosmovisor config                         print the configuration in use
   cosmovisor status [--output json]         what runs, what is planned, the last switch
@@ -138,6 +139,10 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     // The plan files are watched through their folder; the node makes it, but may not yet.
     let _ = std::fs::create_dir_all(config.home.join("data"));
     face::settings(&config).map_err(|e| Failure::config(anyhow::anyhow!(e)))?;
+    // Said now, not at the height.
+    if let Err(e) = hooks::check_custom_preupgrade(&config) {
+        tracing::error!("{e}; an upgrade would stop here: fix it before the upgrade height");
+    }
     tracing::info!(home = %config.home.display(), name = config.name, "cosmovisor starting");
     let root = config.root();
     facekit::run_engine(face::CosmosFace::new(file, config, args), Home::new(root))
@@ -172,6 +177,10 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
             | "prepare-upgrade" | "status" | "--version",
         ) => {
             args.remove(0);
+            if args.iter().any(|a| a == "--help" || a == "-h") {
+                facekit::print_out(USAGE);
+                return Ok(Exit::Clean);
+            }
             let file = take_config_flag(&mut args, true)?;
             let command = command.unwrap_or_default();
             commands::dispatch(&command, file, args)

@@ -56,31 +56,36 @@ impl NodeSpec {
     }
 
     /// Makes the node stop after committing `height` (a manual upgrade's height), so no block
-    /// past it runs on the old release. Returns whether the arguments changed.
+    /// past it runs on the old release. Only `start` takes the flag (`run version`, `run
+    /// export` do not); an operator's own lower halt height stands. Returns whether the
+    /// arguments changed.
     pub(crate) fn halt_at(&mut self, height: u64) -> bool {
-        match (&self.protocol, self.processes.first_mut()) {
-            (Protocol::Cosmos, Some(app)) => {
-                let flag = std::ffi::OsString::from(format!("--halt-height={height}"));
-                let before = app.args.clone();
-                // The operator's own flag gives way to the upgrade's, wherever it is.
-                let mut args = Vec::with_capacity(app.args.len() + 1);
-                let mut skip_value = false;
-                for arg in app.args.drain(..) {
-                    if std::mem::take(&mut skip_value) {
-                        continue;
-                    }
-                    match arg.to_str() {
-                        Some("--halt-height") => skip_value = true,
-                        Some(a) if a.starts_with("--halt-height=") => {}
-                        _ => args.push(arg),
-                    }
-                }
-                args.push(flag);
-                app.args = args;
-                app.args != before
-            }
-            _ => false,
+        let (Protocol::Cosmos, Some(app)) = (&self.protocol, self.processes.first_mut()) else { return false };
+        if app.args.first().and_then(|a| a.to_str()) != Some("start") {
+            return false;
         }
+        let before = app.args.clone();
+        let mut args = Vec::with_capacity(app.args.len() + 1);
+        let mut own = None;
+        let mut value_next = false;
+        for arg in app.args.drain(..) {
+            let text = arg.to_str().map(str::to_owned);
+            if std::mem::take(&mut value_next) {
+                own = text.and_then(|t| t.parse::<u64>().ok()).or(own);
+                continue;
+            }
+            match text.as_deref() {
+                Some("--halt-height") => value_next = true,
+                Some(a) if a.starts_with("--halt-height=") => {
+                    own = a["--halt-height=".len()..].parse::<u64>().ok().or(own);
+                }
+                _ => args.push(arg),
+            }
+        }
+        let halt = own.filter(|h| *h > 0).map_or(height, |own| own.min(height));
+        args.push(std::ffi::OsString::from(format!("--halt-height={halt}")));
+        app.args = args;
+        app.args != before
     }
 
     /// What to ask before a crash restart, to know where the node resumes (a Vega data node's

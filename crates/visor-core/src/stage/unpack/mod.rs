@@ -97,13 +97,25 @@ pub fn detect(path: &Path) -> io::Result<Format> {
     if name.ends_with(".tar") {
         return Ok(Format::Tar);
     }
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 6];
     let n = File::open(path)?.read(&mut magic)?;
-    Ok(match &magic[..n] {
-        [b'P', b'K', 3, 4] => Format::Zip,
-        [0x1f, 0x8b, ..] => Format::TarGz,
-        _ => Format::Plain,
-    })
+    match &magic[..n] {
+        [b'P', b'K', 3, 4, ..] => Ok(Format::Zip),
+        [0x1f, 0x8b, ..] => Ok(Format::TarGz),
+        // Archives this visor cannot unpack are refused, never installed as the binary.
+        [0xfd, b'7', b'z', b'X', b'Z', 0] => Err(unsupported("xz")),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Err(unsupported("zstd")),
+        [b'B', b'Z', b'h', ..] => Err(unsupported("bzip2")),
+        [b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c] => Err(unsupported("7z")),
+        _ => Ok(Format::Plain),
+    }
+}
+
+fn unsupported(kind: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("a {kind}-compressed archive, which is not unpacked (zip, tar and tar.gz are); publish one of those"),
+    )
 }
 
 /// Compressed archives may unpack to this much before the ratio cap applies: small archives

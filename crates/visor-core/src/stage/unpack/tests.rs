@@ -227,6 +227,12 @@ fn detects_formats_by_name_and_magic() {
     let gz = dir.path().join("asset");
     fs::write(&gz, [0x1f, 0x8b, 8, 0]).unwrap();
     assert_eq!(detect(&gz).unwrap(), Format::TarGz);
+    // Archives that cannot be unpacked are refused, not taken for the binary.
+    for (magic, kind) in [(&b"\xfd7zXZ\x00rest"[..], "xz"), (b"\x28\xb5\x2f\xfdrest", "zstd"), (b"BZh91AY", "bzip2")] {
+        let file = dir.path().join(kind);
+        fs::write(&file, magic).unwrap();
+        assert!(detect(&file).unwrap_err().to_string().contains(kind), "{kind}");
+    }
 }
 
 fn unpack_contained(bytes: &[u8], format: Format) {

@@ -61,6 +61,28 @@ fn an_upgrade_at_a_height_halts_the_node_there_and_is_due_when_the_chain_reaches
 }
 
 #[test]
+fn only_start_takes_the_halt_height_and_an_operators_lower_one_stands() {
+    let spec = |args: &[&str]| NodeSpec {
+        processes: vec![ProcessSpec {
+            role: "app".into(),
+            program: "/bin/simd".into(),
+            args: args.iter().map(Into::into).collect(),
+        }],
+        protocol: Protocol::Cosmos,
+    };
+    let args = |s: &NodeSpec| s.processes[0].args.iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>();
+    let mut version = spec(&["version"]);
+    assert!(!version.halt_at(20));
+    assert_eq!(args(&version), ["version"]);
+    let mut lower = spec(&["start", "--halt-height", "10", "--home", "/h"]);
+    lower.halt_at(20);
+    assert_eq!(args(&lower), ["start", "--home", "/h", "--halt-height=10"]);
+    let mut higher = spec(&["start", "--halt-height=30"]);
+    higher.halt_at(20);
+    assert_eq!(args(&higher), ["start", "--halt-height=20"]);
+}
+
+#[test]
 fn a_new_lowest_height_restarts_the_node_with_it_without_counting_a_restart() {
     let mut w = World::new(cosmos_settings(), cosmos_spec());
     w.start();
