@@ -18,6 +18,7 @@ mod commands;
 mod config;
 mod download;
 mod face;
+mod go_duration;
 mod grpc;
 mod hooks;
 mod plan;
@@ -45,7 +46,7 @@ pub mod fuzz {
 
     /// A Go duration.
     pub fn duration(text: &str) {
-        let _ = crate::config::parse_go_duration(text);
+        let _ = crate::go_duration::parse_go_duration(text);
     }
 
     #[cfg(test)]
