@@ -15,6 +15,13 @@
 //! runs, stops the node (stop signal, grace period, SIGKILL, wait until every process of it is
 //! gone) and runs the *switch* that moves `current`.
 //!
+//! An upgrade is an [`Upgrade`] with a [`Trigger`], whichever source announced it: the node
+//! itself when ready (a Vega core's admin RPC; a Cosmos app that wrote its plan down and
+//! halted), a time in a face's plan (Nym), or a chain height (Cosmos manual upgrades: the node
+//! is started with a halt height there and the height is polled from its RPC). A face may also
+//! announce what its chain has scheduled, so the release is staged long before its trigger,
+//! and run hooks before the switch that can stop it with `current` unchanged.
+//!
 //! The switch is a journaled transaction (see [`switch`]): a visor killed at any instant
 //! finishes or undoes it at its next start, before anything runs. Every state file is written
 //! atomically. One visor runs per home, enforced by a lock file. Slow work (stops, checks, file
