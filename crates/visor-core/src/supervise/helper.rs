@@ -77,7 +77,7 @@ fn kill_group(pgid: i32) {
 }
 
 /// Runs `program args` to completion with its output captured and bounded, killing its group
-/// after `timeout`. Blocks the calling thread; from async code use [`run_helper`].
+/// after `timeout`. Blocks the calling thread; from async code use `run_helper`.
 pub fn run_helper_blocking<I, S>(program: &Path, args: I, timeout: Duration) -> io::Result<Output>
 where
     I: IntoIterator<Item = S>,
