@@ -200,6 +200,11 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         chain_height: Some(ChainHeightSettings {
             rpc: config.rpc()?,
             interval: config.poll_interval.clamp(Duration::from_millis(100), Duration::from_secs(1)),
+            // As Cosmovisor asks: the current binary's own `status`, when the RPC is off.
+            fallback: Some((
+                config.root().join("current").join("bin").join(&config.name),
+                vec!["status".into(), "--home".into(), config.home.clone().into_os_string()],
+            )),
         }),
         ends_with_node: true,
         announcements: Some(config.grpc_poll_interval()),

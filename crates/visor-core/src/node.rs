@@ -133,6 +133,9 @@ pub struct ChainHeightSettings {
     pub rpc: url::Url,
     /// Time between two polls.
     pub interval: Duration,
+    /// A command that prints the node's status (the app's own `status`), run when the RPC
+    /// does not answer: program and arguments.
+    pub fallback: Option<(PathBuf, Vec<std::ffi::OsString>)>,
 }
 
 /// How many consecutive failed polls of the admin endpoint are tolerated.

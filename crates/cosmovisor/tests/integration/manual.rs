@@ -63,3 +63,17 @@ fn batch_upgrades_one_block_apart_are_both_applied() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn with_the_rpc_off_the_height_comes_from_the_apps_own_status() {
+    let mut w = World::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    w.set("COSMOVISOR_RPC_ADDRESS", &format!("http://127.0.0.1:{closed}"));
+    w.init("");
+    assert!(w.add_upgrade("m", "v2", &["--upgrade-height", "12"]).status.success());
+    let mut visor = w.start();
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/m");
+    assert_eq!(status["lastSwitch"]["height"], 12);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}

@@ -18,12 +18,15 @@ const MAX_STATUS: usize = 256 << 10;
 #[derive(Deserialize)]
 struct Answer {
     result: Option<Status>,
-    // Some proxies answer without the JSON-RPC envelope.
+    // The app's own `status` prints it without the JSON-RPC envelope (older SDKs as
+    // `SyncInfo`).
+    #[serde(alias = "SyncInfo")]
     sync_info: Option<SyncInfo>,
 }
 
 #[derive(Deserialize)]
 struct Status {
+    #[serde(alias = "SyncInfo")]
     sync_info: SyncInfo,
 }
 
@@ -46,6 +49,28 @@ pub(crate) fn parse_status(body: &[u8]) -> Result<u64, String> {
         _ => None,
     }
     .ok_or_else(|| format!("latest_block_height {} is not a height", sync.latest_block_height))
+}
+
+/// The fallback command is run at most this often (it is a process spawn).
+const FALLBACK_EVERY: Duration = Duration::from_secs(5);
+
+/// Runs the fallback command and reads the height it prints.
+async fn height_by_command(
+    program: &std::path::Path,
+    args: &[std::ffi::OsString],
+    deadline: Duration,
+) -> Result<u64, String> {
+    let (program, args) = (program.to_owned(), args.to_vec());
+    let shown = program.display().to_string();
+    let out = tokio::task::spawn_blocking(move || crate::supervise::run_helper_blocking(&program, &args, deadline))
+        .await
+        .map_err(|e| format!("{shown} status: {e}"))?
+        .map_err(|e| format!("{shown} status: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{shown} status failed ({})", out.status));
+    }
+    // Some apps print their status on stderr.
+    parse_status(&out.stdout).or_else(|_| parse_status(&out.stderr)).map_err(|e| format!("{shown} status: {e}"))
 }
 
 /// Polls the height until the task is aborted, handing each result to `emit`, which says
@@ -72,11 +97,20 @@ pub(crate) fn spawn_height_poll(
                 return;
             }
         };
+        let mut fallback_at: Option<tokio::time::Instant> = None;
         loop {
-            let result = get_bytes(&http, &url, &[], &policy, MAX_STATUS)
+            let mut result = get_bytes(&http, &url, &[], &policy, MAX_STATUS)
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|body| parse_status(&body).map_err(|e| format!("{url}: {e}")));
+            if let (Err(rpc), Some((program, args))) = (&result, &settings.fallback)
+                && fallback_at.is_none_or(|t| t.elapsed() >= FALLBACK_EVERY)
+            {
+                fallback_at = Some(tokio::time::Instant::now());
+                result = height_by_command(program, args, deadline.max(Duration::from_secs(10)))
+                    .await
+                    .map_err(|e| format!("{rpc}; and {e}"));
+            }
             if !emit(result) {
                 return;
             }
@@ -97,6 +131,7 @@ mod tests {
         );
         assert_eq!(parse_status(br#"{"result":{"sync_info":{"latest_block_height":7}}}"#), Ok(7));
         assert_eq!(parse_status(br#"{"sync_info":{"latest_block_height":"9"}}"#), Ok(9));
+        assert_eq!(parse_status(br#"{"NodeInfo":{},"SyncInfo":{"latest_block_height":"11"}}"#), Ok(11));
         for bad in [
             &b"{}"[..],
             b"",

@@ -17,6 +17,7 @@ fn cosmos_settings() -> Settings {
         chain_height: Some(ChainHeightSettings {
             rpc: "http://127.0.0.1:26657/".parse().unwrap(),
             interval: Duration::from_secs(1),
+            fallback: None,
         }),
         ends_with_node: true,
         restart: RestartPolicy { max_restarts: 0, ..settings().restart },
