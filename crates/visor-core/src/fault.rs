@@ -5,6 +5,19 @@
 
 use std::sync::OnceLock;
 
+/// Every step of an upgrade the hook can stop at, in order (the backup's only when one is taken).
+pub const SWITCH_STEPS: [&str; 9] = [
+    "switch-node-stopped",
+    "switch-backed-up",
+    "switch-journal-written",
+    "switch-link-created",
+    "switch-current-moved",
+    "switch-history-recorded",
+    "switch-recorded",
+    "switch-journal-cleared",
+    "switch-node-started",
+];
+
 /// The environment variable naming the step to die at.
 pub const FAULT_ENV: &str = "VISOR_TEST_FAULT";
 

@@ -6,20 +6,13 @@ use nix::sys::signal::Signal;
 
 use crate::harness::{Exit, World, code, wait_until};
 
-const STEPS: [&str; 7] = [
-    "switch-node-stopped",
-    "switch-journal-written",
-    "switch-link-created",
-    "switch-current-moved",
-    "switch-history-recorded",
-    "switch-journal-cleared",
-    "switch-node-started",
-];
+use visor_core::fault::SWITCH_STEPS as STEPS;
 
 #[test]
 fn a_visor_killed_at_any_step_of_an_upgrade_finishes_it_on_restart() {
     for step in STEPS {
-        let w = World::new();
+        let mut w = World::new();
+        w.set("UNSAFE_SKIP_BACKUP", "false");
         w.init("--plan-name v2 --plan-height 5");
         w.add_upgrade("v2", "v2", &[]);
         let mut command = w.command();

@@ -115,6 +115,7 @@ fn the_stop_waits_for_a_node_that_flushes_and_the_backup_is_taken() {
     assert_eq!(exit["signal"], "SIGTERM");
     assert!(exit["height"].is_u64(), "the old app flushed and exited by itself, not killed: {exit}");
     let plan = w.plans()[0]["atMicros"].as_u64().unwrap();
+    wait_until("the new app records its start", || w.starts().len() == 2);
     let new = w.starts()[1]["atMicros"].as_u64().unwrap();
     assert!(new - plan >= 1_000_000, "restart delay and the flush were waited for: {} µs", new - plan);
     let backups: Vec<_> = std::fs::read_dir(w.home.join("data-backup/v2")).unwrap().flatten().collect();

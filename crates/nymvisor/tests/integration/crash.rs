@@ -6,17 +6,7 @@ use nix::sys::signal::Signal;
 use crate::harness::{Exit, code};
 use crate::harness::{World, alive, wait_until};
 
-const STEPS: [&str; 9] = [
-    "switch-node-stopped",
-    "switch-backed-up",
-    "switch-journal-written",
-    "switch-link-created",
-    "switch-current-moved",
-    "switch-history-recorded",
-    "switch-recorded",
-    "switch-journal-cleared",
-    "switch-node-started",
-];
+use visor_core::fault::SWITCH_STEPS as STEPS;
 
 #[test]
 fn killed_at_any_step_of_an_upgrade_it_converges_on_restart() {
