@@ -308,7 +308,7 @@ fn prepare_upgrade(config: &Config) -> anyhow::Result<()> {
 }
 
 fn show_upgrade_info(config: &Config) -> anyhow::Result<()> {
-    let path = config.upgrade_info();
+    let path = Files { home: config.home.clone() }.upgrade_info();
     let bytes =
         read_small(&path).map_err(|e| anyhow!(e))?.ok_or_else(|| anyhow!("{} does not exist", path.display()))?;
     facekit::print_out(&String::from_utf8_lossy(&bytes));
@@ -331,7 +331,7 @@ fn print_config(config: &Config) -> anyhow::Result<()> {
         ("Root Dir", root.clone()),
         ("Upgrade Dir", root.join("upgrades")),
         ("Genesis Bin", root.join("genesis/bin").join(&config.name)),
-        ("Monitored File", config.upgrade_info()),
+        ("Monitored File", Files { home: config.home.clone() }.upgrade_info()),
         ("Data Backup Dir", config.data_backup_dir.clone()),
     ] {
         out.push_str(&format!("  {key:>15}: {}\n", value.display()));

@@ -76,11 +76,6 @@ impl Config {
         self.home.join("cosmovisor")
     }
 
-    /// `$DAEMON_HOME/data/upgrade-info.json`.
-    pub(crate) fn upgrade_info(&self) -> PathBuf {
-        self.home.join("data").join("upgrade-info.json")
-    }
-
     /// How often the node's gRPC is asked for the chain's governance plan.
     pub(crate) fn grpc_poll_interval(&self) -> Duration {
         self.poll_interval.saturating_mul(10).clamp(Duration::from_secs(1), Duration::from_secs(30))

@@ -17,6 +17,13 @@ const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 static FETCHED: Mutex<Option<HashMap<String, Result<Artifact, String>>>> = Mutex::new(None);
 
+/// What an earlier fetch found in the document at `url`, without fetching: for code that runs
+/// inside a runtime or on the run loop (reading a release, writing a staged one).
+pub(crate) fn remembered(url: &url::Url, platform: &str) -> Option<Artifact> {
+    let key = format!("{url} {platform}");
+    FETCHED.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_default().get(&key).cloned()?.ok()
+}
+
 /// The artifact for `platform` that the document at `url` lists.
 pub(crate) fn binaries_document(url: &url::Url, platform: &str) -> Result<Artifact, String> {
     let key = format!("{url} {platform}");

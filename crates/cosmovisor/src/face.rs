@@ -51,7 +51,13 @@ impl CosmosFace {
     fn plan_of(&self, dir: &Path) -> Option<Plan> {
         let root = self.config.root();
         let recase = !self.config.disable_recase;
-        let mut candidates: Vec<Plan> = self.read_upgrade_info().ok().flatten().map(|(p, _)| p).into_iter().collect();
+        // One reading, never a wait: this runs when a release is read, on the run loop.
+        let mut candidates: Vec<Plan> = read_small(&self.files.upgrade_info())
+            .ok()
+            .flatten()
+            .and_then(|bytes| Plan::parse(&bytes, recase).ok())
+            .into_iter()
+            .collect();
         if let Ok(Some(bytes)) = read_small(&self.files.batch()) {
             candidates.extend(parse_batch(&bytes, recase).unwrap_or_default());
         }
@@ -59,10 +65,15 @@ impl CosmosFace {
         candidates.into_iter().find(|p| release_of(&p.name).is_ok_and(|r| r.dir(&root) == dir))
     }
 
-    /// The checksum a plan's download for this host must have, if it names one.
+    /// The checksum a plan's download for this host must have, if it names one. Never
+    /// fetches: a binaries document counts only as an earlier reading of the plan found it.
     fn expected_download(&self, plan: &Plan) -> Option<String> {
-        match self.artifact(plan) {
-            Ok(ArtifactSource::Url { checksum: Some(c), .. }) => Some(c.to_string()),
+        let found = match crate::plan::artifact(&plan.info, &host_platform()).ok()? {
+            Artifact::Document(url) => crate::download::remembered(&url, &host_platform())?,
+            direct => direct,
+        };
+        match found {
+            Artifact::Url { checksum: Some(c), .. } => Some(c.to_string()),
             _ => None,
         }
     }
@@ -248,7 +259,9 @@ impl Face for CosmosFace {
                      the visor downloads the binary the plan names",
                     dir.display(),
                     plan.name,
-                    expected.unwrap_or_else(|| "no checksummed binary for this host".to_owned())
+                    expected.unwrap_or_else(|| {
+                        "no checksummed binary for this host (or its binaries document is not read yet)".to_owned()
+                    })
                 )
                 .into());
             }

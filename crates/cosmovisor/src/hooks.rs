@@ -26,6 +26,7 @@ pub(crate) fn check_custom_preupgrade(config: &Config) -> Result<Option<std::pat
         ));
     }
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
     let mode = meta.permissions().mode();
     // The visor runs it with its own rights: no other user may have written it.
     let me = nix::unistd::geteuid().as_raw();
@@ -39,7 +40,9 @@ pub(crate) fn check_custom_preupgrade(config: &Config) -> Result<Option<std::pat
         ));
     }
     if mode & 0o100 == 0 {
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(mode | 0o100))
+        // Through the folder, never following a link put there since the look above.
+        visor_core::confine::Confined::open(&config.root())
+            .and_then(|root| root.set_mode(Path::new(&config.custom_preupgrade), (mode | 0o100) & 0o7777))
             .map_err(|e| format!("cannot make {} executable: {e}", script.display()))?;
     }
     Ok(Some(script))

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use testnode::release_server::{Asset, Server, sha256_hex};
 
-use crate::{fail, field, output_lines, step};
+use crate::{built, fail, field, output_lines, step};
 
 const HEIGHT: u64 = 40;
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -67,16 +67,10 @@ fn micros(record: &str, key: &str) -> Option<u64> {
 }
 
 pub(crate) fn main() -> ExitCode {
-    let Some(bin_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) else {
-        return fail("cannot find where the demo binary lives");
+    let [cosmovisor, testnode] = match built(["cosmovisor", "testnode"]) {
+        Ok(found) => found,
+        Err(e) => return fail(&e),
     };
-    let (cosmovisor, testnode) = (bin_dir.join("cosmovisor"), bin_dir.join("testnode"));
-    if !cosmovisor.exists() || !testnode.exists() {
-        return fail(&format!(
-            "build the binaries first: `cargo build --release --workspace` ({} missing)",
-            bin_dir.display()
-        ));
-    }
     let root = std::env::temp_dir().join(format!("cosmovisor-demo-{}", std::process::id()));
     let demo = Demo {
         cosmovisor,

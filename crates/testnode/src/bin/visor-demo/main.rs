@@ -6,7 +6,7 @@
 mod cosmos;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -45,6 +45,22 @@ fn make_release(home: &Path, name: &str, version: &str, testnode: &Path, config:
     std::fs::write(dir.join("run-config.toml"), config)
 }
 
+/// The built binaries `names`, beside the demo's own.
+pub(crate) fn built<const N: usize>(names: [&str; N]) -> Result<[PathBuf; N], String> {
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_owned))
+        .ok_or("cannot find where the demo binary lives")?;
+    let found = names.map(|n| bin_dir.join(n));
+    if let Some(missing) = found.iter().find(|p| !p.exists()) {
+        return Err(format!(
+            "build the binaries first: `cargo build --release --workspace` ({} missing)",
+            missing.display()
+        ));
+    }
+    Ok(found)
+}
+
 /// The child's stderr and stdout, line by line, as they come.
 pub(crate) fn output_lines(child: &mut std::process::Child) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel::<String>();
@@ -75,16 +91,10 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("cosmos") {
         return cosmos::main();
     }
-    let Some(bin_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) else {
-        return fail("cannot find where the demo binary lives");
+    let [visor, testnode] = match built(["visor", "testnode"]) {
+        Ok(found) => found,
+        Err(e) => return fail(&e),
     };
-    let (visor, testnode) = (bin_dir.join("visor"), bin_dir.join("testnode"));
-    if !visor.exists() || !testnode.exists() {
-        return fail(&format!(
-            "build the binaries first: `cargo build --release --workspace` ({} missing)",
-            bin_dir.display()
-        ));
-    }
     let root = std::env::temp_dir().join(format!("visor-demo-{}", std::process::id()));
     let (home, data, socket) = (root.join("home"), root.join("testnode"), root.join("vega.sock"));
     let result = demo(&visor, &testnode, &home, &data, &socket);
