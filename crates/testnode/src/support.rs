@@ -240,3 +240,60 @@ pub fn live_pids_in(file: &Path) -> Vec<i32> {
         .filter(|&p| alive(p))
         .collect()
 }
+
+/// What a kill soak needs of one face: a fresh chain of upgrades, a visor started on it, and the
+/// invariants checked after each restart.
+pub trait SoakChain {
+    /// Starts the visor on this chain with the extra environment `envs`.
+    fn start(&self, envs: &[(&str, &str)]) -> Process;
+    /// Checks every invariant once the restarted visor runs (`running` is its pid, `None`
+    /// after the last stop); true once the whole chain is applied.
+    fn check(&mut self, kill: usize, running: Option<i32>) -> bool;
+    /// Waits until the chain's last upgrade has been applied.
+    fn wait_complete(&self);
+    /// The status file the visor writes.
+    fn status_file(&self) -> std::path::PathBuf;
+}
+
+/// SIGKILLs the visor at random instants (each below `pause_ms`) during chains of upgrades made by
+/// `chain`, restarting it after each kill and checking the chain's invariants, until
+/// `soak_kills()` kills; every other chain follows the node by parentage instead of a cgroup.
+/// Each chain must still complete and end with a clean exit (`clean` is that exit code).
+pub fn kill_soak<C: SoakChain>(pause_ms: u64, clean: i32, mut chain: impl FnMut() -> C) {
+    let mut rng = SoakRng::from_env();
+    let total = soak_kills();
+    let (mut kill, mut chains) = (0, 0);
+    while kill < total {
+        let tracking: &[(&str, &str)] = if chains % 2 == 0 { &[] } else { &[("VISOR_CGROUP", "off")] };
+        chains += 1;
+        let mut c = chain();
+        let mut visor = c.start(tracking);
+        loop {
+            // A random instant: while it waits, stops, backs up, switches, starts, or runs.
+            std::thread::sleep(Duration::from_millis(rng.below(pause_ms)));
+            visor.signal(Signal::SIGKILL);
+            assert!(visor.wait_status_undrained().code().is_none(), "the visor was killed");
+            kill += 1;
+            visor = c.start(tracking);
+            visor.wait_running(&c.status_file());
+            if c.check(kill, Some(visor.pid())) || kill >= total {
+                break;
+            }
+        }
+        c.wait_complete();
+        visor.signal(Signal::SIGTERM);
+        assert_eq!(visor.wait_exit(), clean, "a clean exit after the chain");
+        c.check(kill, None);
+    }
+}
+
+/// The `testnode` binary beside a face's binary: `cargo test --workspace` builds it there.
+pub fn testnode_beside(face: &Path) -> std::path::PathBuf {
+    let path = face.with_file_name("testnode");
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p testnode` first)",
+        path.display()
+    );
+    path
+}

@@ -14,9 +14,7 @@ pub fn cosmovisor_bin() -> PathBuf {
 }
 
 pub fn testnode_bin() -> PathBuf {
-    let path = cosmovisor_bin().with_file_name("testnode");
-    assert!(path.exists(), "{} is missing: run the tests with `cargo test --workspace`", path.display());
-    path
+    testnode::support::testnode_beside(&cosmovisor_bin())
 }
 
 /// The process exit code of `exit`.

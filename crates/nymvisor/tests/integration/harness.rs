@@ -12,9 +12,7 @@ pub fn nymvisor_bin() -> PathBuf {
 }
 
 pub fn testnode_bin() -> PathBuf {
-    let path = nymvisor_bin().with_file_name("testnode");
-    assert!(path.exists(), "{} is missing: run the tests with `cargo test --workspace`", path.display());
-    path
+    testnode::support::testnode_beside(&nymvisor_bin())
 }
 
 pub struct World {

@@ -6,12 +6,10 @@
 //! `VISOR_SOAK_KILLS` sets the number of kills (30 by default, as in CI; the long mode is 200 or
 //! more); `VISOR_SOAK_SEED` replays a run (every run prints its seed).
 
-use nix::sys::signal::Signal;
-
-use testnode::support::{SoakRng, live_pids_in, soak_kills};
+use testnode::support::{SoakChain, kill_soak, live_pids_in};
 
 use crate::harness::{Exit, code};
-use crate::harness::{World, alive, wait_until};
+use crate::harness::{Process, World, alive, wait_until};
 
 const UPGRADES: u64 = 6;
 
@@ -47,7 +45,7 @@ fn reached(w: &World) -> u64 {
     }
 }
 
-fn check_invariants(w: &World, last: &mut u64, kill: usize, running: i32) {
+fn check_invariants(w: &World, last: &mut u64, kill: usize, running: Option<i32>) {
     let at = reached(w);
     let release = w.data.join("current/bin/nym-node");
     assert!(release.is_file(), "kill {kill}: `current` dangles");
@@ -72,14 +70,15 @@ fn check_invariants(w: &World, last: &mut u64, kill: usize, running: i32) {
         dirs.push(w.data.join(format!("upgrades/u{i}/bin")));
         dirs.push(w.daemon_home.join(format!("nymvisor/backups/u{i}")));
     }
-    let mine = format!("-{running}-");
+    // The running nymvisor's own writes in progress are not leftovers.
+    let mine = running.map(|pid| format!("-{pid}-"));
     let leftovers: Vec<String> = dirs
         .iter()
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()
         .map(|e| e.unwrap().path().display().to_string())
         .filter(|p| p.contains(".tmp") || p.contains(".staging-") || p.ends_with(".partial"))
-        .filter(|p| !p.contains(&mine))
+        .filter(|p| mine.as_ref().is_none_or(|m| !p.contains(m)))
         .collect();
     assert!(leftovers.is_empty(), "kill {kill}: temporary files survive a start: {leftovers:?}");
     let daemons: Vec<i32> =
@@ -89,33 +88,29 @@ fn check_invariants(w: &World, last: &mut u64, kill: usize, running: i32) {
     assert!(live.len() <= 1, "kill {kill}: a previous daemon's processes are left: {live:?}");
 }
 
+/// A queue under a nymvisor that is killed again and again.
+struct Queue {
+    w: World,
+    last: u64,
+}
+
+impl SoakChain for Queue {
+    fn start(&self, envs: &[(&str, &str)]) -> Process {
+        self.w.start_with(&[], envs)
+    }
+    fn check(&mut self, kill: usize, running: Option<i32>) -> bool {
+        check_invariants(&self.w, &mut self.last, kill, running);
+        self.last == UPGRADES
+    }
+    fn wait_complete(&self) {
+        wait_until("the last upgrade is performed", || reached(&self.w) == UPGRADES);
+    }
+    fn status_file(&self) -> std::path::PathBuf {
+        self.w.status_file()
+    }
+}
+
 #[test]
 fn kill_soak_of_nymvisor_during_planned_upgrades() {
-    let mut rng = SoakRng::from_env();
-    let total = soak_kills();
-    let mut kill = 0;
-    let mut chains = 0;
-    while kill < total {
-        // Every other queue follows the daemon by parentage instead of a cgroup.
-        let tracking: &[(&str, &str)] = if chains % 2 == 0 { &[] } else { &[("VISOR_CGROUP", "off")] };
-        chains += 1;
-        let w = queued();
-        let mut last = 0;
-        let mut nymvisor = w.start_with(&[], tracking);
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(rng.below(300)));
-            nymvisor.signal(Signal::SIGKILL);
-            assert!(nymvisor.wait_status_undrained().code().is_none());
-            kill += 1;
-            nymvisor = w.start_with(&[], tracking);
-            nymvisor.wait_running(&w.status_file());
-            check_invariants(&w, &mut last, kill, nymvisor.pid());
-            if last == UPGRADES || kill >= total {
-                break;
-            }
-        }
-        wait_until("the last upgrade is performed", || reached(&w) == UPGRADES);
-        nymvisor.signal(Signal::SIGTERM);
-        assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
-    }
+    kill_soak(300, code(Exit::Clean), || Queue { w: queued(), last: 0 });
 }

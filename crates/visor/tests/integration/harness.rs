@@ -10,15 +10,8 @@ pub fn visor_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_visor"))
 }
 
-/// `testnode` is another package's binary: `cargo test --workspace` builds it next to ours.
 pub fn testnode_bin() -> PathBuf {
-    let path = visor_bin().with_file_name("testnode");
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p testnode` first)",
-        path.display()
-    );
-    path
+    testnode::support::testnode_beside(&visor_bin())
 }
 
 /// A test's world: a home folder, a data folder for testnode's records, the admin socket.

@@ -6,11 +6,9 @@
 //! `VISOR_SOAK_KILLS` sets the number of kills (30 by default, as in CI; the long mode is 200 or
 //! more); `VISOR_SOAK_SEED` replays a run (every run prints its seed).
 
-use nix::sys::signal::Signal;
+use testnode::support::{SoakChain, kill_soak, live_pids_in};
 
-use testnode::support::{SoakRng, live_pids_in, soak_kills};
-
-use crate::harness::{Env, alive, wait_until};
+use crate::harness::{Env, Visor, alive, wait_until};
 use crate::harness::{Exit, code};
 
 /// Releases in the chain: genesis, then v0.2.0 … v0.<N+1>.0. Release i upgrades at height i + 2,
@@ -78,36 +76,31 @@ fn check_invariants(env: &Env, reached: &mut u64, kill: usize, running: Option<i
     assert!(live.len() <= 1, "kill {kill}: a previous node's processes are left: {live:?}");
 }
 
+/// A chain of releases under a visor that is killed again and again.
+struct Chain {
+    env: Env,
+    reached: u64,
+}
+
+impl SoakChain for Chain {
+    fn start(&self, envs: &[(&str, &str)]) -> Visor {
+        self.env.start_visor_with(envs)
+    }
+    fn check(&mut self, kill: usize, running: Option<i32>) -> bool {
+        check_invariants(&self.env, &mut self.reached, kill, running);
+        self.reached == RELEASES
+    }
+    fn wait_complete(&self) {
+        // The chain still completes after all that.
+        let last = version(RELEASES);
+        wait_until("the last release runs", || self.env.current().as_deref() == Some(last.as_str()));
+    }
+    fn status_file(&self) -> std::path::PathBuf {
+        self.env.status_file()
+    }
+}
+
 #[test]
 fn kill_soak_of_the_visor_during_repeated_upgrades() {
-    let mut rng = SoakRng::from_env();
-    let total = soak_kills();
-    let mut kill = 0;
-    let mut chains = 0;
-    while kill < total {
-        // Every other chain follows the node by parentage instead of a cgroup.
-        let tracking: &[(&str, &str)] = if chains % 2 == 0 { &[] } else { &[("VISOR_CGROUP", "off")] };
-        chains += 1;
-        let env = chain();
-        let mut reached = 0;
-        let mut visor = env.start_visor_with(tracking);
-        loop {
-            // A random instant: while it waits, stops, switches, starts, or runs.
-            std::thread::sleep(std::time::Duration::from_millis(rng.below(400)));
-            visor.signal(Signal::SIGKILL);
-            assert!(visor.wait_status_undrained().code().is_none());
-            kill += 1;
-            visor = env.start_visor_with(tracking);
-            visor.wait_running(&env.status_file());
-            check_invariants(&env, &mut reached, kill, Some(visor.pid()));
-            if reached == RELEASES || kill >= total {
-                break;
-            }
-        }
-        // The chain still completes after all that.
-        wait_until("the last release runs", || env.current().as_deref() == Some(version(RELEASES).as_str()));
-        visor.signal(Signal::SIGTERM);
-        assert_eq!(visor.wait_exit(), code(Exit::Clean));
-        check_invariants(&env, &mut reached, kill, None);
-    }
+    kill_soak(400, code(Exit::Clean), || Chain { env: chain(), reached: 0 });
 }
