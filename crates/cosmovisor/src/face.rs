@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use visor_core::backup::BackupSettings;
+use visor_core::backup::{BackupSettings, Naming};
 use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::node::ChainHeightSettings;
@@ -183,7 +183,7 @@ pub(crate) fn staging_settings(config: &Config) -> StagingSettings {
 pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
     let mut exclude = Vec::new();
     let data = config.home.join("data");
-    let backups = config.data_backup_dir.join("data-backup");
+    let backups = config.data_backup_dir.clone();
     if let Ok(inside) = backups.strip_prefix(&data)
         && let Some(first) = inside.components().next()
     {
@@ -204,7 +204,8 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         release_folders: Default::default(),
         staging: config.allow_download.then(|| staging_settings(config)),
         upstream: None,
-        backup: (!config.unsafe_skip_backup).then_some(BackupSettings { source: data, exclude, dir: backups }),
+        backup: (!config.unsafe_skip_backup)
+            .then(|| BackupSettings::new(data, exclude, backups, Naming::Dated { prefix: "data-backup".to_owned() })),
         upgrade_lock: None,
         probation: config.rollback_on_failure.then_some(config.probation),
         restart_after_upgrade: config.restart_after_upgrade,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use visor_core::backup::BackupSettings;
+use visor_core::backup::{BackupSettings, Naming, Strategy};
 use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::stage::{FetchPolicy, StagingSettings, UnpackLimits, Unverified};
@@ -80,7 +80,11 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
             },
         }),
         upstream: Some(UpstreamSettings { url: config.upstream_url(), interval: rate, fetch: upstream_fetch }),
-        backup: (!d.unsafe_skip_backup).then(|| BackupSettings { source: d.home.clone(), exclude, dir: backup_dir }),
+        backup: (!d.unsafe_skip_backup).then(|| {
+            let mut b = BackupSettings::new(d.home.clone(), exclude, backup_dir, Naming::PerUpgrade);
+            b.strategy = Strategy::TarGz;
+            b
+        }),
         upgrade_lock: Some(layout.upgrade_lock()),
         probation: Some(d.startup_period_duration),
         restart_after_upgrade: d.restart_after_upgrade,

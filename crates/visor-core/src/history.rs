@@ -34,6 +34,9 @@ pub struct SwitchRecord {
     /// Set when this record is a rollback.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rollback: bool,
+    /// The backup taken before the switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<crate::backup::BackupReport>,
 }
 
 /// The history file.

@@ -57,6 +57,12 @@ impl Home {
         self.state_dir().join("switch.json")
     }
 
+    /// The journal of a restore: present while one is in progress, or while the data it
+    /// replaced is kept until the node has come up on the restored data.
+    pub fn restore_journal(&self) -> PathBuf {
+        self.state_dir().join("restore.json")
+    }
+
     /// The record of switches.
     pub fn history_file(&self) -> PathBuf {
         self.state_dir().join("history.json")

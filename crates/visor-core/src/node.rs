@@ -261,6 +261,8 @@ pub trait Face: Send + Sync + 'static {
     /// Hears how staging progresses (to draw a progress bar, or log); runs on the run loop,
     /// so it must be quick.
     fn staging_progress(&self, _progress: &StageProgress) {}
+    /// Hears how a backup or a restore progresses; runs on the run loop, so it must be quick.
+    fn work_progress(&self, _progress: &crate::backup::WorkProgress) {}
     /// Whether the release folder `dir` still needs staging (by default: it does not exist; a
     /// folder made by hand is used as is).
     fn needs_staging(&self, dir: &Path) -> bool {

@@ -102,6 +102,10 @@ pub struct Status {
     /// The last switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_switch: Option<SwitchRecord>,
+    /// The chain's height, as last read from the node (kept across restarts: a plan the node
+    /// wrote for a height above it is not due yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_height: Option<u64>,
     /// When this document was written (RFC 3339 in the file).
     pub updated_at: jiff::Timestamp,
 }

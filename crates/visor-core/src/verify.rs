@@ -28,6 +28,9 @@ pub enum PreflightError {
     /// A binary is another version.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// There is no room for the backup taken before the switch: the node is not stopped.
+    #[error("{0}")]
+    NoRoom(String),
     /// A binary does not have the checksum its upgrade publishes.
     #[error("{binary} has checksum {actual}, but its upgrade publishes {expected}; replace the binary")]
     Checksum {

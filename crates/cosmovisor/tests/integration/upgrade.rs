@@ -118,8 +118,20 @@ fn the_stop_waits_for_a_node_that_flushes_and_the_backup_is_taken() {
     wait_until("the new app records its start", || w.starts().len() == 2);
     let new = w.starts()[1]["atMicros"].as_u64().unwrap();
     assert!(new - plan >= 1_000_000, "restart delay and the flush were waited for: {} µs", new - plan);
-    let backups: Vec<_> = std::fs::read_dir(w.home.join("data-backup/v2")).unwrap().flatten().collect();
-    assert_eq!(backups.len(), 1, "one backup of data/ before the switch");
+    // Cosmovisor's name: `data-backup-<Y>-<M>-<D>` in DAEMON_DATA_BACKUP_DIR (the home), a copy of data/.
+    let backups: Vec<_> = std::fs::read_dir(&w.home)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("data-backup-") && !n.ends_with(".manifest"))
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup of data/ before the switch: {backups:?}");
+    assert_eq!(
+        std::fs::read(w.home.join(&backups[0]).join("state.db")).unwrap(),
+        b"the chain's state",
+        "the backup holds data/ as it was"
+    );
+    assert!(w.home.join(format!("{}.manifest", backups[0])).is_file(), "with its manifest");
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.exits().last().unwrap()["signal"], "SIGTERM", "the visor's stop reached the app");

@@ -217,9 +217,15 @@ impl World {
         read_jsonl(&self.records.join("starts.jsonl"))
     }
 
+    /// The backups taken for upgrade `name` (not their manifests).
     pub fn backups(&self, name: &str) -> Vec<PathBuf> {
         std::fs::read_dir(self.daemon_home.join("nymvisor/backups").join(name))
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| !p.to_string_lossy().ends_with(".manifest"))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

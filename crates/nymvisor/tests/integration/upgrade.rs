@@ -4,7 +4,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Exit, USAGE, code};
-use crate::harness::{World, in_seconds, wait_until};
+use crate::harness::{World, in_seconds, read_jsonl, wait_until};
 
 #[test]
 fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_and_history() {
@@ -43,6 +43,8 @@ fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_
 
     let backups = w.backups("v1.1.0");
     assert_eq!(backups.len(), 1, "{backups:?}");
+    let manifest = read_jsonl(&backups[0].with_extension("gz.manifest"));
+    assert_eq!(manifest[0]["strategy"], "tar.gz", "a manifest beside it: {manifest:?}");
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backups[0]).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600, "backups hold keys: private");
     assert!(!w.data.join("upgrade.lock").exists(), "the upgrade lock is removed afterwards");

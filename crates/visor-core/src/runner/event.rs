@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::state::Target;
-use crate::backup::{BackupError, BackupReport, BackupSettings};
+use crate::backup::{BackupError, BackupFor, BackupReport, BackupSettings, RestoreReport, WorkProgress};
 use crate::exit::Exit;
 use crate::history::SwitchRecord;
 use crate::node::{NodeSpec, Settings, UpstreamSettings};
@@ -64,6 +64,8 @@ pub(crate) enum Timer {
     Probation,
     /// Editors write in several steps: reload once the files settle.
     Reload,
+    /// The node may have run long enough on restored data to drop the data it replaced.
+    ReleaseKept,
 }
 
 /// A process of the node as the machine knows it.
@@ -140,6 +142,21 @@ pub(crate) enum Event {
     BackedUp {
         ticket: Ticket,
         result: Result<BackupReport, BackupError>,
+    },
+    /// How far the backup `ticket` is.
+    BackupProgress {
+        ticket: Ticket,
+        done: u64,
+        total: u64,
+    },
+    /// The backup at `path` was read back and sealed (and old backups pruned).
+    Sealed {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+    Restored {
+        ticket: Ticket,
+        result: Result<RestoreReport, String>,
     },
     Switched {
         ticket: Ticket,
@@ -266,6 +283,8 @@ pub(crate) enum Effect {
         ticket: Ticket,
         target: Target,
         release: ReleaseName,
+        /// Check there is room for this backup too (before the node is stopped).
+        room: Option<BackupSettings>,
     },
     LockUpgrade {
         ticket: Ticket,
@@ -278,9 +297,23 @@ pub(crate) enum Effect {
     Backup {
         ticket: Ticket,
         settings: BackupSettings,
-        dest_name: String,
+        what: BackupFor,
     },
     CancelBackup,
+    /// Read the backup back, seal its manifest, then keep the newest backups only.
+    SealBackup {
+        path: PathBuf,
+        settings: BackupSettings,
+    },
+    /// Restore the backup (the node is stopped).
+    Restore {
+        ticket: Ticket,
+        backup: PathBuf,
+    },
+    /// Remove the data a restore replaced: the node runs on the restored data.
+    ReleaseKept,
+    /// Tell the face how a backup or restore goes.
+    ShowWork(WorkProgress),
     Switch {
         ticket: Ticket,
         plan: SwitchPlan,

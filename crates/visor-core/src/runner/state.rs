@@ -25,6 +25,8 @@ pub(crate) struct Target {
     pub(crate) checksum: Option<crate::stage::Checksum>,
     /// A switch back after a failed probation.
     pub(crate) rollback: bool,
+    /// With a rollback: the backup to restore once switched back.
+    pub(crate) restore: Option<std::path::PathBuf>,
     /// The release's binaries as verified; checked again just before the switch.
     pub(crate) fingerprint: Option<crate::verify::Fingerprint>,
 }
@@ -80,6 +82,8 @@ pub(crate) struct Switching {
     pub(crate) release: ReleaseName,
     /// Absent for a rollback (the old node had already stopped for good).
     pub(crate) downtime: Option<Downtime>,
+    /// The backup taken before it, once taken.
+    pub(crate) backup: Option<crate::backup::BackupReport>,
 }
 
 /// An upgrade whose release is not ready while the node is stopped.
@@ -128,6 +132,9 @@ pub(crate) enum State {
     BackingUp(Switching),
     /// `current` is being moved.
     Switching(Switching),
+    /// Switched back after a failed probation; the data is being restored from the backup
+    /// taken before the failed upgrade.
+    Restoring { ticket: Ticket, backup: std::path::PathBuf },
     /// Finished with this exit.
     Done(Exit),
 }
@@ -146,6 +153,7 @@ impl State {
             Self::Waiting(_) => "waiting-for-release",
             Self::Switching(s) if s.target.rollback => "rolling-back",
             Self::Switching(_) => "switching",
+            Self::Restoring { .. } => "restoring",
             Self::Done(_) => "stopped",
         }
     }

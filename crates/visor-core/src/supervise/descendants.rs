@@ -195,3 +195,19 @@ pub fn tagged_processes(tag: &str) -> Vec<ProcId> {
 pub fn alive(proc: &ProcId) -> bool {
     proc_stat(proc.pid).is_some_and(|s| s.start_time == proc.start_time && s.state != 'Z')
 }
+
+/// Puts the calling thread in the idle I/O class, so what it reads (a backup being read back)
+/// waits for the node's own I/O. Best effort: a kernel or scheduler without I/O classes ignores it.
+pub fn lower_io_priority() {
+    const IOPRIO_WHO_PROCESS: nix::libc::c_long = 1;
+    const IOPRIO_CLASS_IDLE: nix::libc::c_long = 3;
+    const IOPRIO_CLASS_SHIFT: nix::libc::c_long = 13;
+    // SAFETY: ioprio_set takes three integers and touches no memory of ours; `0` names the
+    // calling thread.
+    let rc = unsafe {
+        nix::libc::syscall(nix::libc::SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT)
+    };
+    if rc != 0 {
+        tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower the I/O priority");
+    }
+}

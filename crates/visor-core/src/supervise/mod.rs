@@ -11,7 +11,7 @@ mod unix;
 
 pub use cgroup::{CGROUP_ENV, NodeCgroup};
 pub use descendants::{
-    NODE_TAG_ENV, ProcId, become_subreaper, node_processes, node_tag, reap_adopted, tagged_processes,
+    NODE_TAG_ENV, ProcId, become_subreaper, lower_io_priority, node_processes, node_tag, reap_adopted, tagged_processes,
 };
 pub(crate) use helper::run_helper;
 pub use helper::{MAX_HELPER_STDERR, MAX_HELPER_STDOUT, run_helper_blocking, run_helper_blocking_in};

@@ -29,6 +29,9 @@ pub struct Journal {
     /// A switch back after a failed probation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rollback: bool,
+    /// The backup taken before the switch, for its record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<crate::backup::BackupReport>,
 }
 
 impl Journal {

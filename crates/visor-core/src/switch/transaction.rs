@@ -30,6 +30,8 @@ pub struct SwitchPlan {
     pub upgrade: String,
     /// A switch back after a failed probation.
     pub rollback: bool,
+    /// The backup taken before it.
+    pub backup: Option<crate::backup::BackupReport>,
 }
 
 /// A switch could not be made or recovered.
@@ -75,7 +77,7 @@ pub enum Recovery {
     /// No switch was in progress.
     Clean,
     /// An interrupted switch was finished.
-    RolledForward(SwitchRecord),
+    RolledForward(Box<SwitchRecord>),
     /// An interrupted switch was undone because its target is gone.
     RolledBack {
         /// The release `current` points at again.
@@ -109,6 +111,7 @@ pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Re
         height: plan.height,
         started_at: jiff::Timestamp::now(),
         rollback: plan.rollback,
+        backup: plan.backup.clone(),
     };
     journal.save(&home.journal_file()).map_err(io("writing the journal"))?;
     fault::point("switch-journal-written");
@@ -145,6 +148,7 @@ fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchE
             downtime_ms: None,
             confirmed_at: None,
             rollback: journal.rollback,
+            backup: journal.backup.clone(),
         };
         history.switches.push(record.clone());
         recorded = Some(record);
@@ -174,11 +178,11 @@ pub fn recover(
         let record = append_record(home, &journal)?;
         if let Err(message) = record_hook(&record) {
             tracing::error!(to = %journal.to, "recording the switch failed again: {message}; fix it, it is retried at the next start");
-            return Ok(Recovery::RolledForward(record));
+            return Ok(Recovery::RolledForward(Box::new(record)));
         }
         Journal::clear(&home.journal_file()).map_err(io("removing the journal"))?;
         tracing::info!(to = %journal.to, "finished the interrupted switch");
-        Ok(Recovery::RolledForward(record))
+        Ok(Recovery::RolledForward(Box::new(record)))
     } else {
         if let Some(from) = &journal.from {
             home.point_current(from).map_err(io("moving `current` back"))?;
@@ -196,6 +200,7 @@ pub fn recover(
                     downtime_ms: None,
                     confirmed_at: None,
                     rollback: true,
+                    backup: None,
                 });
             }
         })?;
@@ -232,6 +237,7 @@ mod tests {
             height: Some(10),
             upgrade: "v2".into(),
             rollback: false,
+            backup: None,
         }
     }
 
@@ -260,6 +266,7 @@ mod tests {
                 height: Some(10),
                 started_at: jiff::Timestamp::UNIX_EPOCH,
                 rollback: false,
+                backup: None,
             };
             journal.save(&home.journal_file()).unwrap();
             if step >= 1 {
@@ -288,6 +295,7 @@ mod tests {
             height: None,
             started_at: jiff::Timestamp::UNIX_EPOCH,
             rollback: false,
+            backup: None,
         };
         journal.save(&home.journal_file()).unwrap();
         home.point_current(&name("v2")).unwrap();
@@ -308,7 +316,7 @@ mod tests {
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")));
         assert!(home.journal_file().exists());
         let recovered = recover(&home, |_| true, &|_| Ok(())).unwrap();
-        assert_eq!(recovered, Recovery::RolledForward(record));
+        assert_eq!(recovered, Recovery::RolledForward(Box::new(record)));
         assert!(!home.journal_file().exists());
         assert_eq!(History::load(&home.history_file()).unwrap().switches.len(), 1);
     }

@@ -7,6 +7,7 @@
 //! from trigger to switch (`upgrade`); the plan, one for every source: the face's queue, the node's announcement, the refused versions (`plan`); staging ahead of time
 //! (`staging`); probation and rollback (`probation`).
 
+mod backup;
 mod node;
 mod plan;
 mod probation;
@@ -85,6 +86,10 @@ pub(crate) struct Start {
     pub(crate) visor_pid: u32,
     pub(crate) visor_start_time: u64,
     pub(crate) hints: crate::node::Hints,
+    /// A restore's replaced data is kept until the node has come up on the restored data.
+    pub(crate) kept_data: bool,
+    /// The chain's height the previous run saw last.
+    pub(crate) chain_height: Option<u64>,
 }
 
 /// The run's state and its decisions.
@@ -126,8 +131,13 @@ pub(crate) struct Machine {
     /// The exit code of the node's last process to end, if it exited.
     node_exit: Option<i32>,
     probation: Option<Probation>,
-    /// Backups failed in a row (the retries back off).
+    /// Backups failed (or found no room) in a row: the retries back off.
     backup_failures: u32,
+    /// No upgrade is tried before this: its backup had no room.
+    no_room_until: Option<Instant>,
+    /// A restore's replaced data waits to be removed.
+    kept_data: bool,
+    kept_timer: Option<Ticket>,
     last_switch: Option<SwitchRecord>,
     reload_pending: bool,
     /// Tickets of timers that must still fire, by kind.
@@ -173,13 +183,16 @@ impl Machine {
             due: Due::default(),
             upstream_running: false,
             plan_read: false,
-            chain_height: None,
+            chain_height: start.chain_height,
             height_polling: false,
             height_error: None,
             announce_error: None,
             node_exit: None,
             probation: None,
             backup_failures: 0,
+            no_room_until: None,
+            kept_data: start.kept_data,
+            kept_timer: None,
             last_switch: start.last_switch,
             reload_pending: false,
             restart_timer: None,
@@ -219,6 +232,9 @@ impl Machine {
             Event::Verified { ticket, target, result } => self.on_verified(ticket, target, result),
             Event::UpgradeLocked { ticket, result } => self.on_upgrade_locked(ticket, result),
             Event::BackedUp { ticket, result } => self.on_backed_up(ticket, result),
+            Event::BackupProgress { ticket, done, total } => self.on_backup_progress(ticket, done, total),
+            Event::Sealed { path, result } => self.on_sealed(path, result),
+            Event::Restored { ticket, result } => self.on_restored(ticket, result),
             Event::Switched { ticket, result, took } => self.on_switched(ticket, result, took),
             Event::SwitchRefused { ticket, reason } => self.on_switch_refused(ticket, &reason),
             Event::StageStarted { ticket } => self.on_stage_started(ticket),
@@ -283,6 +299,7 @@ impl Machine {
             Timer::Due => self.on_due(ticket),
             Timer::StageRetry(version) => self.on_stage_retry(ticket, &version),
             Timer::Probation => self.on_probation_timer(ticket),
+            Timer::ReleaseKept => self.on_kept_timer(ticket),
             Timer::Reload => {
                 if self.reload_pending {
                     self.reload_pending = false;
@@ -387,6 +404,7 @@ impl Machine {
             staging: self.staging.as_ref().map(|s| s.status.clone()),
             restarts: self.restarts.clone().used(&self.active.restart, self.now.instant),
             last_switch: self.last_switch.clone(),
+            chain_height: self.chain_height,
             updated_at: self.now.wall,
         }
     }

@@ -95,6 +95,11 @@ impl Machine {
     }
 
     pub(super) fn launch(&mut self, ticket: Ticket, mut spec: NodeSpec, snapshot: Option<u64>) {
+        if let Some(upgrade) = self.node_plan_due_before_launch() {
+            // The old release would only halt at the height again, on data that may be newer.
+            self.upgrade_while_stopped(upgrade);
+            return;
+        }
         if let Some(height) = snapshot
             && spec.resume_from(height)
         {
@@ -149,6 +154,8 @@ impl Machine {
             self.begin_stop(StopWhy::Exit(Exit::Clean));
         } else if self.state.node_runs() {
             tracing::error!(role, status, "process stopped unexpectedly; stopping the rest of the node");
+            // It may have written its plan just before it ended: read it before deciding.
+            self.read_plan();
             self.begin_stop(StopWhy::Crash);
         } else {
             tracing::debug!(role, status, "process exited");
@@ -216,6 +223,11 @@ impl Machine {
             return;
         }
         self.node = None;
+        if let Some(upgrade) = self.node_plan_due_after_exit() {
+            self.launched_at = None;
+            self.upgrade_while_stopped(upgrade);
+            return;
+        }
         let ran_for = self.launched_at.take().map(|t| self.now.instant.saturating_duration_since(t));
         match self.restarts.on_failure(&self.active.restart, self.now.instant, ran_for) {
             RestartDecision::Restart { delay, remaining } => {
@@ -283,7 +295,7 @@ impl Machine {
                 tracing::info!(signal = name, "shutdown requested: cancelling the backup");
                 self.emit(Effect::CancelBackup);
             }
-            State::Starting { .. } | State::Switching(_) => {
+            State::Starting { .. } | State::Switching(_) | State::Restoring { .. } => {
                 tracing::info!(signal = name, "shutdown requested: finishing the current step first");
             }
             State::Done(_) => {}

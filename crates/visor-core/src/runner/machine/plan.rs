@@ -68,6 +68,11 @@ impl Machine {
                     }
                     self.plan.queue = plan;
                     self.publish();
+                    if self.node_plan_waits() && self.height_polling {
+                        // A fresh reading now: the node may just have halted at the plan's height.
+                        self.emit(Effect::StopHeightPoll);
+                        self.height_polling = false;
+                    }
                 }
                 self.stage_planned();
                 self.sync_height_poll();
@@ -153,8 +158,10 @@ impl Machine {
             Trigger::At(at) => *at <= self.now.wall,
             Trigger::Now => true,
             Trigger::Height(h) => self.chain_height.is_some_and(|height| height >= *h),
-            // In a plan, the node wrote it when it halted (a Cosmos app's own plan).
-            Trigger::NodeReady { .. } => true,
+            // In a plan, the node wrote it when it halted (a Cosmos app's own plan): due once
+            // the chain is at its height. With no height ever seen (a first start, a restored
+            // snapshot) the plan is taken at its word, as the peer does.
+            Trigger::NodeReady { height } => self.chain_height.is_none_or(|h| h >= *height),
         }
     }
 
@@ -189,9 +196,38 @@ impl Machine {
         self.begin_stop(super::super::state::StopWhy::Respawn);
     }
 
+    /// Whether the next planned upgrade is one the node wrote for a height the chain is not
+    /// known to have reached (someone wrote it ahead, or the height last seen is old).
+    fn node_plan_waits(&self) -> bool {
+        self.next_planned().is_some_and(|p| matches!(p.trigger, Trigger::NodeReady { .. }) && !self.due_now(&p.trigger))
+    }
+
+    /// The node ended by itself while a plan it wrote is pending at a height within a block
+    /// of the last one seen: it halted there (an SDK app exits at its upgrade height, and its
+    /// RPC goes with it).
+    pub(super) fn node_plan_due_after_exit(&self) -> Option<Upgrade> {
+        self.next_planned()
+            .filter(|p| match p.trigger {
+                Trigger::NodeReady { height } => self.chain_height.is_none_or(|h| h.saturating_add(1) >= height),
+                _ => false,
+            })
+            .cloned()
+    }
+
+    /// The next planned upgrade, if the node wrote it, it is due and its release is complete:
+    /// done before the node is launched (a restart at the height, a restored snapshot).
+    pub(super) fn node_plan_due_before_launch(&self) -> Option<Upgrade> {
+        let next = self.next_planned()?;
+        let present = self.plan.queue.iter().any(|p| &p.upgrade == next && p.present);
+        (matches!(next.trigger, Trigger::NodeReady { .. }) && self.due_now(&next.trigger) && present)
+            .then(|| next.clone())
+    }
+
     /// Polls the chain's height while an upgrade waits for one.
     pub(super) fn sync_height_poll(&mut self) {
-        let wanted = self.halt_height().is_some().then(|| self.settings.chain_height.clone()).flatten();
+        let wanted = (self.halt_height().is_some() || self.node_plan_waits())
+            .then(|| self.settings.chain_height.clone())
+            .flatten();
         match (wanted, self.height_polling) {
             (Some(settings), false) => {
                 self.emit(Effect::StartHeightPoll(settings));
@@ -214,9 +250,10 @@ impl Machine {
                 }
                 self.chain_height = Some(height);
                 tracing::debug!(height, "chain height");
-                let due = self
-                    .next_planned()
-                    .is_some_and(|p| matches!(p.trigger, Trigger::Height(_)) && self.due_now(&p.trigger));
+                let due = self.next_planned().is_some_and(|p| {
+                    matches!(p.trigger, Trigger::Height(_) | Trigger::NodeReady { .. }) && self.due_now(&p.trigger)
+                });
+                self.sync_height_poll();
                 if due && self.state == State::Running {
                     self.start_due();
                 }
@@ -233,19 +270,49 @@ impl Machine {
     /// Starts the next planned upgrade, which is due.
     fn start_due(&mut self) {
         let Some(next) = self.next_planned().cloned() else { return };
-        let Ok(release) = self.release_of(&next) else { return };
         tracing::info!(name = next.name, version = next.version, "the planned upgrade is due");
-        let target = Target {
-            name: next.name,
-            height: next.trigger.height(),
-            version: next.version,
+        if let Some(target) = self.target_of(next) {
+            self.verify(target);
+        }
+    }
+
+    /// What upgrading to the planned `upgrade` means.
+    pub(super) fn target_of(&self, upgrade: Upgrade) -> Option<Target> {
+        let release = self.release_of(&upgrade).ok()?;
+        Some(Target {
+            name: upgrade.name,
+            height: upgrade.trigger.height(),
+            version: upgrade.version,
             release: Some(release),
-            manual: next.manual,
-            identity: next.identity,
-            checksum: next.checksum,
+            manual: upgrade.manual,
+            identity: upgrade.identity,
+            checksum: upgrade.checksum,
             ..Target::default()
-        };
-        self.verify(target);
+        })
+    }
+
+    /// Upgrades to the planned `upgrade` with the node not running: its release is checked
+    /// (and waited for), then backed up and switched as after a stop.
+    pub(super) fn upgrade_while_stopped(&mut self, upgrade: Upgrade) {
+        let Some(target) = self.target_of(upgrade) else { return };
+        tracing::info!(
+            name = target.name,
+            version = target.version,
+            "the planned upgrade is due while the node is not running"
+        );
+        self.node = None;
+        let downtime = super::super::state::Downtime { stop_signal_at: self.now.instant, stop_took: Duration::ZERO };
+        self.set_state(
+            State::Waiting(super::super::state::Waiting {
+                target,
+                reason: String::new(),
+                logged: None,
+                checking: None,
+                downtime,
+            }),
+            None,
+        );
+        self.recheck_release();
     }
 
     /// A due upgrade whose release is not ready: the daemon keeps running; try again soon.

@@ -77,13 +77,22 @@ impl Machine {
         self.plan.refused.push(probation.record.version.clone());
         self.restarts.reset();
         self.probation_timer = None;
+        // The new release may have migrated the data already: the backup taken before it goes
+        // back with the release, when the operator asked for that.
+        let restore = probation
+            .record
+            .backup
+            .as_ref()
+            .filter(|_| self.settings.backup.as_ref().is_some_and(|b| b.restore_on_rollback))
+            .map(|b| b.path.clone());
         let target = Target {
             version: probation.record.version.clone(),
             release: Some(probation.previous.clone()),
             rollback: true,
+            restore,
             ..Target::default()
         };
-        self.begin_switch(target, probation.previous, None);
+        self.begin_switch(target, probation.previous, None, None);
         true
     }
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::{Machine, Resume};
-use crate::backup::{BackupError, BackupReport};
+use crate::backup::BackupReport;
 use crate::exit::Exit;
 use crate::history::SwitchRecord;
 use crate::node::NodeSpec;
@@ -20,9 +20,6 @@ use crate::verify::PreflightError;
 
 /// How often a missing release folder of an announced upgrade is reported again.
 const ANNOUNCE_REMINDER: Duration = Duration::from_secs(60);
-/// The first retry of an upgrade whose backup failed; doubles up to the max.
-const BACKUP_RETRY: Duration = Duration::from_secs(60);
-const BACKUP_RETRY_MAX: Duration = Duration::from_secs(3600);
 
 impl Machine {
     // ----- the admin endpoint (Vega) ------------------------------------------------------
@@ -62,7 +59,9 @@ impl Machine {
                 self.confirm_upgrade();
                 let announced = status.accepted.map(|a| Upgrade::announced(&a.tag, a.height));
                 self.set_announced(announced.clone());
-                if let (true, State::Running, Some(upgrade)) = (status.ready, &self.state, announced) {
+                if let (true, State::Running, Some(upgrade), true) =
+                    (status.ready, &self.state, announced, self.room_retry_due())
+                {
                     self.on_ready(upgrade);
                 }
             }
@@ -151,7 +150,12 @@ impl Machine {
     /// Asks for the verification `ticket` (the state waiting for it is already set).
     fn request_verify(&mut self, ticket: Ticket, target: Target) {
         match target.release.clone().map_or_else(|| self.settings.release_for(&target.version), Ok) {
-            Ok(release) => self.emit(Effect::Verify { ticket, target, release }),
+            Ok(release) => {
+                // Room for the backup is checked before anything stops, except when the node is
+                // stopped already (waiting for its release) or for a rollback.
+                let room = self.settings.backup.clone().filter(|_| !target.rollback && self.state.node_runs());
+                self.emit(Effect::Verify { ticket, target, release, room });
+            }
             Err(e) => {
                 // Answered at once, as the verification would have.
                 let result = Err(PreflightError::Unreadable(format!("{e}; {}", self.hints.map_release)));
@@ -183,6 +187,7 @@ impl Machine {
                 self.set_state(State::Running, None);
                 self.arm_due();
             }
+            (State::Verifying { .. }, Err(PreflightError::NoRoom(reason))) => self.no_room(&target, &reason),
             (State::Verifying { .. }, Ok((release, _))) => match self.settings.upgrade_lock.clone() {
                 Some(path) => {
                     let ticket = self.ticket();
@@ -206,7 +211,8 @@ impl Machine {
             (State::Waiting(waiting), Ok((release, _))) => {
                 tracing::info!(version = target.version, folder = %release, "the release is ready now");
                 let downtime = waiting.downtime;
-                self.begin_switch(target, release, Some(downtime));
+                // As after any stop for an upgrade: backed up first.
+                self.stopped_for_upgrade(target, release, downtime);
             }
             (State::Waiting(_), Err(e)) => {
                 let reason = e.to_string();
@@ -244,6 +250,7 @@ impl Machine {
     fn verified_and_locked(&mut self, target: Target, release: ReleaseName) {
         tracing::info!(version = target.version, folder = %release, "release verified; stopping the node to upgrade");
         self.due.reported = None;
+        self.no_room_until = None;
         self.begin_stop(StopWhy::Upgrade { target, release });
     }
 
@@ -267,78 +274,13 @@ impl Machine {
 
     // ----- the switch ---------------------------------------------------------------------
 
-    pub(super) fn stopped_for_upgrade(&mut self, target: Target, release: ReleaseName, downtime: Downtime) {
-        match self.settings.backup.clone() {
-            Some(settings) => {
-                let name = target.release.as_ref().map_or_else(|| target.version.clone(), ToString::to_string);
-                let dest_name = name.rsplit('/').next().unwrap_or(&name).to_owned();
-                let ticket = self.ticket();
-                tracing::info!(source = %settings.source.display(), upgrade = dest_name, "backing up the node's data before the switch");
-                let detail = format!("backing up {}", settings.source.display());
-                self.emit(Effect::Backup { ticket, settings, dest_name });
-                self.set_state(
-                    State::BackingUp(Switching { ticket, target, release, downtime: Some(downtime) }),
-                    Some(detail),
-                );
-            }
-            None => self.begin_switch(target, release, Some(downtime)),
-        }
-    }
-
-    pub(super) fn on_backed_up(&mut self, ticket: Ticket, result: Result<BackupReport, BackupError>) {
-        let State::BackingUp(switching) = self.state.clone() else { return };
-        if switching.ticket != ticket {
-            return;
-        }
-        let Switching { target, release, downtime, .. } = switching;
-        match result {
-            Ok(report) => {
-                self.backup_failures = 0;
-                tracing::info!(
-                    archive = %report.path.display(),
-                    files = report.files,
-                    bytes = report.bytes,
-                    took_ms = report.took.as_millis() as u64,
-                    "backup done"
-                );
-                self.emit(Effect::Fault("switch-backed-up"));
-                if let Some(exit) = self.exit_requested {
-                    self.emit(Effect::UnlockUpgrade { remove: false });
-                    self.finish(exit);
-                    return;
-                }
-                self.begin_switch(target, release, downtime);
-            }
-            Err(BackupError::Cancelled { read }) => {
-                tracing::info!(read_bytes = read, "backup cancelled; the upgrade will happen at the next start");
-                self.emit(Effect::UnlockUpgrade { remove: false });
-                self.finish(self.exit_requested.unwrap_or(Exit::Clean));
-            }
-            Err(e) => {
-                // Each retry stops the node again: back off, so a backup that cannot succeed
-                // does not restart the node every minute forever.
-                self.backup_failures = self.backup_failures.saturating_add(1);
-                let delay = BACKUP_RETRY.saturating_mul(1 << (self.backup_failures - 1).min(6)).min(BACKUP_RETRY_MAX);
-                tracing::error!(
-                    version = target.version,
-                    attempt = self.backup_failures,
-                    retry_in_s = delay.as_secs(),
-                    "{e}; the upgrade is not done: the old release starts again and the backup is retried later"
-                );
-                self.emit(Effect::UnlockUpgrade { remove: false });
-                self.start_node(StartKind::CrashRestart);
-                self.after_start.detail = Some(format!(
-                    "upgrade {}: backup failed (attempt {}), retrying in {} s: {e}",
-                    target.version,
-                    self.backup_failures,
-                    delay.as_secs()
-                ));
-                self.after_start.due_in = Some(delay);
-            }
-        }
-    }
-
-    pub(super) fn begin_switch(&mut self, target: Target, release: ReleaseName, downtime: Option<Downtime>) {
+    pub(super) fn begin_switch(
+        &mut self,
+        target: Target,
+        release: ReleaseName,
+        downtime: Option<Downtime>,
+        backup: Option<BackupReport>,
+    ) {
         let from = match (&self.ran, &self.current) {
             (Some(ran), Some(now)) if ran != now => {
                 tracing::warn!(ran = %ran, current = %now, "`current` was moved by hand while the node ran; the switch is recorded from the release that ran");
@@ -354,11 +296,12 @@ impl Machine {
             height: target.height,
             upgrade: if target.name.is_empty() { target.version.clone() } else { target.name.clone() },
             rollback: target.rollback,
+            backup: backup.clone(),
         };
         let ticket = self.ticket();
         let verified = target.fingerprint.clone();
         self.emit(Effect::Switch { ticket, plan, verified });
-        self.set_state(State::Switching(Switching { ticket, target, release, downtime }), None);
+        self.set_state(State::Switching(Switching { ticket, target, release, downtime, backup }), None);
     }
 
     /// The target changed after it was verified: do what the face does when a release is not
@@ -443,6 +386,11 @@ impl Machine {
             self.finish(Exit::Clean);
             return;
         }
+        if let Some(backup) = target.restore.filter(|_| record.rollback) {
+            self.last_switch = Some(record);
+            self.begin_restore(backup);
+            return;
+        }
         self.start_node(StartKind::AfterUpgrade);
         self.begin_probation(&record);
         self.after_start.switch = Some((record, switching.downtime));
@@ -462,8 +410,10 @@ impl Machine {
         if let Some((target, reason)) = after.not_ready {
             self.due_not_ready(&target, &reason);
         }
+        self.arm_kept_release();
         let Some((record, downtime)) = after.switch else { return };
         self.emit(Effect::Fault("switch-node-started"));
+        self.seal_backup(&record);
         let Some(downtime) = downtime else {
             self.publish();
             return;

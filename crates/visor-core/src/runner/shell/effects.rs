@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::{Node, Shell};
-use crate::backup::BackupSettings;
+use std::path::PathBuf;
+
+use crate::backup::{BackupFor, BackupSettings, Progress};
 use crate::home::CurrentLink;
 use crate::lock::HomeLock;
 use crate::node::{NodeSpec, UpstreamSettings};
@@ -141,14 +143,34 @@ impl Shell {
         });
     }
 
-    pub(super) fn verify(&self, ticket: Ticket, target: Target, release: ReleaseName) {
+    pub(super) fn verify(&self, ticket: Ticket, target: Target, release: ReleaseName, room: Option<BackupSettings>) {
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
         self.worker("verify", async move {
-            let result =
+            let mut result =
                 preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref(), target.checksum.as_ref())
                     .await
                     .map(|spec| (release, spec));
+            if let (Ok(_), Some(settings)) = (&result, room) {
+                // Reads the whole tree's metadata: a blocking thread.
+                let checked = tokio::task::spawn_blocking(move || {
+                    crate::backup::check_room(&settings, &AtomicBool::new(false)).map(|room| (settings, room))
+                })
+                .await;
+                match checked {
+                    Ok(Ok((settings, room))) => tracing::debug!(
+                        need_mib = room.need >> 20,
+                        free_mib = room.free >> 20,
+                        dir = %settings.dir.display(),
+                        "room for the backup"
+                    ),
+                    Ok(Err(e)) => result = Err(crate::PreflightError::NoRoom(e.to_string())),
+                    Err(e) => {
+                        result =
+                            Err(crate::PreflightError::NoRoom(format!("checking the room for the backup failed: {e}")))
+                    }
+                }
+            }
             let mut target = target;
             if let Ok((_, spec)) = &result {
                 target.fingerprint = crate::verify::fingerprint(spec).ok();
@@ -169,14 +191,66 @@ impl Shell {
         let _ = self.events.send(Event::UpgradeLocked { ticket, result });
     }
 
-    pub(super) fn backup(&mut self, ticket: Ticket, settings: BackupSettings, name: &str) {
-        let dest = crate::backup::archive_path(&settings, name);
+    pub(super) fn backup(&mut self, ticket: Ticket, settings: BackupSettings, what: BackupFor) {
         let cancel = Arc::new(AtomicBool::new(false));
         self.backup_cancel = Some(Arc::clone(&cancel));
-        self.blocking("backup", move || Event::BackedUp {
-            ticket,
-            result: crate::backup::backup(&settings, &dest, &cancel),
+        let progress = Arc::new(Progress::default());
+        self.report_progress(Arc::clone(&progress), move |done, total| Event::BackupProgress { ticket, done, total });
+        self.blocking("backup", move || {
+            let result = crate::backup::take(&settings, &what, &cancel, &progress);
+            // Ends the progress reports.
+            drop(progress);
+            Event::BackedUp { ticket, result }
         });
+    }
+
+    /// Sends `event(done, total)` every second while `progress` is shared with a worker.
+    fn report_progress(&self, progress: Arc<Progress>, event: impl Fn(u64, u64) -> Event + Send + 'static) {
+        let tx = self.events.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if Arc::strong_count(&progress) == 1 {
+                    break;
+                }
+                let (done, total) = progress.read();
+                if tx.send(event(done, total)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Seals the backup at `path` from a thread of idle I/O priority, so reading it back does
+    /// not compete with the new node; then prunes to the newest backups.
+    pub(super) fn seal_backup(&self, path: PathBuf, settings: BackupSettings) {
+        self.blocking("seal", move || {
+            crate::supervise::lower_io_priority();
+            let result = crate::backup::seal(&path, 2, &AtomicBool::new(false)).map(|_| ()).map_err(|e| e.to_string());
+            if result.is_ok() {
+                crate::backup::prune(&settings.dir, &settings.naming, settings.keep.max(1));
+            }
+            Event::Sealed { path, result }
+        });
+    }
+
+    pub(super) fn restore(&self, ticket: Ticket, backup: PathBuf) {
+        let journal = self.home.restore_journal();
+        let progress = Arc::new(Progress::default());
+        self.report_progress(Arc::clone(&progress), move |done, total| Event::BackupProgress { ticket, done, total });
+        self.blocking("restore", move || {
+            let result = crate::backup::restore(&backup, &journal, &AtomicBool::new(false), &progress)
+                .map_err(|e| e.to_string());
+            drop(progress);
+            Event::Restored { ticket, result }
+        });
+    }
+
+    /// Blocking work whose end nobody waits for (its effect is logged).
+    pub(super) fn blocking_quiet(&self, work: impl FnOnce() + Send + 'static) {
+        tokio::task::spawn_blocking(work);
     }
 
     pub(super) fn switch(&self, ticket: Ticket, plan: SwitchPlan, verified: Option<Fingerprint>) {

@@ -107,6 +107,8 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         visor_pid: pid,
         visor_start_time: crate::supervise::proc_start_time(pid as i32).unwrap_or(0),
         hints: face.hints(),
+        kept_data: prepared.kept_data,
+        chain_height: prepared.chain_height,
     };
     let mut machine = Machine::new(start, Now::real());
     let mut shell = Shell {
@@ -194,7 +196,7 @@ impl Shell {
             Effect::Urgency(urgency) => {
                 self.urgency.send_replace(urgency);
             }
-            Effect::Verify { ticket, target, release } => self.verify(ticket, target, release),
+            Effect::Verify { ticket, target, release, room } => self.verify(ticket, target, release, room),
             Effect::LockUpgrade { ticket, path } => self.lock_upgrade(ticket, &path),
             Effect::UnlockUpgrade { remove } => {
                 if let Some(lock) = self.upgrade_lock.take()
@@ -205,7 +207,14 @@ impl Shell {
                     let _ = std::fs::remove_file(lock.path());
                 }
             }
-            Effect::Backup { ticket, settings, dest_name } => self.backup(ticket, settings, &dest_name),
+            Effect::Backup { ticket, settings, what } => self.backup(ticket, settings, what),
+            Effect::SealBackup { path, settings } => self.seal_backup(path, settings),
+            Effect::Restore { ticket, backup } => self.restore(ticket, backup),
+            Effect::ReleaseKept => {
+                let journal = self.home.restore_journal();
+                self.blocking_quiet(move || crate::backup::restore::release_kept(&journal));
+            }
+            Effect::ShowWork(progress) => self.face.work_progress(&progress),
             Effect::CancelBackup => {
                 if let Some(cancel) = &self.backup_cancel {
                     cancel.store(true, std::sync::atomic::Ordering::Relaxed);

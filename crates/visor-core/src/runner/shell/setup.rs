@@ -23,6 +23,9 @@ pub(super) struct Prepared {
     pub(super) current: Option<ReleaseName>,
     pub(super) last_switch: Option<SwitchRecord>,
     pub(super) resume: Option<Resume>,
+    /// A restore's replaced data is still kept.
+    pub(super) kept_data: bool,
+    pub(super) chain_height: Option<u64>,
 }
 
 /// Makes the home ready to run: every step before the node may start.
@@ -82,7 +85,10 @@ pub(super) async fn prepare(face: &dyn Face, home: &Home) -> Result<Prepared, Ex
         .as_ref()
         .filter(|r| r.confirmed_at.is_none() && !r.rollback && Some(&r.to) == current.as_ref())
         .map(|r| Resume { record_id: r.id.clone(), height: r.height });
-    Ok(Prepared { lock, settings, tag, current, last_switch, resume })
+    // A restore a killed visor or command left is finished or undone before the node starts.
+    let kept_data = crate::backup::recover_restore(&home.restore_journal()).is_some();
+    let chain_height = crate::status::read_status(&home.status_file()).and_then(|s| s.chain_height);
+    Ok(Prepared { lock, settings, tag, current, last_switch, resume, kept_data, chain_height })
 }
 
 /// Whether `name` is a complete release (for recovery of an interrupted switch).
@@ -150,5 +156,8 @@ fn remove_stale_temporaries(home: &Home, settings: &Settings) {
     }
     if let Some(backup) = &settings.backup {
         crate::backup::remove_partials(&backup.dir);
+        for source in &backup.sources {
+            crate::backup::restore::remove_stale_restores(&source.path);
+        }
     }
 }

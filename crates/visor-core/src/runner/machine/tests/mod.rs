@@ -75,6 +75,7 @@ fn record(id: &str, from: &str, to: &str, rollback: bool) -> SwitchRecord {
         downtime_ms: None,
         confirmed_at: None,
         rollback,
+        backup: None,
     }
 }
 
@@ -97,6 +98,8 @@ impl World {
             visor_pid: 42,
             visor_start_time: 1,
             hints: Default::default(),
+            kept_data: false,
+            chain_height: None,
         };
         Self { machine: Machine::new(start, now), now, effects: Vec::new(), spec }
     }
@@ -370,7 +373,7 @@ fn a_release_missing_at_the_trigger_is_waited_for_with_the_node_stopped() {
 #[test]
 fn a_signal_during_the_backup_cancels_it_and_ends_the_run() {
     let mut s = settings();
-    s.backup = Some(BackupSettings { source: "/data".into(), exclude: vec![], dir: "/backups".into() });
+    s.backup = Some(BackupSettings::new("/data".into(), vec![], "/backups".into(), crate::backup::Naming::PerUpgrade));
     let mut w = World::new(s, vega_spec());
     let generation = w.start();
     upgrade_to_v2(&mut w, generation);
@@ -386,7 +389,7 @@ fn a_signal_during_the_backup_cancels_it_and_ends_the_run() {
 #[test]
 fn a_failed_backup_restarts_the_old_node_and_backs_off() {
     let mut s = settings();
-    s.backup = Some(BackupSettings { source: "/data".into(), exclude: vec![], dir: "/backups".into() });
+    s.backup = Some(BackupSettings::new("/data".into(), vec![], "/backups".into(), crate::backup::Naming::PerUpgrade));
     let mut w = World::new(s, vega_spec());
     let generation = w.start();
     upgrade_to_v2(&mut w, generation);

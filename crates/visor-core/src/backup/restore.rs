@@ -1,0 +1,399 @@
+//! Restoring a backup: the node is stopped (the caller's duty), the backup's tree is rebuilt
+//! beside each data folder, compared with the sealed manifest, and only then swapped with the
+//! data folder in one `renameat2(RENAME_EXCHANGE)`. The old data is kept beside it until the
+//! node has come up on the restored data ([`release_kept`]).
+//!
+//! A journal in the state folder makes it converge: killed before any swap, the restore did
+//! not happen (the rebuilt trees are removed); killed after one, the swaps are finished, since
+//! every rebuilt tree was verified before the first.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::archive::{Codec, extract_archive};
+use super::copy::{CopyMode, can_clone, copy_trees};
+use super::manifest::{
+    self, ManifestError, Record, SealError, Verification, compare, decode_path, encode_path, manifest_path, read_back,
+};
+use super::take::{make_removable, remove_any};
+use super::tree::{Tree, WalkError, walk};
+use super::{BackupError, Progress, Strategy, Work, default_threads};
+use crate::durable::{sync_parent, temp_sibling, write_json_atomic};
+
+/// A restore that is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// The backup restored.
+    pub backup: PathBuf,
+    /// Each data folder, and where its previous content is kept.
+    pub restored: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Entries compared with the manifest.
+    pub entries: u64,
+    /// Bytes of file data restored.
+    pub bytes: u64,
+    /// Time taken.
+    pub took: Duration,
+}
+
+/// Why a restore did not happen; the data folders are as they were.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    /// Its manifest cannot be read.
+    #[error("{0}; a backup without a readable manifest cannot be verified, so it is not restored")]
+    Manifest(#[from] ManifestError),
+    /// Reading it back or sealing it failed.
+    #[error("{0}")]
+    Seal(#[from] SealError),
+    /// The manifest was edited since it was sealed.
+    #[error(
+        "the manifest {path} does not match its own digest: it was changed after the backup was sealed; the backup is not restored"
+    )]
+    Tampered {
+        /// The manifest.
+        path: String,
+    },
+    /// Rebuilding the tree failed.
+    #[error("cannot rebuild the backup beside {data}: {error}")]
+    Build {
+        /// The data folder.
+        data: String,
+        /// Why.
+        error: BackupError,
+    },
+    /// What was rebuilt is not what the manifest says.
+    #[error(
+        "the backup {backup} is damaged: {entry}: {what}; nothing was restored (choose another backup with `backup list`)"
+    )]
+    Differs {
+        /// The backup.
+        backup: String,
+        /// The entry.
+        entry: String,
+        /// How.
+        what: String,
+    },
+    /// A data folder is a mount point: it cannot be swapped by a rename.
+    #[error(
+        "{data} is a mount point, so it cannot be swapped atomically; restore by hand from {backup}, or mount the volume one folder higher"
+    )]
+    MountPoint {
+        /// The data folder.
+        data: String,
+        /// The backup.
+        backup: String,
+    },
+    /// The swap failed.
+    #[error("cannot swap the restored data into {data}: {error}")]
+    Swap {
+        /// The data folder.
+        data: String,
+        /// Why.
+        error: io::Error,
+    },
+    /// Interrupted on request.
+    #[error("the restore was cancelled; the data is as it was")]
+    Cancelled,
+}
+
+/// The journal of a restore in progress or whose old data is still kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreJournal {
+    /// The backup.
+    pub backup: PathBuf,
+    /// One per data folder.
+    pub items: Vec<RestoreItem>,
+    /// Whether every swap is done.
+    pub swapped: bool,
+}
+
+/// One data folder being restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreItem {
+    /// The data folder.
+    pub data: PathBuf,
+    /// The rebuilt tree, beside it.
+    pub staging: PathBuf,
+    /// Where the old data goes.
+    pub kept: PathBuf,
+    /// The rebuilt tree's inode: after the swap, the data folder's.
+    pub staged_inode: u64,
+}
+
+/// Restores the backup at `backup`, journaled in `journal`. The node must be stopped.
+pub fn restore(
+    backup: &Path,
+    journal: &Path,
+    cancel: &AtomicBool,
+    progress: &Progress,
+) -> Result<RestoreReport, RestoreError> {
+    let started = Instant::now();
+    let threads = default_threads();
+    recover_restore(journal);
+    let mpath = manifest_path(backup);
+    let (header, _) = manifest::read(&mpath)?;
+    for source in &header.sources {
+        remove_stale_restores(&source.path);
+    }
+    if header.digest.is_none() {
+        tracing::info!(backup = %backup.display(), "the backup was never sealed; hashing it first");
+    }
+    let header = manifest::seal(backup, threads, cancel)?;
+    let (_, records) = manifest::read(&mpath)?;
+    if header.digest.as_deref() != Some(manifest::digest(&records).as_str()) {
+        return Err(RestoreError::Tampered { path: mpath.display().to_string() });
+    }
+    progress.set_total(header.bytes.saturating_mul(2));
+    let work = Work { cancel, progress, threads };
+    let mut items = Vec::new();
+    let result = build_all(backup, &header, &records, &work, &mut items);
+    if let Err(e) = result {
+        for item in &items {
+            make_removable(&item.staging);
+            remove_any(&item.staging);
+        }
+        return Err(e);
+    }
+    let mut j = RestoreJournal { backup: backup.to_owned(), items, swapped: false };
+    write_json_atomic(journal, &j)
+        .map_err(|error| RestoreError::Swap { data: journal.display().to_string(), error })?;
+    crate::fault::point("restore-journal-written");
+    for item in &j.items {
+        swap(item).map_err(|error| RestoreError::Swap { data: item.data.display().to_string(), error })?;
+        crate::fault::point("restore-swapped");
+    }
+    j.swapped = true;
+    write_json_atomic(journal, &j)
+        .map_err(|error| RestoreError::Swap { data: journal.display().to_string(), error })?;
+    let restored =
+        j.items.iter().map(|i| (i.data.clone(), i.kept.symlink_metadata().is_ok().then(|| i.kept.clone()))).collect();
+    Ok(RestoreReport {
+        backup: backup.to_owned(),
+        restored,
+        entries: header.entries,
+        bytes: header.bytes,
+        took: started.elapsed(),
+    })
+}
+
+/// Rebuilds and verifies every source of the backup beside its data folder.
+fn build_all(
+    backup: &Path,
+    header: &manifest::Manifest,
+    records: &[Record],
+    work: &Work<'_>,
+    items: &mut Vec<RestoreItem>,
+) -> Result<(), RestoreError> {
+    let stamp = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y%m%d-%H%M%S").to_string();
+    // An archive is unpacked once, beside the first data folder; each source is moved from it.
+    let unpacked = match header.strategy {
+        Strategy::TarZst | Strategy::TarGz => {
+            let first = header.sources.first().map(|s| s.path.clone()).unwrap_or_default();
+            let tmp = temp_sibling(&first, "restore");
+            let codec = if header.strategy == Strategy::TarZst { Codec::Zstd } else { Codec::Gzip };
+            if let Err(error) = extract_archive(backup, codec, &tmp, work) {
+                make_removable(&tmp);
+                remove_any(&tmp);
+                return Err(build_error(&first, error, work));
+            }
+            Some(tmp)
+        }
+        _ => None,
+    };
+    let result = (|| {
+        for source in &header.sources {
+            let data = &source.path;
+            let parent = data.parent().unwrap_or(Path::new("/"));
+            if let (Ok(d), Ok(p)) = (fs::metadata(data), fs::metadata(parent))
+                && d.dev() != p.dev()
+            {
+                return Err(RestoreError::MountPoint {
+                    data: data.display().to_string(),
+                    backup: backup.display().to_string(),
+                });
+            }
+            let staging = temp_sibling(data, "restore");
+            let mut kept_name = data.file_name().unwrap_or_default().to_owned();
+            kept_name.push(format!(".pre-restore-{stamp}"));
+            let kept = data.with_file_name(kept_name);
+            let from = match &unpacked {
+                Some(tmp) if source.prefix.as_os_str().is_empty() => {
+                    fs::rename(tmp, &staging).map_err(|e| build_error(data, BackupError::write(&staging)(e), work))?;
+                    None
+                }
+                Some(tmp) => Some(tmp.join(&source.prefix)),
+                None => Some(backup.join(&source.prefix)),
+            };
+            if let Some(from) = from {
+                // Moved when it can be (an unpacked archive on the same filesystem), else copied.
+                let moved = unpacked.is_some() && fs::rename(&from, &staging).is_ok();
+                if !moved {
+                    copy_from(&from, &staging, work).map_err(|e| build_error(data, e, work))?;
+                }
+            }
+            items.push(RestoreItem { data: data.clone(), staging: staging.clone(), kept, staged_inode: 0 });
+            let expected = records_under(records, &source.prefix);
+            let found =
+                read_back(&staging, Strategy::Copy, work.threads, work.cancel, work.progress).map_err(|error| {
+                    build_error(data, BackupError::Write { path: staging.display().to_string(), error }, work)
+                })?;
+            if let Verification::Differs { path, what } = compare(&expected, &found, true) {
+                let entry = if source.prefix.as_os_str().is_empty() {
+                    path
+                } else {
+                    format!("{}/{path}", source.prefix.display())
+                };
+                return Err(RestoreError::Differs { backup: backup.display().to_string(), entry, what });
+            }
+            set_root(&staging, source.mode, data);
+            let inode = fs::symlink_metadata(&staging)
+                .map_err(|error| RestoreError::Swap { data: data.display().to_string(), error })?
+                .ino();
+            if let Some(item) = items.last_mut() {
+                item.staged_inode = inode;
+            }
+        }
+        Ok(())
+    })();
+    if let Some(tmp) = &unpacked {
+        make_removable(tmp);
+        remove_any(tmp);
+    }
+    result
+}
+
+fn build_error(data: &Path, error: BackupError, work: &Work<'_>) -> RestoreError {
+    if work.cancelled() {
+        return RestoreError::Cancelled;
+    }
+    RestoreError::Build { data: data.display().to_string(), error }
+}
+
+/// Copies the tree at `from` to `to` (which must not exist), cloning where it can.
+fn copy_from(from: &Path, to: &Path, work: &Work<'_>) -> Result<(), BackupError> {
+    let entries = walk(from, &[], &[], work.cancel).map_err(|e| match e {
+        WalkError::Cancelled => BackupError::Cancelled { read: 0 },
+        WalkError::Read(path, error) => {
+            BackupError::Read { source_dir: from.display().to_string(), path: path.display().to_string(), error }
+        }
+    })?;
+    let tree = Tree { root: from.to_owned(), prefix: PathBuf::new(), entries };
+    let sample = tree.entries.iter().find(|e| e.kind == super::tree::Kind::File).map(|e| from.join(&e.rel));
+    let parent = to.parent().unwrap_or(Path::new("/"));
+    let mode = if sample.is_some_and(|s| can_clone(&s, parent)) { CopyMode::Clone } else { CopyMode::Copy };
+    copy_trees(std::slice::from_ref(&tree), to, mode, work).map(|_| ())
+}
+
+/// The records of the source at `prefix`, relative to it.
+fn records_under(records: &[Record], prefix: &Path) -> Vec<Record> {
+    if prefix.as_os_str().is_empty() {
+        return records.to_vec();
+    }
+    records
+        .iter()
+        .filter_map(|r| {
+            let path = decode_path(&r.path)?;
+            let rel = path.strip_prefix(prefix).ok()?;
+            (!rel.as_os_str().is_empty()).then(|| Record { path: encode_path(rel), ..r.clone() })
+        })
+        .collect()
+}
+
+/// Gives the rebuilt root the data folder's mode and owner.
+fn set_root(staging: &Path, mode: u32, data: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(staging, fs::Permissions::from_mode(mode & 0o7777));
+    if let Ok(meta) = fs::metadata(data) {
+        let _ = std::os::unix::fs::lchown(staging, Some(meta.uid()), Some(meta.gid()));
+    }
+}
+
+/// Swaps the rebuilt tree into place; the old data goes to `kept`.
+fn swap(item: &RestoreItem) -> io::Result<()> {
+    use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
+    if fs::symlink_metadata(&item.data).is_ok() {
+        renameat2(AT_FDCWD, &item.staging, AT_FDCWD, &item.data, RenameFlags::RENAME_EXCHANGE)?;
+        fs::rename(&item.staging, &item.kept)?;
+    } else {
+        fs::rename(&item.staging, &item.data)?;
+    }
+    sync_parent(&item.data)
+}
+
+/// Finishes or undoes a restore a killed process left (see the module's theory). Returns the
+/// journal when a restore's old data is still kept.
+pub fn recover_restore(journal: &Path) -> Option<RestoreJournal> {
+    let bytes = crate::durable::read_bounded(journal, crate::durable::MAX_DOCUMENT).ok()?;
+    let Ok(mut j) = serde_json::from_slice::<RestoreJournal>(&bytes) else {
+        tracing::warn!(journal = %journal.display(), "the restore journal cannot be read; moving it aside");
+        let _ = fs::rename(journal, journal.with_extension("unreadable"));
+        return None;
+    };
+    if j.swapped {
+        return Some(j);
+    }
+    let exchanged = |i: &RestoreItem| fs::symlink_metadata(&i.data).is_ok_and(|m| m.ino() == i.staged_inode);
+    if j.items.iter().any(exchanged) {
+        for item in &j.items {
+            let result = if exchanged(item) {
+                // Swapped: the old data is still at the staging name.
+                if fs::symlink_metadata(&item.staging).is_ok() { fs::rename(&item.staging, &item.kept) } else { Ok(()) }
+            } else {
+                swap(item)
+            };
+            if let Err(e) = result {
+                tracing::error!(data = %item.data.display(), error = %e, "cannot finish the restore a previous run began");
+                return Some(j);
+            }
+        }
+        tracing::info!(backup = %j.backup.display(), "finished the restore a previous run began");
+        j.swapped = true;
+        let _ = write_json_atomic(journal, &j);
+        Some(j)
+    } else {
+        for item in &j.items {
+            make_removable(&item.staging);
+            remove_any(&item.staging);
+        }
+        tracing::info!(backup = %j.backup.display(), "undid a restore a previous run had not swapped in; the data is as it was");
+        let _ = fs::remove_file(journal);
+        None
+    }
+}
+
+/// Removes the old data a restore kept, once the node has come up on the restored data.
+pub fn release_kept(journal: &Path) {
+    let Some(j) = recover_restore(journal) else { return };
+    for item in &j.items {
+        if fs::symlink_metadata(&item.kept).is_ok() {
+            make_removable(&item.kept);
+            remove_any(&item.kept);
+            tracing::info!(kept = %item.kept.display(), "the node runs on the restored data; removed the data it replaced");
+        }
+    }
+    let _ = fs::remove_file(journal);
+}
+
+/// Removes trees a killed restore was rebuilding beside `data` before it wrote its journal.
+pub fn remove_stale_restores(data: &Path) {
+    let (Some(parent), Some(name)) = (data.parent(), data.file_name()) else { return };
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    let prefix = format!(".{}.restore-", name.to_string_lossy());
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = entry_name.strip_prefix(&prefix) else { continue };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if crate::durable::is_temp_name(&entry_name, "restore") && pid.is_some_and(|p| p != std::process::id()) {
+            make_removable(&entry.path());
+            remove_any(&entry.path());
+            tracing::info!(path = %entry.path().display(), "removed a tree a previous restore left");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Every strategy round-trips a tree of odd files: backed up, sealed, verified, restored in
+//! place of changed data, and compared with the original; damage is refused at restore.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use super::manifest::{Verification, manifest_path};
+use super::*;
+
+/// A data folder with a sparse file, hard links, links in and out of the tree, a long name, an
+/// empty folder, a read-only folder, odd modes and old times.
+fn odd_tree(root: &Path) {
+    fs::create_dir_all(root.join("db/empty")).unwrap();
+    fs::create_dir_all(root.join("ro")).unwrap();
+    fs::write(root.join("db/state.db"), vec![7u8; 300_000]).unwrap();
+    fs::write(root.join("ro/inside"), b"read-only folder").unwrap();
+    fs::set_permissions(root.join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
+    let sparse = fs::File::create(root.join("sparse")).unwrap();
+    sparse.set_len(32 << 20).unwrap();
+    use std::os::unix::fs::FileExt;
+    sparse.write_all_at(b"data in the middle", 16 << 20).unwrap();
+    fs::hard_link(root.join("db/state.db"), root.join("db/state.link")).unwrap();
+    symlink("state.db", root.join("db/inside-link")).unwrap();
+    symlink("/etc/hostname", root.join("outside-link")).unwrap();
+    fs::write(root.join("x".repeat(200)), b"long name").unwrap();
+    fs::write(root.join("priv_validator_key.json"), b"{\"secret\":1}").unwrap();
+    fs::set_permissions(root.join("priv_validator_key.json"), fs::Permissions::from_mode(0o600)).unwrap();
+    let old = nix::sys::time::TimeSpec::new(1_600_000_000, 123_456_789);
+    for p in ["db/state.db", "sparse", "outside-link"] {
+        nix::sys::stat::utimensat(
+            nix::fcntl::AT_FDCWD,
+            &root.join(p),
+            &old,
+            &old,
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        )
+        .unwrap();
+    }
+}
+
+/// What a user compares: every entry's kind, mode, size, content, link target and (seconds of)
+/// modification time, and which names share a file.
+fn snapshot(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inodes: Vec<(u64, String)> = Vec::new();
+    for e in tree::walk(root, &[], &[], &AtomicBool::new(false)).unwrap() {
+        let path = root.join(&e.rel);
+        let rel = e.rel.display().to_string();
+        let shared = inodes.iter().find(|(ino, _)| *ino == e.meta.ino() && e.meta.is_file()).map(|(_, p)| p.clone());
+        if e.meta.is_file() && e.meta.nlink() > 1 && shared.is_none() {
+            inodes.push((e.meta.ino(), rel.clone()));
+        }
+        let content = match e.kind {
+            tree::Kind::File => {
+                use sha2::Digest as _;
+                format!("{:?}", sha2::Sha256::digest(fs::read(&path).unwrap()).as_slice())
+            }
+            tree::Kind::Symlink => fs::read_link(&path).unwrap().display().to_string(),
+            _ => String::new(),
+        };
+        let mtime = if e.kind == tree::Kind::Dir { 0 } else { e.meta.mtime() };
+        out.push(format!(
+            "{rel} {:?} {:o} {} {content} {mtime} {shared:?}",
+            e.kind,
+            e.meta.mode() & 0o7777,
+            e.meta.len()
+        ));
+    }
+    out
+}
+
+fn settings(dir: &Path, strategy: Strategy) -> BackupSettings {
+    let mut s = BackupSettings::new(dir.join("home/data"), vec![], dir.join("backups"), Naming::PerUpgrade);
+    s.strategy = strategy;
+    s
+}
+
+fn take_one(s: &BackupSettings) -> BackupReport {
+    let what = BackupFor { upgrade: "v2".into(), release: Some("genesis".into()) };
+    take(s, &what, &AtomicBool::new(false), &Progress::default()).unwrap()
+}
+
+#[test]
+fn every_strategy_round_trips_a_tree_of_odd_files() {
+    for strategy in [Strategy::Snapshot, Strategy::Copy, Strategy::TarZst, Strategy::TarGz] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("home/data");
+        odd_tree(&data);
+        let before = snapshot(&data);
+        let s = settings(dir.path(), strategy);
+        let report = take_one(&s);
+        assert!(report.path.exists() && manifest_path(&report.path).exists(), "{strategy}");
+        assert_eq!(fs::metadata(&report.path).unwrap().mode() & 0o777, if strategy.is_tree() { 0o700 } else { 0o600 });
+        assert_eq!(fs::metadata(manifest_path(&report.path)).unwrap().mode() & 0o777, 0o600);
+        let sealed = seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
+        assert!(sealed.digest.is_some(), "{strategy}: sealed");
+        assert!(
+            matches!(verify(&report.path, 2, &AtomicBool::new(false)).unwrap(), Verification::Intact { .. }),
+            "{strategy}: a fresh backup verifies"
+        );
+        // The node changes its data; the restore brings the backup's back.
+        fs::write(data.join("db/state.db"), b"migrated by the new release").unwrap();
+        fs::remove_file(data.join("sparse")).unwrap();
+        fs::write(data.join("new-file"), b"x").unwrap();
+        let journal = dir.path().join("restore.json");
+        let done = restore(&report.path, &journal, &AtomicBool::new(false), &Progress::default()).unwrap();
+        assert_eq!(snapshot(&data), before, "{strategy}: the restored data is the data backed up");
+        let sparse_blocks = fs::metadata(data.join("sparse")).unwrap().blocks();
+        assert!(sparse_blocks < 1024, "{strategy}: the sparse file stays sparse ({sparse_blocks} blocks)");
+        let kept = done.restored[0].1.clone().unwrap();
+        assert!(kept.join("new-file").exists(), "{strategy}: the replaced data is kept");
+        restore::release_kept(&journal);
+        assert!(!kept.exists() && !journal.exists(), "{strategy}: released once the node came up");
+    }
+}
+
+#[test]
+fn a_damaged_backup_is_refused_and_the_data_left_as_it_is() {
+    for strategy in [Strategy::Copy, Strategy::TarGz] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("home/data");
+        odd_tree(&data);
+        let s = settings(dir.path(), strategy);
+        let report = take_one(&s);
+        seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
+        if strategy.is_tree() {
+            let f = report.path.join("db/state.db");
+            let mut bytes = fs::read(&f).unwrap();
+            bytes[1000] ^= 1;
+            fs::write(&f, bytes).unwrap();
+        } else {
+            let mut bytes = fs::read(&report.path).unwrap();
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x55;
+            fs::write(&report.path, bytes).unwrap();
+        }
+        fs::write(data.join("db/state.db"), b"current").unwrap();
+        let before = snapshot(&data);
+        let journal = dir.path().join("restore.json");
+        let e = restore(&report.path, &journal, &AtomicBool::new(false), &Progress::default()).unwrap_err().to_string();
+        assert!(e.contains("damaged") || e.contains("cannot"), "{strategy}: {e}");
+        assert_eq!(snapshot(&data), before, "{strategy}: nothing restored");
+        let left: Vec<_> = fs::read_dir(dir.path().join("home")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 1, "{strategy}: no rebuilt tree left: {left:?}");
+        assert!(!journal.exists());
+    }
+}
+
+#[test]
+fn an_edited_manifest_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    odd_tree(&dir.path().join("home/data"));
+    let report = take_one(&settings(dir.path(), Strategy::Copy));
+    seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
+    let m = manifest_path(&report.path);
+    let text = fs::read_to_string(&m).unwrap().replace("\"m\":384", "\"m\":420");
+    fs::write(&m, text).unwrap();
+    let e = restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap_err();
+    assert!(matches!(e, RestoreError::Tampered { .. }), "{e}");
+}
+
+#[test]
+fn several_folders_are_backed_up_and_restored_each_to_its_place() {
+    for strategy in [Strategy::Copy, Strategy::TarZst] {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("one/state"), dir.path().join("two/state"));
+        odd_tree(&a);
+        fs::create_dir_all(&b).unwrap();
+        fs::write(b.join("f"), b"second folder").unwrap();
+        let (before_a, before_b) = (snapshot(&a), snapshot(&b));
+        let mut s = settings(dir.path(), strategy);
+        s.sources =
+            vec![BackupSource { path: a.clone(), exclude: vec![] }, BackupSource { path: b.clone(), exclude: vec![] }];
+        let report = take_one(&s);
+        fs::write(b.join("f"), b"changed").unwrap();
+        fs::remove_dir_all(&a).unwrap();
+        restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+        assert_eq!((snapshot(&a), snapshot(&b)), (before_a, before_b), "{strategy}");
+    }
+}
+
+#[test]
+fn retention_keeps_the_newest_and_partials_of_a_killed_visor_go() {
+    let dir = tempfile::tempdir().unwrap();
+    odd_tree(&dir.path().join("home/data"));
+    let mut s = settings(dir.path(), Strategy::TarZst);
+    s.naming = Naming::Dated { prefix: "data-backup".into() };
+    let paths: Vec<PathBuf> = (0..3).map(|_| take_one(&s).path).collect();
+    assert_eq!(list(&s.dir, &s.naming).unwrap().len(), 3);
+    prune(&s.dir, &s.naming, 2);
+    let left: Vec<PathBuf> = list(&s.dir, &s.naming).unwrap().into_iter().map(|b| b.path).collect();
+    assert_eq!(left, [paths[2].clone(), paths[1].clone()], "the newest two");
+    assert!(!manifest_path(&paths[0]).exists());
+}
+
+#[test]
+fn a_restore_killed_before_or_after_its_swap_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("home/data");
+    odd_tree(&data);
+    let report = take_one(&settings(dir.path(), Strategy::Copy));
+    let backed_up = snapshot(&data);
+    fs::write(data.join("db/state.db"), b"newer").unwrap();
+    let newer = snapshot(&data);
+    let journal = dir.path().join("restore.json");
+    // Killed after the journal, before the swap: the restore did not happen.
+    let staging = crate::durable::temp_sibling(&data, "restore");
+    copy::copy_trees(
+        &[tree::Tree {
+            root: report.path.clone(),
+            prefix: PathBuf::new(),
+            entries: tree::walk(&report.path, &[], &[], &AtomicBool::new(false)).unwrap(),
+        }],
+        &staging,
+        copy::CopyMode::Copy,
+        &Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 },
+    )
+    .unwrap();
+    let item = RestoreItem {
+        data: data.clone(),
+        staging: staging.clone(),
+        kept: dir.path().join("home/data.pre-restore-x"),
+        staged_inode: fs::metadata(&staging).unwrap().ino(),
+    };
+    let j = RestoreJournal { backup: report.path.clone(), items: vec![item.clone()], swapped: false };
+    crate::durable::write_json_atomic(&journal, &j).unwrap();
+    assert!(recover_restore(&journal).is_none());
+    assert_eq!(snapshot(&data), newer, "undone: the data as it was");
+    assert!(!staging.exists() && !journal.exists());
+    // Killed right after the swap, before the journal said so: finished.
+    let staging = crate::durable::temp_sibling(&data, "restore");
+    copy::copy_trees(
+        &[tree::Tree {
+            root: report.path.clone(),
+            prefix: PathBuf::new(),
+            entries: tree::walk(&report.path, &[], &[], &AtomicBool::new(false)).unwrap(),
+        }],
+        &staging,
+        copy::CopyMode::Copy,
+        &Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 },
+    )
+    .unwrap();
+    let item = RestoreItem { staging: staging.clone(), staged_inode: fs::metadata(&staging).unwrap().ino(), ..item };
+    crate::durable::write_json_atomic(&journal, &RestoreJournal { items: vec![item.clone()], ..j }).unwrap();
+    nix::fcntl::renameat2(
+        nix::fcntl::AT_FDCWD,
+        &staging,
+        nix::fcntl::AT_FDCWD,
+        &data,
+        nix::fcntl::RenameFlags::RENAME_EXCHANGE,
+    )
+    .unwrap();
+    assert!(recover_restore(&journal).is_some_and(|j| j.swapped));
+    assert_eq!(snapshot(&data), backed_up, "finished: the backup's data");
+    assert!(item.kept.join("db/state.db").exists(), "the replaced data is kept");
+}
