@@ -13,6 +13,7 @@
 //! right thread, mapping an outcome to its exit code, reading an operator's TOML file with
 //! errors that name the key and the line (and warnings for unknown keys), and the build's facts.
 
+pub mod backups;
 mod binary;
 mod build;
 mod cli;

@@ -71,3 +71,46 @@ impl ProgressDisplay {
         }
     }
 }
+
+impl ProgressDisplay {
+    /// Shows how a backup or a restore progresses: a bar on a terminal, a log line every few
+    /// seconds otherwise.
+    pub fn work(&self, p: &visor_core::backup::WorkProgress) {
+        if p.finished {
+            if let Some(bar) = BAR.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+                bar.finish_and_clear();
+            }
+            *self.last_log.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            return;
+        }
+        if self.terminal {
+            let mut slot = BAR.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let bar = slot.get_or_insert_with(|| {
+                let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
+                let style =
+                    ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> ");
+                bar.set_style(style);
+                bar.set_message(format!("{} {}", p.what, p.label));
+                bar
+            });
+            bar.set_length(p.total.max(p.done));
+            bar.set_position(p.done);
+            return;
+        }
+        let mut last = self.last_log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if last.is_none_or(|t| t.elapsed() >= LOG_EVERY) {
+            *last = Some(Instant::now());
+            tracing::info!(
+                what = p.what,
+                of = p.label,
+                done_mib = p.done >> 20,
+                total_mib = p.total >> 20,
+                percent = (p.total > 0).then(|| p.done.saturating_mul(100) / p.total),
+                "{} in progress",
+                p.what
+            );
+        }
+    }
+}

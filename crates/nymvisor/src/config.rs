@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use visor_core::backup::Strategy;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -56,6 +57,25 @@ pub(crate) struct DaemonSection {
     pub(crate) backup_data_directory: Option<PathBuf>,
     #[serde(default)]
     pub(crate) unsafe_skip_backup: bool,
+    /// How backups are written (not in Nymvisor, which always writes tar.gz).
+    #[serde(default = "default_strategy")]
+    pub(crate) backup_strategy: Strategy,
+    /// The newest backups kept (Nymvisor keeps every one).
+    #[serde(default = "default_keep")]
+    pub(crate) backup_keep: usize,
+    /// After a rollback, put back the data backed up before the failed upgrade.
+    #[serde(default)]
+    pub(crate) restore_on_rollback: bool,
+}
+
+/// The default backup strategy (see docs/backups.md for the measurements behind it).
+pub(crate) const DEFAULT_STRATEGY: Strategy = Strategy::TarGz;
+
+fn default_strategy() -> Strategy {
+    DEFAULT_STRATEGY
+}
+fn default_keep() -> usize {
+    visor_core::backup::DEFAULT_KEEP
 }
 
 fn yes() -> bool {
@@ -156,6 +176,9 @@ impl Config {
                 shutdown_grace_period: default_grace(),
                 backup_data_directory: None,
                 unsafe_skip_backup: false,
+                backup_strategy: DEFAULT_STRATEGY,
+                backup_keep: default_keep(),
+                restore_on_rollback: false,
             },
         }
     }
@@ -189,6 +212,9 @@ impl Config {
         set!(d.shutdown_grace_period, env.shutdown_grace_period);
         set!(d.backup_data_directory, env.backup_data_directory.clone().map(Some));
         set!(d.unsafe_skip_backup, env.unsafe_skip_backup);
+        set!(d.backup_strategy, env.backup_strategy);
+        set!(d.backup_keep, env.backup_keep);
+        set!(d.restore_on_rollback, env.restore_on_rollback);
     }
 
     /// Checks what the types cannot: names, a usable polling rate.
@@ -204,6 +230,12 @@ impl Config {
         }
         if let Err(e) = crate::files::check_name(&self.nymvisor.id) {
             return error("nymvisor.id", e);
+        }
+        if self.daemon.backup_keep == 0 {
+            return error(
+                "daemon.backup_keep",
+                "must be at least 1 (to take no backups, set unsafe_skip_backup = true)".to_owned(),
+            );
         }
         if self.daemon.max_startup_failures == 0 {
             return error("daemon.max_startup_failures", "must be at least 1".to_owned());
@@ -352,6 +384,14 @@ shutdown_grace_period = {grace}
 backup_data_directory = {backup}
 # Upgrade without backing up the daemon's home first.
 unsafe_skip_backup = {skip}
+# How backups are written: tar.gz (as Nymvisor), tar.zst, copy, snapshot (a reflink clone where
+# the filesystem can), none. See docs/backups.md.
+backup_strategy = '{strategy}'
+# The newest backups kept; older ones the visor took are removed.
+backup_keep = {keep}
+# After a rollback (a new binary failing its startup period), put back the data backed up
+# before that upgrade.
+restore_on_rollback = {restore}
 "#,
         id = q(&n.id),
         base = q(n.upstream_base_upgrade_url.as_str()),
@@ -371,6 +411,9 @@ unsafe_skip_backup = {skip}
         grace = dur(d.shutdown_grace_period),
         backup = opt(&d.backup_data_directory),
         skip = d.unsafe_skip_backup,
+        strategy = d.backup_strategy,
+        keep = d.backup_keep,
+        restore = d.restore_on_rollback,
     );
     visor_core::write_atomic(path, text.as_bytes(), 0o600)
 }
@@ -401,6 +444,9 @@ pub(crate) fn display(config: &Config) -> String {
         ("shutdown grace period:", dur(d.shutdown_grace_period)),
         ("CUSTOM backup data directory", quoted(&d.backup_data_directory)),
         ("UNSAFE skip backups", d.unsafe_skip_backup.to_string()),
+        ("backup strategy:", d.backup_strategy.to_string()),
+        ("backups kept:", d.backup_keep.to_string()),
+        ("restore data on rollback:", d.restore_on_rollback.to_string()),
     ];
     rows.iter().map(|(label, value)| format!("{label:<35}{value}\n")).collect()
 }

@@ -38,6 +38,9 @@ pub(crate) struct Env {
     pub(crate) shutdown_grace_period: Option<Duration>,
     pub(crate) backup_data_directory: Option<PathBuf>,
     pub(crate) unsafe_skip_backup: Option<bool>,
+    pub(crate) backup_strategy: Option<visor_core::backup::Strategy>,
+    pub(crate) backup_keep: Option<usize>,
+    pub(crate) restore_on_rollback: Option<bool>,
 }
 
 /// `true/false/1/0` (and `t/f`), any case.
@@ -106,6 +109,22 @@ impl Env {
             shutdown_grace_period: duration("DAEMON_SHUTDOWN_GRACE_PERIOD")?,
             backup_data_directory: path("DAEMON_BACKUP_DATA_DIRECTORY"),
             unsafe_skip_backup: boolean("DAEMON_UNSAFE_SKIP_BACKUP")?,
+            backup_strategy: text("DAEMON_BACKUP_STRATEGY")
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| invalid("DAEMON_BACKUP_STRATEGY", &v, "snapshot, copy, tar.zst, tar.gz or none"))
+                })
+                .transpose()?,
+            backup_keep: text("DAEMON_BACKUP_KEEP")
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| invalid("DAEMON_BACKUP_KEEP", &v, "a whole number of at least 1"))
+                })
+                .transpose()?,
+            restore_on_rollback: boolean("DAEMON_RESTORE_ON_ROLLBACK")?,
         })
     }
 }

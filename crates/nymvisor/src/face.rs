@@ -80,9 +80,11 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
             },
         }),
         upstream: Some(UpstreamSettings { url: config.upstream_url(), interval: rate, fetch: upstream_fetch }),
-        backup: (!d.unsafe_skip_backup).then(|| {
+        backup: (!d.unsafe_skip_backup && d.backup_strategy != Strategy::None).then(|| {
             let mut b = BackupSettings::new(d.home.clone(), exclude, backup_dir, Naming::PerUpgrade);
-            b.strategy = Strategy::TarGz;
+            b.strategy = d.backup_strategy;
+            b.keep = d.backup_keep.max(1);
+            b.restore_on_rollback = d.restore_on_rollback;
             b
         }),
         upgrade_lock: Some(layout.upgrade_lock()),

@@ -130,6 +130,11 @@ enum Command {
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// List, verify or restore the backups taken before upgrades.
+    Backup {
+        #[command(subcommand)]
+        command: facekit::backups::BackupCommand,
+    },
     /// Show the build information of the daemon's current binary.
     DaemonBuildInfo {
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
@@ -239,6 +244,23 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
                 Output::Json => facekit::println_out(&config::to_json(&config).to_string()),
             }
             Ok(Exit::Clean)
+        }
+        Command::Backup { command } => {
+            let (_, config, _) = load_config()?;
+            let layout = Layout::new(&config).map_err(config_error)?;
+            // With backups off, what the folder holds can still be listed and restored.
+            let mut listing = config;
+            listing.daemon.unsafe_skip_backup = false;
+            listing.daemon.backup_strategy = config::DEFAULT_STRATEGY;
+            let settings = face::settings(&listing, &layout)
+                .backup
+                .ok_or_else(|| config_error(anyhow::anyhow!("no backup folder")))?;
+            facekit::backups::backup_command(
+                &Home::new(layout.data),
+                &settings,
+                command,
+                "systemctl stop nymvisor, or SIGTERM to `nymvisor run`",
+            )
         }
         Command::BuildInfo { output } => {
             print_build_info(&own_build_info(), output);

@@ -34,6 +34,9 @@ pub(crate) struct Options {
     pub(crate) crash_first: Option<usize>,
     pub(crate) exit_after: Option<Duration>,
     pub(crate) exit_on_file: Option<PathBuf>,
+    /// A file to append "<version>\n" to at start, before anything else (a release that
+    /// changes its data as it starts: a migration).
+    pub(crate) mark: Option<PathBuf>,
     pub(crate) exit_code: u8,
     pub(crate) admin_mode: AdminMode,
     pub(crate) flood: bool,
@@ -72,6 +75,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
         crash_first: None,
         exit_after: None,
         exit_on_file: None,
+        mark: None,
         exit_code: 0,
         admin_mode: AdminMode::Ok,
         flood: false,
@@ -114,6 +118,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
             "--crash-first" => o.crash_first = Some(number(value()?)? as usize),
             "--exit-after" => o.exit_after = Some(parse_duration(&value()?)?),
             "--exit-on-file" => o.exit_on_file = Some(PathBuf::from(value()?)),
+            "--mark" => o.mark = Some(PathBuf::from(value()?)),
             "--exit-code" => o.exit_code = number(value()?)?.min(255) as u8,
             "--admin-mode" => {
                 o.admin_mode = match value()?.as_str() {

@@ -260,6 +260,17 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
             "startHeight": options.snapshot_height,
         }),
     );
+    if let Some(mark) = &options.mark {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(mark)
+            .and_then(|mut f| writeln!(f, "{}", own_version()));
+        if let Err(e) = appended {
+            say!("testnode {role}: cannot write {}: {e}", mark.display());
+        }
+    }
     if options.crash_at_start || options.crash_first.is_some_and(|n| starts < n) {
         say!("testnode {role}: crashing at start as asked");
         return ExitCode::from(1);

@@ -67,6 +67,10 @@ struct Raw {
     upgrade_folders: BTreeMap<String, String>,
     #[serde(default)]
     auto_install: Option<RawAutoInstall>,
+    #[serde(default)]
+    backup: Option<crate::backup_config::RawBackup>,
+    #[serde(default)]
+    rollback: Option<crate::backup_config::RawRollback>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -252,9 +256,9 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
         release_folders,
         staging: staging(path, auto, token)?,
         upstream: None,
-        backup: None,
+        backup: crate::backup_config::backup(path, raw.backup)?,
         upgrade_lock: None,
-        probation: None,
+        probation: crate::backup_config::probation(raw.rollback),
         restart_after_upgrade: true,
         chain_height: None,
         ends_with_node: false,

@@ -88,6 +88,24 @@ pollIntervalMilliseconds = {poll}
   [autoInstall.asset]
     name = "{template}"
     binaryName = "vega"
+
+# Backups of the node's data folders before each switch (not in Vega Visor; off until folders
+# are named). Taken after the old node stopped and before `current` moves; see docs/backups.md.
+# `visor backup list|verify|restore --home <home>` works with them.
+# [backup]
+#   folders = ["/home/vega/.vega/state"]
+#   # snapshot (a reflink clone where the filesystem can, else a copy), copy, tar.zst, tar.gz
+#   strategy = "snapshot"
+#   keep = 2
+#   # Relative to this folder, or absolute.
+#   dir = "backups"
+#   # With [rollback]: a release that fails its probation also gets its data back.
+#   restoreOnRollback = false
+
+# Probation (not in Vega Visor): a new release that spends its restart budget within this many
+# seconds of the switch is rolled back to the one before. 0 = off.
+# [rollback]
+#   probationSeconds = 0
 "#,
         first = defaults::FIRST_CONNECTION_RETRIES,
         restart_retries = defaults::RESTART_CONNECTION_RETRIES,

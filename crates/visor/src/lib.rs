@@ -3,6 +3,7 @@
 //! Parses Vega Visor's command line and files into engine types and runs the engine. Errors
 //! meet `anyhow` only here, at the edge.
 
+mod backup_config;
 mod config;
 mod face;
 mod init;
@@ -105,6 +106,14 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// List, verify or restore the backups taken before switches (`[backup]` in config.toml).
+    Backup {
+        /// The home folder (required; before or after the subcommand).
+        #[arg(long, global = true)]
+        home: Option<PathBuf>,
+        #[command(subcommand)]
+        command: facekit::backups::BackupCommand,
+    },
     /// Print the version.
     Version {
         /// Output format.
@@ -136,6 +145,31 @@ fn run(home: &Path) -> Exit {
     }
 }
 
+fn backup(home: Option<&Path>, command: facekit::backups::BackupCommand) -> Result<Exit, facekit::Failure> {
+    let home = home.ok_or_else(|| facekit::Failure {
+        error: anyhow::anyhow!("the home folder is missing: give it with --home <folder>"),
+        exit: Exit::Config,
+    })?;
+    let home = absolute(home).map_err(facekit::Failure::config)?;
+    let settings = config::load(&home.join("config.toml")).map_err(facekit::Failure::config)?;
+    // Backups off: what is in the default folder can still be listed and restored.
+    let backups = settings.backup.unwrap_or_else(|| visor_core::backup::BackupSettings {
+        sources: Vec::new(),
+        ..visor_core::backup::BackupSettings::new(
+            PathBuf::new(),
+            Vec::new(),
+            home.join(backup_config::DEFAULT_DIR),
+            visor_core::backup::Naming::PerUpgrade,
+        )
+    });
+    facekit::backups::backup_command(
+        &Home::new(home),
+        &backups,
+        command,
+        "systemctl stop visor, or SIGTERM to `visor run`",
+    )
+}
+
 /// The `visor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -150,6 +184,7 @@ pub fn main() -> ExitCode {
             .and_then(|h| facekit::status::status(&h, output == Output::Json))
             .map(|()| Exit::Clean)
             .map_err(facekit::Failure::from),
+        Command::Backup { home, command } => backup(home.as_deref(), command),
         Command::Version { output } => {
             match output {
                 Output::Text => facekit::println_out(&format!("Visor CLI {VERSION} ({HASH})")),
@@ -161,4 +196,12 @@ pub fn main() -> ExitCode {
         }
     };
     facekit::finish(result)
+}
+
+#[cfg(test)]
+mod cli_tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -2,6 +2,7 @@
 //! (through a small script that sets its version), an upstream served on 127.0.0.1, temporary
 //! folders. One file per feature.
 
+mod backups;
 mod crash;
 mod failures;
 mod harness;

@@ -73,6 +73,10 @@ pub struct SourceRecord {
     /// The folder's own permission bits, given back to it by a restore.
     #[serde(default = "private")]
     pub mode: u32,
+    /// Its top-level entries left out (the visor's own folder, the backups): a restore carries
+    /// them over from the data it replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 fn private() -> u32 {

@@ -235,7 +235,7 @@ impl Work<'_> {
 }
 
 /// The threads a backup uses: every core, at most 8 (a disk does not go faster with more).
-pub(crate) fn default_threads() -> usize {
+pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from).clamp(1, 8)
 }
 

@@ -125,6 +125,10 @@ pub struct RestoreItem {
     pub kept: PathBuf,
     /// The rebuilt tree's inode: after the swap, the data folder's.
     pub staged_inode: u64,
+    /// Top-level entries the backup left out, moved from the data into the rebuilt tree just
+    /// before the swap (the visor's own folder, the backups themselves).
+    #[serde(default)]
+    pub carried: Vec<String>,
 }
 
 /// Restores the backup at `backup`, journaled in `journal`. The node must be stopped.
@@ -238,7 +242,10 @@ fn build_all(
                     copy_from(&from, &staging, work).map_err(|e| build_error(data, e, work))?;
                 }
             }
-            items.push(RestoreItem { data: data.clone(), staging: staging.clone(), kept, staged_inode: 0 });
+            // What the backup left out is the data's own, present and future: it stays.
+            let carried =
+                source.exclude.iter().filter(|name| fs::symlink_metadata(data.join(name)).is_ok()).cloned().collect();
+            items.push(RestoreItem { data: data.clone(), staging: staging.clone(), kept, staged_inode: 0, carried });
             let expected = records_under(records, &source.prefix);
             let found =
                 read_back(&staging, Strategy::Copy, work.threads, work.cancel, work.progress).map_err(|error| {
@@ -315,9 +322,16 @@ fn set_root(staging: &Path, mode: u32, data: &Path) {
     }
 }
 
-/// Swaps the rebuilt tree into place; the old data goes to `kept`.
+/// Swaps the rebuilt tree into place; the old data goes to `kept`. The entries the backup left
+/// out move over first.
 fn swap(item: &RestoreItem) -> io::Result<()> {
     use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
+    for name in &item.carried {
+        let (from, to) = (item.data.join(name), item.staging.join(name));
+        if fs::symlink_metadata(&from).is_ok() && fs::symlink_metadata(&to).is_err() {
+            fs::rename(&from, &to)?;
+        }
+    }
     if fs::symlink_metadata(&item.data).is_ok() {
         renameat2(AT_FDCWD, &item.staging, AT_FDCWD, &item.data, RenameFlags::RENAME_EXCHANGE)?;
         fs::rename(&item.staging, &item.kept)?;
@@ -359,6 +373,13 @@ pub fn recover_restore(journal: &Path) -> Option<RestoreJournal> {
         Some(j)
     } else {
         for item in &j.items {
+            // Entries carried over before the swap go back first.
+            for name in &item.carried {
+                let (moved, home) = (item.staging.join(name), item.data.join(name));
+                if fs::symlink_metadata(&moved).is_ok() && fs::symlink_metadata(&home).is_err() {
+                    let _ = fs::rename(&moved, &home);
+                }
+            }
             make_removable(&item.staging);
             remove_any(&item.staging);
         }

@@ -134,10 +134,12 @@ pub fn take(
         release: what.release.clone(),
         sources: trees
             .iter()
-            .map(|t| SourceRecord {
+            .zip(&settings.sources)
+            .map(|(t, s)| SourceRecord {
                 path: t.root.clone(),
                 prefix: t.prefix.clone(),
                 mode: fs::metadata(&t.root).map_or(0o700, |m| std::os::unix::fs::MetadataExt::mode(&m) & 0o7777),
+                exclude: s.exclude.clone(),
             })
             .collect(),
         entries: 0,

@@ -223,6 +223,7 @@ fn a_restore_killed_before_or_after_its_swap_converges() {
         staging: staging.clone(),
         kept: dir.path().join("home/data.pre-restore-x"),
         staged_inode: fs::metadata(&staging).unwrap().ino(),
+        carried: vec![],
     };
     let j = RestoreJournal { backup: report.path.clone(), items: vec![item.clone()], swapped: false };
     crate::durable::write_json_atomic(&journal, &j).unwrap();
@@ -255,4 +256,24 @@ fn a_restore_killed_before_or_after_its_swap_converges() {
     assert!(recover_restore(&journal).is_some_and(|j| j.swapped));
     assert_eq!(snapshot(&data), backed_up, "finished: the backup's data");
     assert!(item.kept.join("db/state.db").exists(), "the replaced data is kept");
+}
+
+#[test]
+fn what_the_backup_left_out_stays_with_the_data_through_a_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home/data");
+    odd_tree(&home);
+    // The visor's own folder inside the data, holding the backups themselves.
+    let mut s = settings(dir.path(), Strategy::TarGz);
+    s.sources[0].exclude = vec!["visor".into()];
+    s.dir = home.join("visor/backups");
+    fs::create_dir_all(&s.dir).unwrap();
+    fs::write(home.join("visor/state.json"), b"the visor's").unwrap();
+    let report = take_one(&s);
+    fs::write(home.join("db/state.db"), b"changed").unwrap();
+    fs::write(home.join("visor/state.json"), b"the visor's, newer").unwrap();
+    restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+    assert_eq!(fs::read(home.join("db/state.db")).unwrap(), vec![7u8; 300_000]);
+    assert_eq!(fs::read(home.join("visor/state.json")).unwrap(), b"the visor's, newer", "left out, so kept as it is");
+    assert!(report.path.exists(), "the backups stay where they were");
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auto_install;
+mod backups;
 mod config;
 mod crash_consistency;
 mod harness;

@@ -132,6 +132,19 @@ impl Machine {
 
     fn on_ready(&mut self, upgrade: Upgrade) {
         let height = upgrade.trigger.height();
+        if self.plan.refuses(&upgrade.version) {
+            // Rolled back in this run: the node waits at the height for the operator.
+            if self.detail.is_none() {
+                tracing::error!(
+                    version = upgrade.version,
+                    height,
+                    "the core waits at the upgrade height, but this release failed its probation and was rolled back; fix the release, then restart the visor"
+                );
+                self.detail = Some(format!("upgrade {} refused after its rollback", upgrade.version));
+                self.publish();
+            }
+            return;
+        }
         tracing::info!(version = upgrade.version, height, "the core is ready to upgrade");
         let target = Target { version: upgrade.version, height, ..Target::default() };
         self.verify(target);
