@@ -21,11 +21,13 @@ pub(crate) struct NymFace {
     config: Config,
     layout: Layout,
     args: Vec<OsString>,
+    /// Downloads and backups: a bar on a terminal, log lines otherwise.
+    progress: facekit::ProgressDisplay,
 }
 
 impl NymFace {
     pub(crate) fn new(config_path: PathBuf, config: Config, layout: Layout, args: Vec<OsString>) -> Self {
-        Self { config_path, config, layout, args }
+        Self { config_path, config, layout, args, progress: facekit::ProgressDisplay::new() }
     }
 
     fn current_config(&self) -> Result<Config, FaceError> {
@@ -97,6 +99,14 @@ pub(crate) fn settings(config: &Config, layout: &Layout) -> Settings {
 }
 
 impl Face for NymFace {
+    fn staging_progress(&self, progress: &visor_core::stage::StageProgress) {
+        self.progress.update(progress);
+    }
+
+    fn work_progress(&self, progress: &visor_core::backup::WorkProgress) {
+        self.progress.work(progress);
+    }
+
     fn load_settings(&self) -> Result<Settings, FaceError> {
         Ok(settings(&self.current_config()?, &self.layout))
     }

@@ -56,4 +56,8 @@ impl Face for VegaFace {
     fn staging_progress(&self, progress: &StageProgress) {
         self.progress.update(progress);
     }
+
+    fn work_progress(&self, progress: &visor_core::backup::WorkProgress) {
+        self.progress.work(progress);
+    }
 }

@@ -119,3 +119,80 @@ fn the_node_ending_by_itself_ends_the_run_with_its_own_code() {
     w.stopped(stop, Duration::ZERO);
     assert_eq!(w.exited(), Some(Exit::Node(3)));
 }
+
+fn node_written(name_: &str, height: u64) -> Planned {
+    let mut p = planned(name_, name_, jiff::Timestamp::MIN);
+    p.upgrade.trigger = Trigger::NodeReady { height };
+    p
+}
+
+fn cosmos_world(chain_height: Option<u64>) -> World {
+    let mut w = World::new(cosmos_settings(), cosmos_spec());
+    w.machine = Machine::new(
+        Start {
+            settings: cosmos_settings(),
+            current: Some(name("genesis")),
+            last_switch: None,
+            resume: None,
+            visor_pid: 42,
+            visor_start_time: 1,
+            hints: Default::default(),
+            kept_data: false,
+            chain_height,
+        },
+        w.now,
+    );
+    w
+}
+
+#[test]
+fn a_plan_the_node_wrote_with_its_binary_present_is_applied_before_the_first_launch() {
+    let mut w = cosmos_world(None);
+    w.send(Event::Begin);
+    let ticket = w.find(|e| if let Effect::Resolve { ticket } = e { Some(*ticket) } else { None }).unwrap();
+    w.send(Event::Resolved { ticket, result: Ok((Some(name("genesis")), cosmos_spec())) });
+    w.send(Event::PlanRead { result: Ok(vec![node_written("v2", 40)]) });
+    assert!(!w.has(|e| matches!(e, Effect::Launch { .. })), "the old release is not started");
+    assert_eq!(w.state().name(), "waiting-for-release");
+    let target = w.find(|e| if let Effect::Verify { target, .. } = e { Some(target.clone()) } else { None });
+    assert_eq!(target.expect("checked, then switched").name, "v2");
+}
+
+#[test]
+fn a_plan_above_the_height_last_seen_is_not_due_until_the_chain_gets_there() {
+    let mut w = cosmos_world(Some(30));
+    w.send(Event::Begin);
+    let ticket = w.find(|e| if let Effect::Resolve { ticket } = e { Some(*ticket) } else { None }).unwrap();
+    w.send(Event::Resolved { ticket, result: Ok((Some(name("genesis")), cosmos_spec())) });
+    w.send(Event::PlanRead { result: Ok(vec![node_written("v2", 40)]) });
+    assert!(w.has(|e| matches!(e, Effect::Launch { .. })), "written ahead (or left over): the node runs");
+    assert!(w.has(|e| matches!(e, Effect::StartHeightPoll(_))), "and the height is watched");
+    let processes = vec![ProcessInfo { role: "app".into(), pid: 100, since: w.now.wall }];
+    w.send(Event::Launched { ticket, processes, error: None });
+    w.send(Event::ChainHeight { result: Ok(39) });
+    assert_eq!(w.state(), &State::Running, "never early");
+    w.send(Event::ChainHeight { result: Ok(40) });
+    assert!(w.has(|e| matches!(e, Effect::Verify { .. })), "due at its height");
+}
+
+#[test]
+fn the_node_ending_at_the_height_of_its_plan_is_upgraded_not_ended() {
+    let mut w = cosmos_world(Some(39));
+    let generation = {
+        w.send(Event::Begin);
+        let ticket = w.find(|e| if let Effect::Resolve { ticket } = e { Some(*ticket) } else { None }).unwrap();
+        w.send(Event::Resolved { ticket, result: Ok((Some(name("genesis")), cosmos_spec())) });
+        w.send(Event::PlanRead { result: Ok(Vec::new()) });
+        let processes = vec![ProcessInfo { role: "app".into(), pid: 100, since: w.now.wall }];
+        w.send(Event::Launched { ticket, processes, error: None });
+        ticket
+    };
+    // The app writes its plan and exits at once; its RPC goes with it.
+    w.send(Event::Exited { ticket: generation, role: "app".into(), status: "exit status 1".into(), code: Some(1) });
+    assert!(w.has(|e| matches!(e, Effect::ReadPlan)), "the plan is read before deciding");
+    let stop = w.stop_ticket();
+    w.send(Event::PlanRead { result: Ok(vec![node_written("v2", 40)]) });
+    w.stopped(stop, Duration::from_millis(1));
+    assert!(w.exited().is_none(), "not the app's exit code: {:?}", w.effects);
+    assert!(w.has(|e| matches!(e, Effect::Verify { .. })), "upgraded instead");
+}

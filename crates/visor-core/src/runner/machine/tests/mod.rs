@@ -578,5 +578,6 @@ fn the_active_release_missing_at_a_restart_is_a_configuration_error() {
     assert_eq!(w.exited(), Some(Exit::Config));
 }
 
+mod backups;
 mod cosmos;
 mod starting;
