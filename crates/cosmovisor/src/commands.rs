@@ -1,5 +1,5 @@
 //! The commands besides `run`: `init`, `add-upgrade`, `add-batch-upgrade`, `show-upgrade-info`,
-//! `config`, `status`, `version`, `prepare-upgrade`.
+//! `config`, `status`, `version`, `prepare-upgrade` (and `backup`, in `backups`).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,9 @@ use crate::plan::{Files, Plan, parse_batch, read_small, release_of};
 pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
     let file = file.as_deref();
+    if command == "backup" {
+        return crate::backups::run(file, &args);
+    }
     let result = match command {
         "init" => init(file, &args).map_err(Failure::config),
         "add-upgrade" => with_config(file, |c| add_upgrade(c, &args)),
@@ -210,14 +213,37 @@ fn install_upgrade(config: &Config, name: &str, binary: &Path, force: bool) -> a
     install_binary(binary, &target)
 }
 
+/// The one flag of `add-batch-upgrade` and its value: `--flag value` or `--flag=value`, as
+/// cobra takes them.
+fn batch_flag(args: &[String]) -> anyhow::Result<(&str, &str)> {
+    const USAGE: &str =
+        "usage: cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>";
+    match args {
+        [flag, value] if !value.starts_with('-') => match flag.as_str() {
+            f @ ("--upgrade-list" | "--upgrade-file") => Ok((f, value)),
+            _ => bail!("{USAGE}"),
+        },
+        [one] => match one.split_once('=') {
+            Some((f @ ("--upgrade-list" | "--upgrade-file"), value)) if !value.is_empty() => Ok((f, value)),
+            Some((f @ ("--upgrade-list" | "--upgrade-file"), _)) => bail!("{f} needs a value; {USAGE}"),
+            _ => bail!("{USAGE}"),
+        },
+        _ if args.iter().any(|a| a.starts_with("--upgrade-list"))
+            && args.iter().any(|a| a.starts_with("--upgrade-file")) =>
+        {
+            bail!("--upgrade-list and --upgrade-file cannot be used together; {USAGE}")
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
 fn add_batch_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
-    let entries: Vec<(String, PathBuf, u64)> = match args {
-        [flag, list] if flag == "--upgrade-list" => parse_entries(list.split(','), "--upgrade-list")?,
-        [flag, file] if flag == "--upgrade-file" => {
+    let entries: Vec<(String, PathBuf, u64)> = match batch_flag(args)? {
+        ("--upgrade-list", list) => parse_entries(list.split(','), "--upgrade-list")?,
+        (_, file) => {
             let text = visor_core::read_text_bounded(Path::new(file)).with_context(|| format!("cannot read {file}"))?;
             parse_entries(text.lines().map(|l| l.replacen(',', ":", 2)), file)?
         }
-        _ => bail!("usage: cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>"),
     };
     let files = Files { home: config.home.clone() };
     let recase = !config.disable_recase;

@@ -1,18 +1,22 @@
 //! The Cosmos face: Cosmovisor's folders and files mapped onto the engine.
 //!
-//! A plan the node wrote (`x/upgrade` writes it at the plan's height and halts) is due at
-//! once; a plan `add-upgrade --upgrade-height` wrote, and every batch entry, is due when the
-//! chain reaches its height, and until then the node runs with `--halt-height` at the lowest
-//! of them, so no block past it runs on the old binary. A plan whose name is the current
-//! upgrade's, or whose height is not above it, is done already (a restart never re-applies or
-//! fires early); a height in `--unsafe-skip-upgrades` is left to the node.
+//! A plan in `upgrade-info.json` the visor did not write is taken for the node's (`x/upgrade`
+//! writes it at the plan's height and halts): `Trigger::NodeReady`, due once the chain is at its
+//! height — so the same file written ahead by another tool (upstream's `add-upgrade
+//! --upgrade-height`) waits for it, and the engine applies a due one before the first launch
+//! and after the app ends at the height. A plan `add-upgrade --upgrade-height` wrote, and every
+//! batch entry, is due when the chain reaches its height, and until then the node runs with
+//! `--halt-height` at the lowest of them, so no block past it runs on the old binary. A plan
+//! whose name is the current upgrade's, or whose height is not above it, is done already (a
+//! restart never re-applies or fires early); a height in `--unsafe-skip-upgrades` is left to
+//! the node.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use visor_core::backup::{BackupSettings, Naming};
+use visor_core::backup::{BackupSettings, Naming, Strategy};
 use visor_core::confine::Confined;
 use visor_core::history::SwitchRecord;
 use visor_core::node::ChainHeightSettings;
@@ -38,12 +42,21 @@ pub(crate) struct CosmosFace {
     files: Files,
     /// The chain's plan as the node's gRPC last gave it.
     announced: std::sync::Mutex<Option<Plan>>,
+    /// Downloads and backups: a bar on a terminal, log lines otherwise.
+    progress: facekit::ProgressDisplay,
 }
 
 impl CosmosFace {
     pub(crate) fn new(config_file: Option<PathBuf>, config: Config, args: Vec<OsString>) -> Self {
         let files = Files { home: config.home.clone() };
-        Self { config_file, config, args, files, announced: std::sync::Mutex::new(None) }
+        Self {
+            config_file,
+            config,
+            args,
+            files,
+            announced: std::sync::Mutex::new(None),
+            progress: facekit::ProgressDisplay::new(),
+        }
     }
 
     /// The plan whose release folder is `dir`, as the plan files (the node's first) or the
@@ -179,16 +192,30 @@ pub(crate) fn staging_settings(config: &Config) -> StagingSettings {
     }
 }
 
-/// The engine settings of a Cosmovisor configuration.
-pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
+/// Where and how `data/` is backed up: `data-backup-<Y>-<M>-<D>[-n]` in
+/// `DAEMON_DATA_BACKUP_DIR`, as v1.7 names it (a second backup the same day gets `-2`, never
+/// merged into the first). Built also when backups are off, so `backup list` can show what is
+/// there.
+pub(crate) fn backup_settings(config: &Config) -> BackupSettings {
     let mut exclude = Vec::new();
     let data = config.home.join("data");
-    let backups = config.data_backup_dir.clone();
-    if let Ok(inside) = backups.strip_prefix(&data)
+    let dir = config.data_backup_dir.clone();
+    // A backup folder inside data/ must not be backed up into itself.
+    if let Ok(inside) = dir.strip_prefix(&data)
         && let Some(first) = inside.components().next()
     {
         exclude.push(first.as_os_str().to_string_lossy().into_owned());
     }
+    BackupSettings {
+        strategy: if config.backups_on() { config.backup_strategy } else { Strategy::None },
+        keep: config.backup_keep,
+        restore_on_rollback: config.rollback_restore_data,
+        ..BackupSettings::new(data, exclude, dir, Naming::Dated { prefix: "data-backup".to_owned() })
+    }
+}
+
+/// The engine settings of a Cosmovisor configuration.
+pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
     Ok(Settings {
         restart: RestartPolicy {
             max_restarts: if config.restart_on_failure { config.max_restarts } else { 0 },
@@ -204,8 +231,7 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
         release_folders: Default::default(),
         staging: config.allow_download.then(|| staging_settings(config)),
         upstream: None,
-        backup: (!config.unsafe_skip_backup)
-            .then(|| BackupSettings::new(data, exclude, backups, Naming::Dated { prefix: "data-backup".to_owned() })),
+        backup: config.backups_on().then(|| backup_settings(config)),
         upgrade_lock: None,
         probation: config.rollback_on_failure.then_some(config.probation),
         restart_after_upgrade: config.restart_after_upgrade,
@@ -281,6 +307,19 @@ impl Face for CosmosFace {
         files
     }
 
+    fn watch_poll_interval(&self) -> Duration {
+        // Where the filesystem gives no events, the plan file is looked at as Cosmovisor does.
+        self.config.poll_interval.max(Duration::from_millis(10))
+    }
+
+    fn staging_progress(&self, progress: &visor_core::stage::StageProgress) {
+        self.progress.update(progress);
+    }
+
+    fn work_progress(&self, progress: &visor_core::backup::WorkProgress) {
+        self.progress.work(progress);
+    }
+
     /// Puts the downloaded binary at `bin/<DAEMON_NAME>`, and says what was downloaded.
     fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError> {
         let target = self.binary(dir);
@@ -325,7 +364,8 @@ impl Face for CosmosFace {
             && pending(&plan)
         {
             let ours = read_small(&self.files.written_by_us()).ok().flatten().is_some_and(|w| w == bytes);
-            // The node writes its plan when it halts at the height: due now.
+            // Not ours: the node's, written as it halts at the height (or someone else's, written
+            // ahead): due once the chain is there, which the engine tells.
             let trigger = if ours { Trigger::Height(plan.height) } else { Trigger::NodeReady { height: plan.height } };
             upgrades.push(self.upgrade(&plan, trigger)?);
         }

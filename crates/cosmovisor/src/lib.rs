@@ -7,13 +7,15 @@
 //! here. The configuration is Cosmovisor's environment, optionally under its TOML file
 //! (`config`). The face maps the node's files onto the engine: releases are `genesis` and
 //! `upgrades/<name>` under `$DAEMON_HOME/cosmovisor`, `current` a relative link; upgrades come
-//! from the plan files (`face`): the one the node writes at its height is due at once, the
-//! manual ones when the chain's height (CometBFT `/status`) reaches theirs, with the node
-//! started with `--halt-height` so it stops there. The engine stops the node with SIGTERM and
-//! a grace, backs `data/` up, runs the hooks (`hooks`), switches atomically, restarts the app
-//! with the same arguments, and ends with the app's own exit code when it exits by itself.
-//! `anyhow` only here, at the edge.
+//! from the plan files (`face`): the one the node writes at its height is due once the chain is
+//! at that height (at once on a first start, where no height was ever seen), the manual ones
+//! when the chain's height (CometBFT `/status`) reaches theirs, with the node started with
+//! `--halt-height` so it stops there. The engine stops the node with SIGTERM and a grace, backs
+//! `data/` up with the configured strategy (`backups` lists, verifies and restores them), runs
+//! the hooks (`hooks`), switches atomically, restarts the app with the same arguments, and ends
+//! with the app's own exit code when it exits by itself. `anyhow` only here, at the edge.
 
+mod backups;
 mod commands;
 mod config;
 mod download;
@@ -80,6 +82,9 @@ Usage:
   cosmovisor show-upgrade-info              print data/upgrade-info.json
   cosmovisor config                         print the configuration in use
   cosmovisor status [--output json]         what runs, what is planned, the last switch
+  cosmovisor backup list [--output json]    the backups of data/, newest first, and whether each is verified
+  cosmovisor backup verify <backup|latest>  read a backup back and compare it with its manifest
+  cosmovisor backup restore <backup|latest> put a backup back in place of data/ (the visor stopped)
   cosmovisor version [--output json] [--cosmovisor-only]
   cosmovisor help
 
@@ -95,27 +100,47 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
-/// Takes `--cosmovisor-config <file>` (and, outside `run`, `-c <file>`) out of `args`.
+/// The config flag's spellings: `run` extracts the long ones (v1.7 also takes the one-dash
+/// form there), the other commands are parsed by cobra, which also takes `-c`.
+const LONG_FLAGS: [&str; 2] = ["--cosmovisor-config", "-cosmovisor-config"];
+
+/// What `arg` says about the config flag: `Some(None)` if it is the flag with its value in the
+/// next argument, `Some(Some(value))` if it is `flag=value`.
+fn config_flag(arg: &str, short_too: bool) -> Option<Option<String>> {
+    let short: &[&str] = if short_too { &["-c"] } else { &[] };
+    let flags = LONG_FLAGS.iter().chain(short);
+    for flag in flags {
+        if arg == *flag {
+            return Some(None);
+        }
+        if let Some(value) = arg.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+            return Some(Some(value.to_owned()));
+        }
+    }
+    None
+}
+
+/// Takes `--cosmovisor-config <file>` or `--cosmovisor-config=<file>` (and, outside `run`,
+/// `-c <file>` or `-c=<file>`) out of `args`.
 fn take_config_flag(args: &mut Vec<OsString>, short_too: bool) -> Result<Option<PathBuf>, Failure> {
     let mut found = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].to_string_lossy().into_owned();
-        let long = ["--cosmovisor-config", "-cosmovisor-config"];
-        if long.contains(&arg.as_str()) || (short_too && arg == "-c") {
-            args.remove(i);
-            if i >= args.len() {
-                return Err(Failure { error: anyhow::anyhow!("{arg} needs a file"), exit: Exit::Config });
+        match config_flag(&arg, short_too) {
+            Some(None) => {
+                args.remove(i);
+                if i >= args.len() {
+                    return Err(Failure { error: anyhow::anyhow!("{arg} needs a file"), exit: Exit::Config });
+                }
+                found = Some(PathBuf::from(args.remove(i)));
             }
-            found = Some(PathBuf::from(args.remove(i)));
-            continue;
+            Some(Some(value)) => {
+                args.remove(i);
+                found = Some(PathBuf::from(value));
+            }
+            None => i += 1,
         }
-        if let Some(value) = long.iter().find_map(|l| arg.strip_prefix(&format!("{l}="))) {
-            found = Some(PathBuf::from(value));
-            args.remove(i);
-            continue;
-        }
-        i += 1;
     }
     Ok(found)
 }
@@ -150,17 +175,28 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
 }
 
 fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
-    // The global flag may come before the command.
+    // The global flag may come before the command, in any of cobra's spellings.
     let mut leading = None;
-    while args.first().is_some_and(|a| ["-c", "--cosmovisor-config"].contains(&a.to_string_lossy().as_ref())) {
-        args.remove(0);
-        if args.is_empty() {
-            return Err(Failure { error: anyhow::anyhow!("--cosmovisor-config needs a file"), exit: Exit::Config });
-        }
-        leading = Some(PathBuf::from(args.remove(0)));
+    while let Some(found) = args.first().and_then(|a| config_flag(&a.to_string_lossy(), true)) {
+        let flag = args.remove(0);
+        leading = Some(match found {
+            Some(value) => OsString::from(value),
+            None if args.is_empty() => {
+                let error = anyhow::anyhow!("{} needs a file", flag.to_string_lossy());
+                return Err(Failure { error, exit: Exit::Config });
+            }
+            None => args.remove(0),
+        });
     }
     if let Some(file) = leading {
-        args.insert(1.min(args.len()), OsString::from(format!("--cosmovisor-config={}", file.display())));
+        if args.is_empty() {
+            facekit::print_out(USAGE);
+            return Ok(Exit::Clean);
+        }
+        // Handed on in the form every command extracts, `run` included.
+        let mut flag = OsString::from("--cosmovisor-config=");
+        flag.push(file);
+        args.insert(1.min(args.len()), flag);
     }
     let command = args.first().map(|a| a.to_string_lossy().into_owned());
     match command.as_deref() {
@@ -175,7 +211,7 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         }
         Some(
             "init" | "version" | "config" | "add-upgrade" | "add-batch-upgrade" | "show-upgrade-info"
-            | "prepare-upgrade" | "status" | "--version",
+            | "prepare-upgrade" | "status" | "backup" | "--version",
         ) => {
             args.remove(0);
             if args.iter().any(|a| a == "--help" || a == "-h") {
@@ -198,4 +234,33 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
 /// The `cosmovisor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
     facekit::finish(main_impl(std::env::args_os().skip(1).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_config_flag_is_taken_out_in_every_spelling() {
+        for (given, short_too, file, rest) in [
+            (&["start", "--cosmovisor-config", "f.toml", "--x"][..], false, Some("f.toml"), &["start", "--x"][..]),
+            (&["start", "--cosmovisor-config=f.toml"], false, Some("f.toml"), &["start"]),
+            (&["-cosmovisor-config=f.toml", "start"], false, Some("f.toml"), &["start"]),
+            // `run` hands `-c` to the app, as v1.7 does; the other commands take it.
+            (&["start", "-c", "f.toml"], false, None, &["start", "-c", "f.toml"]),
+            (&["-c", "f.toml", "--output", "json"], true, Some("f.toml"), &["--output", "json"]),
+            (&["-c=f.toml"], true, Some("f.toml"), &[]),
+            (&["--cosmovisor-configx=f"], true, None, &["--cosmovisor-configx=f"]),
+        ] {
+            let mut list = args(given);
+            let found = take_config_flag(&mut list, short_too).unwrap();
+            assert_eq!(found.as_deref(), file.map(std::path::Path::new), "{given:?}");
+            assert_eq!(list, args(rest), "{given:?}");
+        }
+        assert!(take_config_flag(&mut args(&["start", "--cosmovisor-config"]), false).is_err());
+    }
 }

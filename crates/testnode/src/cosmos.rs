@@ -8,7 +8,11 @@
 //!   still running; with `--halt-height N` it stops producing after committing N and logs
 //!   `halt per configuration height N`. With `--grpc-port` it answers the SDK's
 //!   `Query/CurrentPlan` with the plan it will halt for (see `cosmos_grpc.rs`), from the start. A stop signal is recorded (which one) in
-//!   `<records>/exits.jsonl` after `--stop-delay`.
+//!   `<records>/exits.jsonl` after `--stop-delay`. With `--exit-at-plan <code>` it exits with
+//!   that code right after writing the plan, as an SDK app that panics at its upgrade height
+//!   does (`--exit-delay` waits that long first), recording it in `exits.jsonl`. With
+//!   `--mark-data <name>` it writes `<home>/data/<name>` (its version) first thing at start,
+//!   before `--crash-at-start`: a release that changes the data and then fails.
 //! - `status`: the saved height, as the app's own `status` command prints it.
 //! - `version [--long] [--output json]`: its version.
 //! - `pre-upgrade`: exits with the next of `--pre-upgrade-codes` (the last repeats), counting
@@ -48,6 +52,9 @@ struct Options {
     output: Option<String>,
     pre_upgrade_codes: Vec<u8>,
     crash_at_start: bool,
+    exit_at_plan: Option<u8>,
+    exit_delay: Option<Duration>,
+    mark_data: Option<String>,
 }
 
 fn parse(argv: &[String]) -> Result<Options, String> {
@@ -80,6 +87,9 @@ fn parse(argv: &[String]) -> Result<Options, String> {
             "--stop-delay" => o.stop_delay = Some(crate::args::parse_duration(&value()?)?),
             "--output" | "-o" => o.output = Some(value()?),
             "--crash-at-start" => o.crash_at_start = true,
+            "--exit-at-plan" => o.exit_at_plan = Some(number(value()?)?.min(255) as u8),
+            "--exit-delay" => o.exit_delay = Some(crate::args::parse_duration(&value()?)?),
+            "--mark-data" => o.mark_data = Some(value()?),
             "--pre-upgrade-codes" => {
                 o.pre_upgrade_codes = value()?.split(',').filter_map(|c| c.trim().parse().ok()).collect();
             }
@@ -205,6 +215,13 @@ fn start(options: Options) -> ExitCode {
             "atMicros": micros(),
         }),
     );
+    if let Some(name) = &options.mark_data {
+        let data = home.join("data");
+        let _ = std::fs::create_dir_all(&data);
+        if let Err(e) = std::fs::write(data.join(name), crate::own_version()) {
+            say!("testnode app: cannot write the marker {name}: {e}");
+        }
+    }
     if options.crash_at_start {
         say!("testnode app: crashing at start as asked");
         return ExitCode::from(1);
@@ -263,6 +280,8 @@ struct Blocks {
     halt_height: Option<u64>,
     skip: Vec<u64>,
     records: Option<PathBuf>,
+    exit_at_plan: Option<u8>,
+    exit_delay: Option<Duration>,
 }
 
 fn options_for_blocks(o: &Options) -> Blocks {
@@ -272,6 +291,8 @@ fn options_for_blocks(o: &Options) -> Blocks {
         halt_height: o.halt_height,
         skip: o.skip.clone(),
         records: o.records.clone(),
+        exit_at_plan: o.exit_at_plan,
+        exit_delay: o.exit_delay,
     }
 }
 
@@ -297,6 +318,18 @@ async fn produce(blocks: Blocks, home: PathBuf, height: Arc<AtomicU64>, halted: 
                 serde_json::json!({ "name": name, "height": at, "atMicros": micros() }),
             );
             say!("UPGRADE \"{name}\" NEEDED at height: {at}: {info}");
+            if let Some(code) = blocks.exit_at_plan {
+                record(
+                    blocks.records.as_deref(),
+                    "exits.jsonl",
+                    serde_json::json!({ "role": "app", "pid": std::process::id(), "code": code, "height": next }),
+                );
+                if let Some(delay) = blocks.exit_delay {
+                    tokio::time::sleep(delay).await;
+                }
+                say!("testnode app: exiting with {code} at the upgrade height, as asked");
+                std::process::exit(i32::from(code));
+            }
             *halted.lock().expect("halted") = true;
             return;
         }

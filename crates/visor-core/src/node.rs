@@ -255,6 +255,11 @@ pub trait Face: Send + Sync + 'static {
     fn read_release(&self, dir: &Path) -> Result<NodeSpec, FaceError>;
     /// Files whose change means "reload the settings".
     fn watched_files(&self) -> Vec<PathBuf>;
+    /// How often watched files are looked at where the filesystem gives no change events (the
+    /// peer's polling interval, e.g. Cosmovisor's `DAEMON_POLL_INTERVAL`).
+    fn watch_poll_interval(&self) -> Duration {
+        crate::watch::POLL
+    }
     /// Writes what a staged release needs besides its binary (Vega: `run-config.toml`) into
     /// the staging folder `dir`; `binary` is the binary's path relative to `dir`.
     fn write_release(&self, dir: &Path, version: &str, binary: &Path) -> Result<(), FaceError>;

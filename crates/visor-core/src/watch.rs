@@ -15,16 +15,17 @@ pub(crate) enum FileWatch {
     Poll(#[expect(dead_code, reason = "held for its Drop")] tokio::task::JoinHandle<()>),
 }
 
-/// The fallback polling interval: a change is seen within it.
-const POLL: Duration = Duration::from_millis(500);
+/// The fallback polling interval unless the face gives its own: a change is seen within it.
+pub(crate) const POLL: Duration = Duration::from_millis(500);
 
-/// Sends `()` on `tx` whenever one of `files` may have changed.
-pub(crate) fn watch_files(files: Vec<PathBuf>, tx: mpsc::UnboundedSender<()>) -> FileWatch {
+/// Sends `()` on `tx` whenever one of `files` may have changed; without file events, looks every
+/// `poll`.
+pub(crate) fn watch_files(files: Vec<PathBuf>, poll: Duration, tx: mpsc::UnboundedSender<()>) -> FileWatch {
     match notify_watch(&files, tx.clone()) {
         Ok(w) => FileWatch::Notify(w),
         Err(e) => {
-            tracing::warn!(error = %e, interval_ms = POLL.as_millis() as u64, "file events unavailable, polling instead");
-            FileWatch::Poll(tokio::spawn(poll_watch(files, tx)))
+            tracing::warn!(error = %e, interval_ms = poll.as_millis() as u64, "file events unavailable, polling instead");
+            FileWatch::Poll(tokio::spawn(poll_watch(files, poll, tx)))
         }
     }
 }
@@ -55,10 +56,10 @@ fn fingerprint(path: &Path) -> Option<(SystemTime, u64, u64)> {
     Some((m.modified().ok()?, m.len(), m.ino()))
 }
 
-async fn poll_watch(files: Vec<PathBuf>, tx: mpsc::UnboundedSender<()>) {
+async fn poll_watch(files: Vec<PathBuf>, poll: Duration, tx: mpsc::UnboundedSender<()>) {
     let mut last: Vec<_> = files.iter().map(|f| fingerprint(f)).collect();
     loop {
-        tokio::time::sleep(POLL).await;
+        tokio::time::sleep(poll).await;
         let now: Vec<_> = files.iter().map(|f| fingerprint(f)).collect();
         if now != last {
             last = now;

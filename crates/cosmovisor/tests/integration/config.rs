@@ -42,3 +42,71 @@ fn the_config_file_is_read_with_the_flag_and_the_environment_wins() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("DAEMON_NAME: simd") && text.contains("Derived Values:"), "{text}");
 }
+
+#[test]
+fn the_config_flag_with_an_equals_sign_before_the_command_is_taken_out() {
+    let mut w = World::new();
+    w.init("");
+    let file = w.home.join("cosmovisor/config.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("daemon_name = \"simd\"", "daemon_name = \"fromfile\"");
+    std::fs::write(&file, text).unwrap();
+    w.env.retain(|(k, _)| k != "DAEMON_NAME");
+    for flag in [format!("--cosmovisor-config={}", file.display()), format!("-c={}", file.display())] {
+        let out = w.cosmovisor(&[&flag, "config"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("DAEMON_NAME: fromfile"), "{flag}: {text}");
+    }
+    // `run` too: the file names the binary, the app gets only its own arguments.
+    std::fs::rename(w.home.join("cosmovisor/genesis/bin/simd"), w.home.join("cosmovisor/genesis/bin/fromfile"))
+        .unwrap();
+    let out = w.cosmovisor(&[&format!("--cosmovisor-config={}", file.display()), "run", "start", "--crash-at-start"]);
+    assert_eq!(out.status.code(), Some(1), "the app's own status: {}", String::from_utf8_lossy(&out.stderr));
+    let args = w.starts()[0]["args"].clone();
+    assert_eq!(args[1], "start", "{args}");
+    assert!(!args.to_string().contains("cosmovisor-config"), "{args}");
+}
+
+#[test]
+fn the_backup_variables_are_checked_and_shown() {
+    let mut w = World::new();
+    w.init("");
+    let out = w.cosmovisor(&["config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in
+        ["COSMOVISOR_BACKUP_STRATEGY: snapshot", "COSMOVISOR_BACKUP_KEEP: 2", "COSMOVISOR_ROLLBACK_RESTORE_DATA: false"]
+    {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    w.set("COSMOVISOR_BACKUP_STRATEGY", "zip");
+    w.set("COSMOVISOR_BACKUP_KEEP", "0");
+    w.set("COSMOVISOR_ROLLBACK_RESTORE_DATA", "yes");
+    let out = w.cosmovisor(&["run", "start"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "COSMOVISOR_BACKUP_STRATEGY",
+        "tar.zst",
+        "COSMOVISOR_BACKUP_KEEP",
+        "UNSAFE_SKIP_BACKUP",
+        "ROLLBACK_RESTORE_DATA",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    // Restoring data on a rollback needs the rollback and the backup.
+    w.set("COSMOVISOR_BACKUP_STRATEGY", "TAR.ZST");
+    w.set("COSMOVISOR_BACKUP_KEEP", "3");
+    w.set("COSMOVISOR_ROLLBACK_RESTORE_DATA", "true");
+    let out = w.cosmovisor(&["config"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    assert!(err.contains("COSMOVISOR_ROLLBACK_ON_FAILURE=true") && err.contains("backups are off"), "{err}");
+    w.set("COSMOVISOR_ROLLBACK_ON_FAILURE", "true");
+    w.set("UNSAFE_SKIP_BACKUP", "false");
+    let out = w.cosmovisor(&["config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("COSMOVISOR_BACKUP_STRATEGY: tar.zst") && text.contains("COSMOVISOR_BACKUP_KEEP: 3"),
+        "{text}"
+    );
+}

@@ -183,10 +183,12 @@ fn a_downloaded_folder_is_not_run_for_a_plan_that_names_another_binary() {
     w.init(&format!("--plan-name v2 --plan-height 40 {announced}"));
     let mut visor = w.start();
     visor.wait_own_status(&w.status_file(), "the announced binary staged", |s| s["staging"]["phase"] == "staged");
-    // The node halts and writes its own plan, naming another binary.
+    // The node's plan, naming another binary, at a height the chain has reached (as the node
+    // writes it when it halts there).
+    let height = w.height();
     std::fs::write(
         w.home.join("data/upgrade-info.json"),
-        serde_json::json!({ "name": "v2", "height": 40, "info": node_info.to_string() }).to_string(),
+        serde_json::json!({ "name": "v2", "height": height, "info": node_info.to_string() }).to_string(),
     )
     .unwrap();
     let error = visor.wait_log("now names");

@@ -157,6 +157,34 @@ impl World {
         read_jsonl(&self.records.join("plans.jsonl"))
     }
 
+    /// The chain's height as the app last saved it.
+    pub fn height(&self) -> u64 {
+        std::fs::read_to_string(self.home.join("data/testnode-height"))
+            .ok()
+            .and_then(|h| h.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The backups in `DAEMON_DATA_BACKUP_DIR` (the home), by name, without their manifests.
+    pub fn backups(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.home)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("data-backup-") && !n.ends_with(".manifest"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// `cosmovisor backup list --output json`.
+    pub fn backup_list(&self) -> Vec<serde_json::Value> {
+        let out = self.cosmovisor(&["backup", "list", "--output", "json"]);
+        assert!(out.status.success(), "backup list: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout)
+            .unwrap_or_else(|e| panic!("backup list: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
     pub fn json(&self, path: &Path) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(path).unwrap_or_default()).unwrap_or(serde_json::Value::Null)
     }
@@ -181,5 +209,11 @@ pub const KEYS: &[&str] = &[
     "COSMOVISOR_DISABLE_RECASE",
     "COSMOVISOR_RPC_ADDRESS",
     "COSMOVISOR_RESTART_ON_FAILURE",
+    "COSMOVISOR_MAX_RESTARTS",
+    "COSMOVISOR_RESTART_ON_FAILURE_DELAY",
     "COSMOVISOR_ROLLBACK_ON_FAILURE",
+    "COSMOVISOR_PROBATION",
+    "COSMOVISOR_BACKUP_STRATEGY",
+    "COSMOVISOR_BACKUP_KEEP",
+    "COSMOVISOR_ROLLBACK_RESTORE_DATA",
 ];

@@ -2,6 +2,7 @@
 //! (through a small script per release), its CometBFT `/status` on 127.0.0.1, a release server
 //! on 127.0.0.1, temporary folders. One file per feature.
 
+mod backup;
 mod commands;
 mod config;
 mod crash;
@@ -9,4 +10,5 @@ mod download;
 mod harness;
 mod hooks;
 mod manual;
+mod node_plan;
 mod upgrade;

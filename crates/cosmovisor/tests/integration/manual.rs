@@ -79,3 +79,22 @@ fn with_the_rpc_off_the_height_comes_from_the_apps_own_status() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn add_batch_upgrade_takes_its_flags_with_an_equals_sign() {
+    let w = World::new();
+    w.init("");
+    let a = w.app("v2", "");
+    let out = w.cosmovisor(&["add-batch-upgrade", &format!("--upgrade-list=first:{}:15", a.display())]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = w.root.join("batch.csv");
+    std::fs::write(&csv, format!("second,{},30\n", w.app("v3", "").display())).unwrap();
+    let out = w.cosmovisor(&["add-batch-upgrade", &format!("--upgrade-file={}", csv.display())]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let batch = w.json(&w.home.join("data/upgrade-info.json.batch"));
+    assert_eq!(batch, serde_json::json!([{ "name": "first", "height": 15 }, { "name": "second", "height": 30 }]));
+    let both = [format!("--upgrade-list=x:{}:40", a.display()), format!("--upgrade-file={}", csv.display())];
+    let out = w.cosmovisor(&["add-batch-upgrade", &both[0], &both[1]]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used together"));
+}

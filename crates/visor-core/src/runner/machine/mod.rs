@@ -121,6 +121,13 @@ pub(crate) struct Machine {
     upstream_running: bool,
     /// Whether the plan has been read once (the first launch waits for it).
     plan_read: bool,
+    /// A reading of the plan was asked for and has not come back.
+    plan_pending: bool,
+    /// The node ended by itself and the decision waits for the plan it may have just written.
+    failure_after_plan: bool,
+    /// A node has run in this run: from then on, a height never seen is read before a plan the
+    /// node wrote counts as due.
+    node_ran: bool,
     /// The chain's height, as last polled.
     chain_height: Option<u64>,
     height_polling: bool,
@@ -183,6 +190,9 @@ impl Machine {
             due: Due::default(),
             upstream_running: false,
             plan_read: false,
+            plan_pending: false,
+            failure_after_plan: false,
+            node_ran: false,
             chain_height: start.chain_height,
             height_polling: false,
             height_error: None,

@@ -136,6 +136,7 @@ impl Machine {
             return;
         }
         self.set_state(State::Running, None);
+        self.node_ran = true;
         if let Some(exit) = self.exit_requested {
             // A signal came while the node was being spawned: it is stopped at once.
             self.begin_stop(StopWhy::Exit(exit));
@@ -198,6 +199,8 @@ impl Machine {
             stop_took: report.took,
         };
         match why {
+            // The node may have written its plan as it ended: decide once that reading is in.
+            StopWhy::Crash if self.plan_pending => self.failure_after_plan = true,
             StopWhy::Crash => self.on_failure(),
             StopWhy::Exit(exit) => self.finish(exit),
             StopWhy::Respawn => self.start_node(StartKind::First),

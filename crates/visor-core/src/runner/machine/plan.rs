@@ -47,11 +47,13 @@ impl Plan {
 
 impl Machine {
     pub(super) fn read_plan(&mut self) {
+        self.plan_pending = true;
         self.emit(Effect::ReadPlan);
     }
 
     /// The plan was read; an unreadable plan is reported and the previous one kept.
     pub(super) fn on_plan(&mut self, result: Result<Vec<Planned>, String>) {
+        self.plan_pending = false;
         match result {
             Ok(mut plan) => {
                 plan.sort_by_key(|p| {
@@ -83,6 +85,9 @@ impl Machine {
         }
         if !std::mem::replace(&mut self.plan_read, true) {
             self.launch_after_plan();
+        }
+        if std::mem::take(&mut self.failure_after_plan) {
+            self.on_failure();
         }
     }
 
@@ -159,9 +164,13 @@ impl Machine {
             Trigger::Now => true,
             Trigger::Height(h) => self.chain_height.is_some_and(|height| height >= *h),
             // In a plan, the node wrote it when it halted (a Cosmos app's own plan): due once
-            // the chain is at its height. With no height ever seen (a first start, a restored
-            // snapshot) the plan is taken at its word, as the peer does.
-            Trigger::NodeReady { height } => self.chain_height.is_none_or(|h| h >= *height),
+            // the chain is at its height. With no height ever seen before the first launch (a
+            // first start, a restored snapshot) the plan is taken at its word, as the peer does;
+            // once a node has run, the height is read first.
+            Trigger::NodeReady { height } => match self.chain_height {
+                Some(h) => h >= *height,
+                None => !self.node_ran,
+            },
         }
     }
 

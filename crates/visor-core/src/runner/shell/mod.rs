@@ -69,7 +69,7 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (exits_tx, mut exits) = mpsc::unbounded_channel::<ExitedEvent>();
     let (config_tx, mut config) = mpsc::unbounded_channel();
-    let _watch = watch_files(face.watched_files(), config_tx);
+    let _watch = watch_files(face.watched_files(), face.watch_poll_interval(), config_tx);
     if let Err(e) = spawn_signal_task(events_tx.clone()) {
         tracing::error!(error = %e, "cannot install signal handlers");
         return Exit::Internal;

@@ -117,6 +117,8 @@ fn the_node_ending_by_itself_ends_the_run_with_its_own_code() {
     w.send(Event::Exited { ticket: generation, role: "app".into(), status: "exit status 3".into(), code: Some(3) });
     let stop = w.stop_ticket();
     w.stopped(stop, Duration::ZERO);
+    assert_eq!(w.exited(), None, "not before the plan it may have written is read");
+    w.send(Event::PlanRead { result: Ok(Vec::new()) });
     assert_eq!(w.exited(), Some(Exit::Node(3)));
 }
 

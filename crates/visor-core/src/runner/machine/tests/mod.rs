@@ -85,6 +85,8 @@ struct World {
     now: Now,
     effects: Vec<Effect>,
     spec: NodeSpec,
+    /// The plan the face's files hold, as the last reading said.
+    plan: Vec<Planned>,
 }
 
 impl World {
@@ -101,10 +103,13 @@ impl World {
             kept_data: false,
             chain_height: None,
         };
-        Self { machine: Machine::new(start, now), now, effects: Vec::new(), spec }
+        Self { machine: Machine::new(start, now), now, effects: Vec::new(), spec, plan: Vec::new() }
     }
 
     fn send(&mut self, event: Event) -> &[Effect] {
+        if let Event::PlanRead { result: Ok(plan) } = &event {
+            self.plan.clone_from(plan);
+        }
         self.effects = self.machine.handle(event, self.now);
         &self.effects
     }
@@ -187,7 +192,11 @@ impl World {
             code: Some(1),
         });
         let stop = self.stop_ticket();
+        assert!(self.has(|e| matches!(e, Effect::ReadPlan)), "the plan is read after the node's own exit");
         self.stopped(stop, Duration::from_millis(1));
+        // The decision waits for that reading: the files say what they said.
+        let plan = self.plan.clone();
+        self.send(Event::PlanRead { result: Ok(plan) });
     }
 }
 

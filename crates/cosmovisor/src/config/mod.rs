@@ -2,10 +2,13 @@
 //! Go durations, every error reported at once), optionally under a TOML file given with
 //! `--cosmovisor-config` (the environment overrides the file; durations in the file are Go
 //! strings or integer nanoseconds, as `init` writes them). Our own additions are named
-//! `COSMOVISOR_*` and default to v1.7's behaviour.
+//! `COSMOVISOR_*` and default to v1.7's behaviour (the backup's strategy aside: a clone where
+//! the filesystem can make one, the same copy as v1.7's otherwise).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use visor_core::backup::Strategy;
 
 use crate::go_duration::{go_duration, parse_go_duration};
 
@@ -34,6 +37,9 @@ pub(crate) const KEYS: &[&str] = &[
     "COSMOVISOR_RESTART_ON_FAILURE_DELAY",
     "COSMOVISOR_ROLLBACK_ON_FAILURE",
     "COSMOVISOR_PROBATION",
+    "COSMOVISOR_BACKUP_STRATEGY",
+    "COSMOVISOR_BACKUP_KEEP",
+    "COSMOVISOR_ROLLBACK_RESTORE_DATA",
 ];
 
 /// The stop grace when `DAEMON_SHUTDOWN_GRACE` is unset: Cosmovisor kills at once, which
@@ -68,12 +74,23 @@ pub(crate) struct Config {
     /// Switch back when the new binary fails within `probation` of its start.
     pub(crate) rollback_on_failure: bool,
     pub(crate) probation: Duration,
+    /// How `data/` is backed up before a switch (`UNSAFE_SKIP_BACKUP` still means none).
+    pub(crate) backup_strategy: Strategy,
+    /// The newest backups kept; older ones the visor took are removed after a new one.
+    pub(crate) backup_keep: usize,
+    /// A rollback also puts back the backup taken before the failed upgrade.
+    pub(crate) rollback_restore_data: bool,
 }
 
 impl Config {
     /// `$DAEMON_HOME/cosmovisor`: the folder that belongs to the visor.
     pub(crate) fn root(&self) -> PathBuf {
         self.home.join("cosmovisor")
+    }
+
+    /// Whether a backup is taken before a switch.
+    pub(crate) fn backups_on(&self) -> bool {
+        !self.unsafe_skip_backup && self.backup_strategy != Strategy::None
     }
 
     /// How often the node's gRPC is asked for the chain's governance plan.
@@ -217,6 +234,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     let disable_recase = boolean("COSMOVISOR_DISABLE_RECASE", false);
     let restart_on_failure = boolean("COSMOVISOR_RESTART_ON_FAILURE", false);
     let rollback_on_failure = boolean("COSMOVISOR_ROLLBACK_ON_FAILURE", false);
+    let rollback_restore_data = boolean("COSMOVISOR_ROLLBACK_RESTORE_DATA", false);
     let mut duration = |key: &str, default: Duration, positive: bool| -> Duration {
         match get(key) {
             None => default,
@@ -256,6 +274,42 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     };
     let preupgrade_max_retries = u32::try_from(number("DAEMON_PREUPGRADE_MAX_RETRIES", 0)).unwrap_or(u32::MAX);
     let max_restarts = number("COSMOVISOR_MAX_RESTARTS", 5);
+    let backup_keep = number("COSMOVISOR_BACKUP_KEEP", visor_core::backup::DEFAULT_KEEP as u64);
+    let backup_keep = match (backup_keep, get("COSMOVISOR_BACKUP_KEEP")) {
+        (0, Some(v)) => {
+            errors.push(format!(
+                "{}: 0 would keep no backup, not even the one just taken; to take none, set UNSAFE_SKIP_BACKUP=true or \
+                 COSMOVISOR_BACKUP_STRATEGY=none",
+                v.from
+            ));
+            visor_core::backup::DEFAULT_KEEP
+        }
+        (n, _) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let backup_strategy = match get("COSMOVISOR_BACKUP_STRATEGY") {
+        None => Strategy::Snapshot,
+        Some(v) if v.text.trim().is_empty() => Strategy::Snapshot,
+        Some(v) => v.text.trim().to_ascii_lowercase().parse().unwrap_or_else(|e| {
+            errors.push(format!("{}: {e}", v.from));
+            Strategy::Snapshot
+        }),
+    };
+    let backups_on = !unsafe_skip_backup && backup_strategy != Strategy::None;
+    // Said now rather than found missing at the rollback it was meant for.
+    if rollback_restore_data && !rollback_on_failure {
+        errors.push(
+            "COSMOVISOR_ROLLBACK_RESTORE_DATA=true restores data only with a rollback: set \
+             COSMOVISOR_ROLLBACK_ON_FAILURE=true too, or unset it"
+                .to_owned(),
+        );
+    }
+    if rollback_restore_data && !backups_on {
+        errors.push(
+            "COSMOVISOR_ROLLBACK_RESTORE_DATA=true needs the backup taken before the upgrade, but backups are off \
+             (UNSAFE_SKIP_BACKUP=true or COSMOVISOR_BACKUP_STRATEGY=none): turn them on, or unset it"
+                .to_owned(),
+        );
+    }
     let text = |key: &str, default: &str| get(key).map_or_else(|| default.to_owned(), |v| v.text);
 
     let home_value = get("DAEMON_HOME");
@@ -306,7 +360,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         None => home.clone(),
         Some(v) => {
             let path = PathBuf::from(&v.text);
-            if needs_backup_dir && !unsafe_skip_backup {
+            if needs_backup_dir && backups_on {
                 if v.text.is_empty() {
                     errors
                         .push(format!("{} is empty: set it to an existing absolute folder, or leave it unset", v.from));
@@ -371,6 +425,9 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         restart_on_failure_delay,
         rollback_on_failure,
         probation,
+        backup_strategy,
+        backup_keep,
+        rollback_restore_data,
     }
 }
 
@@ -401,6 +458,9 @@ pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
         ("COSMOVISOR_RESTART_ON_FAILURE_DELAY", d(config.restart_on_failure_delay)),
         ("COSMOVISOR_ROLLBACK_ON_FAILURE", config.rollback_on_failure.to_string()),
         ("COSMOVISOR_PROBATION", d(config.probation)),
+        ("COSMOVISOR_BACKUP_STRATEGY", config.backup_strategy.to_string()),
+        ("COSMOVISOR_BACKUP_KEEP", config.backup_keep.to_string()),
+        ("COSMOVISOR_ROLLBACK_RESTORE_DATA", config.rollback_restore_data.to_string()),
     ]
 }
 
@@ -413,7 +473,9 @@ pub(crate) fn to_toml(config: &Config) -> String {
         let v = match value.as_str() {
             "true" => toml::Value::Boolean(true),
             "false" => toml::Value::Boolean(false),
-            _ if key == "daemon_preupgrade_max_retries" || key == "cosmovisor_max_restarts" => {
+            _ if ["daemon_preupgrade_max_retries", "cosmovisor_max_restarts", "cosmovisor_backup_keep"]
+                .contains(&key.as_str()) =>
+            {
                 toml::Value::Integer(value.parse().unwrap_or(0))
             }
             _ => toml::Value::String(value),
@@ -434,101 +496,4 @@ pub(crate) fn to_toml(config: &Config) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
-    }
-
-    fn home() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("cosmovisor")).unwrap();
-        dir
-    }
-
-    #[test]
-    fn strict_booleans_and_every_error_at_once() {
-        let dir = home();
-        let h = dir.path().to_str().unwrap();
-        let ok =
-            load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("UNSAFE_SKIP_BACKUP", "TRUE")]), true);
-        assert!(ok.unwrap().unsafe_skip_backup);
-        let ok =
-            load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("UNSAFE_SKIP_BACKUP", "faLSe")]), true);
-        assert!(!ok.unwrap().unsafe_skip_backup);
-        let bad = load(
-            None,
-            &env(&[
-                ("DAEMON_HOME", "relative"),
-                ("DAEMON_ALLOW_DOWNLOAD_BINARIES", "truee"),
-                ("UNSAFE_SKIP_BACKUP", "wrong"),
-                ("DAEMON_POLL_INTERVAL", "5"),
-                ("DAEMON_RESTART_DELAY", "x"),
-                ("DAEMON_DATA_BACKUP_DIR", "rel"),
-            ]),
-            true,
-        )
-        .unwrap_err();
-        assert_eq!(bad.0.len(), 7, "{bad}");
-        let nothing = load(None, &env(&[]), true).unwrap_err();
-        assert_eq!(nothing.0.len(), 2, "{nothing}");
-    }
-
-    #[test]
-    fn the_home_must_hold_cosmovisor_and_skip_backup_makes_the_backup_dir_irrelevant() {
-        let dir = tempfile::tempdir().unwrap();
-        let h = dir.path().to_str().unwrap();
-        let e = load(None, &env(&[("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad")]), true).unwrap_err();
-        assert!(e.to_string().contains("cosmovisor init"), "{e}");
-        let dir = home();
-        let h = dir.path().to_str().unwrap();
-        for backup in ["", "rel", "/does/not/exist"] {
-            let vars = [
-                ("DAEMON_HOME", h),
-                ("DAEMON_NAME", "gaiad"),
-                ("UNSAFE_SKIP_BACKUP", "true"),
-                ("DAEMON_DATA_BACKUP_DIR", backup),
-            ];
-            assert!(load(None, &env(&vars), true).is_ok(), "{backup}");
-            let vars = [("DAEMON_HOME", h), ("DAEMON_NAME", "gaiad"), ("DAEMON_DATA_BACKUP_DIR", backup)];
-            assert!(load(None, &env(&vars), true).is_err(), "{backup}");
-        }
-    }
-
-    #[test]
-    fn the_file_under_the_environment_with_nanoseconds_or_strings() {
-        let dir = home();
-        let file = dir.path().join("cosmovisor/config.toml");
-        std::fs::write(
-            &file,
-            format!(
-                "daemon_home = {:?}\ndaemon_name = \"simd\"\ndaemon_poll_interval = 1000000000\n\
-                 daemon_shutdown_grace = \"2s\"\nunsafe_skip_backup = true\nnot_a_key = 1\n",
-                dir.path().to_str().unwrap()
-            ),
-        )
-        .unwrap();
-        let c = load(Some(&file), &env(&[("DAEMON_NAME", "gaiad")]), true).unwrap();
-        assert_eq!(c.name, "gaiad", "the environment overrides the file");
-        assert_eq!(c.poll_interval, Duration::from_secs(1));
-        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
-        assert!(c.unsafe_skip_backup);
-        // What init writes reads back the same.
-        std::fs::write(&file, to_toml(&c)).unwrap();
-        assert_eq!(load(Some(&file), &env(&[]), true).unwrap(), c);
-    }
-
-    #[test]
-    fn the_rpc_comes_from_the_nodes_config() {
-        let dir = home();
-        let mut c =
-            load(None, &env(&[("DAEMON_HOME", dir.path().to_str().unwrap()), ("DAEMON_NAME", "g")]), true).unwrap();
-        assert_eq!(c.rpc().unwrap().as_str(), "http://127.0.0.1:26657/");
-        std::fs::create_dir(dir.path().join("config")).unwrap();
-        std::fs::write(dir.path().join("config/config.toml"), "[rpc]\nladdr = \"tcp://127.0.0.1:36657\"\n").unwrap();
-        assert_eq!(c.rpc().unwrap().as_str(), "http://127.0.0.1:36657/");
-        c.rpc_address = "http://10.0.0.1:1".into();
-        assert_eq!(c.rpc().unwrap().as_str(), "http://10.0.0.1:1/");
-    }
-}
+mod tests;
