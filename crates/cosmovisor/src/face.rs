@@ -265,6 +265,11 @@ impl Face for CosmosFace {
                 self.config.name
             ),
             create_home: "run `cosmovisor init <path to the node's binary>` first".to_owned(),
+            early_exit: "an app that ends within seconds of every start often runs on data newer than its binary (a snapshot \
+                         taken after an upgrade, restored with an older `current`): its own output says so (\"UPGRADE NEEDED\", \
+                         \"wrong app version\", \"upgrade handler is missing\"); place that upgrade's binary with `cosmovisor \
+                         add-upgrade <name> <binary>` and point `current` at it (or restore a snapshot of this binary's era)"
+                .to_owned(),
             ..visor_core::Hints::default()
         }
     }

@@ -181,9 +181,16 @@ fn restore_one(home: &Home, settings: &BackupSettings, id: &str, stop_hint: &str
         )));
     }
     // The node must be stopped: no visor may run on this home meanwhile.
-    let _lock = HomeLock::acquire(&home.lock_file()).map_err(|e| Failure {
-        error: anyhow!("{e}; a visor is running this home: stop it first ({stop_hint}), then restore"),
-        exit: Exit::Locked,
+    let _lock = HomeLock::acquire(&home.lock_file()).map_err(|e| match e {
+        visor_core::lock::LockError::Held { path, pid } => Failure {
+            error: anyhow!(
+                "a visor is running this home (lock {} held{}): the node must be stopped for a restore; stop it first ({stop_hint}), then restore",
+                path.display(),
+                pid.map(|p| format!(" by pid {p}")).unwrap_or_default()
+            ),
+            exit: Exit::Locked,
+        },
+        other => Failure { error: other.into(), exit: Exit::Internal },
     })?;
     let progress = Arc::new(Progress::default());
     let display = ProgressDisplay::new();

@@ -227,6 +227,9 @@ pub struct Hints {
     pub provide_release: String,
     /// The home has no first release: how to create one (`{home}` is replaced by the folder).
     pub create_home: String,
+    /// The node ends within seconds of each start: what that usually means and what to do
+    /// (data newer than the release, e.g. a restored snapshot). Empty: nothing to add.
+    pub early_exit: String,
 }
 
 impl Default for Hints {
@@ -236,6 +239,7 @@ impl Default for Hints {
             connection_budget: ["the first-connection budget".to_owned(), "the restart-connection budget".to_owned()],
             provide_release: "put the release's binary in place by hand".to_owned(),
             create_home: "create a `genesis` release folder in {home}".to_owned(),
+            early_exit: String::new(),
         }
     }
 }

@@ -34,6 +34,7 @@ impl Face for VegaFace {
             ],
             provide_release: "put the release folder in place".to_owned(),
             create_home: "run `visor init --home {home}` or create it".to_owned(),
+            ..visor_core::Hints::default()
         }
     }
 

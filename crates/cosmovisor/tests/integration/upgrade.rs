@@ -218,6 +218,9 @@ fn restarts_on_failure_when_asked_then_the_apps_status() {
     assert_eq!(w.starts().len(), 3, "the first start and two restarts");
     let at: Vec<u64> = w.starts().iter().map(|s| s["atMicros"].as_u64().unwrap()).collect();
     assert!(at[2] - at[1] >= 2 * 100_000 - 10_000, "the second wait is longer: {at:?}");
+    // Explained, not only looped on: what an app that never gets going usually means.
+    let logs = visor.logs().join("\n");
+    assert!(logs.contains("data newer than its binary") && logs.contains("add-upgrade"), "{logs}");
 }
 
 #[test]

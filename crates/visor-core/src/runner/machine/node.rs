@@ -11,6 +11,9 @@ use crate::runner::state::{Downtime, Starting, State, StopWhy, Waiting};
 use crate::source::vega_resume::SegmentError;
 use crate::supervise::{RestartDecision, StopPolicy, StopReport, Urgency};
 
+/// A node that ends sooner than this after its start never got going.
+const EARLY_EXIT: Duration = Duration::from_secs(10);
+
 impl Machine {
     /// Starts a new node generation: first the release `current` names is read.
     pub(super) fn start_node(&mut self, kind: StartKind) {
@@ -246,6 +249,10 @@ impl Machine {
             RestartDecision::GiveUp { restarts } => {
                 if self.try_rollback() {
                     return;
+                }
+                // Explained rather than looped on: a node that never got going.
+                if ran_for.is_some_and(|r| r < EARLY_EXIT) && !self.hints.early_exit.is_empty() {
+                    tracing::error!(ran_ms = ran_for.map_or(0, |r| r.as_millis() as u64), "{}", self.hints.early_exit);
                 }
                 if self.settings.ends_with_node {
                     let code = self.node_exit.and_then(|c| u8::try_from(c).ok()).filter(|c| *c != 0).unwrap_or(1);
