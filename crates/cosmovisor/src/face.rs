@@ -253,6 +253,7 @@ impl Face for CosmosFace {
     fn load_settings(&self) -> Result<Settings, FaceError> {
         let env = |k: &str| std::env::var(k).ok();
         let config = crate::config::load(self.config_file.as_deref(), &env, true)?;
+        crate::plan::allow_weak_checksums(config.allow_weak_checksums);
         Ok(settings(&config)?)
     }
 

@@ -146,7 +146,9 @@ fn take_config_flag(args: &mut Vec<OsString>, short_too: bool) -> Result<Option<
 }
 
 fn load(file: Option<&std::path::Path>, needs_backup_dir: bool) -> Result<config::Config, Failure> {
-    config::load(file, &env, needs_backup_dir).map_err(Failure::config)
+    let config = config::load(file, &env, needs_backup_dir).map_err(Failure::config)?;
+    plan::allow_weak_checksums(config.allow_weak_checksums);
+    Ok(config)
 }
 
 fn init_logging(config: Option<&config::Config>) {

@@ -171,10 +171,24 @@ fn network_only(url: &url::Url, what: &str) -> Result<(), String> {
 }
 
 /// `sha256:<hex>` or `sha512:<hex>`. MD5 and SHA-1 are broken: refused.
+/// Whether the operator accepts MD5 and SHA-1 checksums (`COSMOVISOR_ALLOW_WEAK_CHECKSUMS`): one
+/// configuration per process, set where it is loaded, read wherever a plan is.
+static ALLOW_WEAK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn allow_weak_checksums(allow: bool) {
+    ALLOW_WEAK.store(allow, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub(crate) fn parse_checksum(text: &str) -> Result<Checksum, String> {
     let (kind, _) = text.split_once(':').ok_or_else(|| format!("checksum {text:?} is not <type>:<hex>"))?;
     if matches!(kind.to_ascii_lowercase().as_str(), "md5" | "sha1") {
-        return Err(format!("{kind} checksums are broken and not accepted; publish a sha256 or sha512 checksum"));
+        if !ALLOW_WEAK.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(format!(
+                "{kind} checksums are broken and not accepted; publish a sha256 or sha512 checksum, or set \
+                 COSMOVISOR_ALLOW_WEAK_CHECKSUMS=true to accept it knowingly"
+            ));
+        }
+        return Checksum::parse_allowing_weak(text).map_err(|e| e.to_string());
     }
     Checksum::parse(text).map_err(|e| e.to_string())
 }

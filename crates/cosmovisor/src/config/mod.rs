@@ -40,6 +40,7 @@ pub(crate) const KEYS: &[&str] = &[
     "COSMOVISOR_BACKUP_STRATEGY",
     "COSMOVISOR_BACKUP_KEEP",
     "COSMOVISOR_ROLLBACK_RESTORE_DATA",
+    "COSMOVISOR_ALLOW_WEAK_CHECKSUMS",
 ];
 
 /// The stop grace when `DAEMON_SHUTDOWN_GRACE` is unset: Cosmovisor kills at once, which
@@ -66,6 +67,8 @@ pub(crate) struct Config {
     pub(crate) timeformat_logs: String,
     pub(crate) custom_preupgrade: String,
     pub(crate) disable_recase: bool,
+    /// Accept `md5:` and `sha1:` checksums in plans (broken; off unless the operator opts in).
+    pub(crate) allow_weak_checksums: bool,
     /// The node's CometBFT RPC; empty: `rpc.laddr` of `config/config.toml`.
     pub(crate) rpc_address: String,
     pub(crate) restart_on_failure: bool,
@@ -232,6 +235,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
     let disable_logs = boolean("COSMOVISOR_DISABLE_LOGS", false);
     let color_logs = boolean("COSMOVISOR_COLOR_LOGS", true);
     let disable_recase = boolean("COSMOVISOR_DISABLE_RECASE", false);
+    let allow_weak_checksums = boolean("COSMOVISOR_ALLOW_WEAK_CHECKSUMS", false);
     let restart_on_failure = boolean("COSMOVISOR_RESTART_ON_FAILURE", false);
     let rollback_on_failure = boolean("COSMOVISOR_ROLLBACK_ON_FAILURE", false);
     let rollback_restore_data = boolean("COSMOVISOR_ROLLBACK_RESTORE_DATA", false);
@@ -419,6 +423,7 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         timeformat_logs,
         custom_preupgrade,
         disable_recase,
+        allow_weak_checksums,
         rpc_address: text("COSMOVISOR_RPC_ADDRESS", ""),
         restart_on_failure,
         max_restarts,
@@ -452,6 +457,7 @@ pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
         ("COSMOVISOR_TIMEFORMAT_LOGS", config.timeformat_logs.clone()),
         ("COSMOVISOR_CUSTOM_PREUPGRADE", config.custom_preupgrade.clone()),
         ("COSMOVISOR_DISABLE_RECASE", config.disable_recase.to_string()),
+        ("COSMOVISOR_ALLOW_WEAK_CHECKSUMS", config.allow_weak_checksums.to_string()),
         ("COSMOVISOR_RPC_ADDRESS", config.rpc_address.clone()),
         ("COSMOVISOR_RESTART_ON_FAILURE", config.restart_on_failure.to_string()),
         ("COSMOVISOR_MAX_RESTARTS", config.max_restarts.to_string()),

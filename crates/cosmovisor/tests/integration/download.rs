@@ -198,3 +198,32 @@ fn a_downloaded_folder_is_not_run_for_a_plan_that_names_another_binary() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn an_md5_checksum_is_refused_unless_the_operator_allows_it() {
+    for allow in [false, true] {
+        let mut w = World::new();
+        w.set("DAEMON_ALLOW_DOWNLOAD_BINARIES", "true");
+        if allow {
+            w.set("COSMOVISOR_ALLOW_WEAK_CHECKSUMS", "true");
+        }
+        let server = Server::start(Vec::new());
+        let app = w.app_script("v2", "");
+        server.state.lock().unwrap().files.push(Asset::new("simd", app.clone().into_bytes()));
+        let md5 = visor_core::stage::hash_bytes(app.as_bytes(), visor_core::stage::Algorithm::Md5).hex;
+        let info =
+            serde_json::json!({ "binaries": { host(): format!("{}/files/simd?checksum=md5:{md5}", server.base()) } });
+        w.init(&format!("--plan-name v2 --plan-height 6 --plan-info '{info}'"));
+        let mut visor = w.start();
+        if allow {
+            visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+        } else {
+            let status = visor.wait_own_status(&w.status_file(), "the plan's checksum refused", |s| {
+                s.to_string().contains("COSMOVISOR_ALLOW_WEAK_CHECKSUMS")
+            });
+            assert_eq!(w.current().as_deref(), Some("genesis"), "{status}");
+        }
+        visor.signal(Signal::SIGTERM);
+        assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    }
+}

@@ -1,5 +1,7 @@
 //! Checksums: parsed from `sha256:<hex>`, `sha512:<hex>` or bare hex (the length tells the
-//! algorithm), and computed while a download streams, so verifying costs no extra pass.
+//! algorithm), and computed while a download streams, so verifying costs no extra pass. MD5 and
+//! SHA-1 are broken: only [`Checksum::parse_allowing_weak`] takes them, for a face whose operator
+//! opted in, and only with their name spelled out.
 
 use sha2::Digest;
 
@@ -10,6 +12,10 @@ pub enum Algorithm {
     Sha256,
     /// SHA-512.
     Sha512,
+    /// SHA-1 (broken; only where the operator allowed it).
+    Sha1,
+    /// MD5 (broken; only where the operator allowed it).
+    Md5,
 }
 
 impl Algorithm {
@@ -18,6 +24,8 @@ impl Algorithm {
         match self {
             Self::Sha256 => "sha256",
             Self::Sha512 => "sha512",
+            Self::Sha1 => "sha1",
+            Self::Md5 => "md5",
         }
     }
 
@@ -25,7 +33,14 @@ impl Algorithm {
         match self {
             Self::Sha256 => 64,
             Self::Sha512 => 128,
+            Self::Sha1 => 40,
+            Self::Md5 => 32,
         }
+    }
+
+    /// Whether collisions can be made for it.
+    pub fn is_weak(self) -> bool {
+        matches!(self, Self::Sha1 | Self::Md5)
     }
 }
 
@@ -49,8 +64,20 @@ pub struct ChecksumError {
 }
 
 impl Checksum {
-    /// Parses `algo:hex` or bare hex.
+    /// Parses `algo:hex` or bare hex; MD5 and SHA-1 are refused.
     pub fn parse(text: &str) -> Result<Self, ChecksumError> {
+        let parsed = Self::parse_allowing_weak(text)?;
+        if parsed.algorithm.is_weak() {
+            return Err(ChecksumError {
+                text: text.to_owned(),
+                why: format!("{} is broken and not accepted", parsed.algorithm.name()),
+            });
+        }
+        Ok(parsed)
+    }
+
+    /// Parses like [`Checksum::parse`], and also `md5:<hex>` and `sha1:<hex>` (named, never bare).
+    pub fn parse_allowing_weak(text: &str) -> Result<Self, ChecksumError> {
         let error = |why: &str| ChecksumError { text: text.to_owned(), why: why.to_owned() };
         let trimmed = text.trim();
         let (algorithm, hex) = match trimmed.split_once(':') {
@@ -58,6 +85,8 @@ impl Checksum {
                 let algorithm = match algo.to_ascii_lowercase().as_str() {
                     "sha256" => Algorithm::Sha256,
                     "sha512" => Algorithm::Sha512,
+                    "sha1" => Algorithm::Sha1,
+                    "md5" => Algorithm::Md5,
                     other => return Err(error(&format!("unsupported algorithm {other:?}"))),
                 };
                 (algorithm, hex)
@@ -119,6 +148,8 @@ pub fn hash_bytes(bytes: &[u8], algorithm: Algorithm) -> Checksum {
 pub(crate) enum Hasher {
     Sha256(sha2::Sha256),
     Sha512(sha2::Sha512),
+    Sha1(sha1::Sha1),
+    Md5(md5::Md5),
 }
 
 impl Hasher {
@@ -126,6 +157,8 @@ impl Hasher {
         match algorithm {
             Algorithm::Sha256 => Self::Sha256(sha2::Sha256::new()),
             Algorithm::Sha512 => Self::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha1 => Self::Sha1(sha1::Sha1::new()),
+            Algorithm::Md5 => Self::Md5(md5::Md5::new()),
         }
     }
 
@@ -133,6 +166,8 @@ impl Hasher {
         match self {
             Self::Sha256(h) => h.update(bytes),
             Self::Sha512(h) => h.update(bytes),
+            Self::Sha1(h) => h.update(bytes),
+            Self::Md5(h) => h.update(bytes),
         }
     }
 
@@ -140,6 +175,8 @@ impl Hasher {
         let (algorithm, digest): (Algorithm, Vec<u8>) = match self {
             Self::Sha256(h) => (Algorithm::Sha256, h.finalize().to_vec()),
             Self::Sha512(h) => (Algorithm::Sha512, h.finalize().to_vec()),
+            Self::Sha1(h) => (Algorithm::Sha1, h.finalize().to_vec()),
+            Self::Md5(h) => (Algorithm::Md5, h.finalize().to_vec()),
         };
         let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
         Checksum { algorithm, hex }
@@ -148,6 +185,16 @@ impl Hasher {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weak_algorithms_only_when_allowed_and_named() {
+        let md5 = format!("md5:{}", "a".repeat(32));
+        assert!(Checksum::parse(&md5).unwrap_err().to_string().contains("broken"));
+        assert_eq!(Checksum::parse_allowing_weak(&md5).unwrap().algorithm, Algorithm::Md5);
+        assert!(Checksum::parse_allowing_weak(&"a".repeat(32)).is_err(), "never by length alone");
+        assert_eq!(hash_bytes(b"abc", Algorithm::Md5).hex, "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(hash_bytes(b"abc", Algorithm::Sha1).hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    }
+
     use super::*;
     use proptest::prelude::*;
 
