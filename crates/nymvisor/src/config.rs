@@ -510,7 +510,9 @@ mod tests {
     #[test]
     fn text_display_has_the_guide_labels() {
         let text = display(&Config::new("nym-node", "/h".into()));
-        assert_eq!(text.lines().count(), 17);
+        // The guide's 17 lines, then ours.
+        assert_eq!(text.lines().count(), 20);
+        assert!(text.ends_with("restore data on rollback:          false\n"), "{text}");
         assert!(text.starts_with("id:                                nym-node-default\n"), "{text}");
         assert!(text.contains("restart on failure:                true"));
         let json = to_json(&Config::new("nym-node", "/h".into()));
