@@ -223,7 +223,11 @@ impl World {
             .map(|d| {
                 d.filter_map(Result::ok)
                     .map(|e| e.path())
-                    .filter(|p| !p.to_string_lossy().ends_with(".manifest"))
+                    // Not their manifests, nor a manifest being sealed (a hidden temporary).
+                    .filter(|p| {
+                        let name = p.file_name().unwrap_or_default().to_string_lossy();
+                        !name.ends_with(".manifest") && !name.starts_with('.')
+                    })
                     .collect()
             })
             .unwrap_or_default()

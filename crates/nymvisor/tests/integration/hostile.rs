@@ -238,7 +238,10 @@ fn a_backup_folder_reached_through_a_link_into_the_home_never_archives_itself() 
     let archives: Vec<_> = std::fs::read_dir(inside.join("patch"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !p.to_string_lossy().ends_with(".manifest"))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            !name.ends_with(".manifest") && !name.starts_with('.')
+        })
         .collect();
     assert_eq!(archives.len(), 1, "{archives:?}");
     let size = std::fs::metadata(&archives[0]).unwrap().len();
