@@ -131,10 +131,17 @@ fn a_damaged_backup_is_refused_and_the_data_left_as_it_is() {
             bytes[1000] ^= 1;
             fs::write(&f, bytes).unwrap();
         } else {
-            let mut bytes = fs::read(&report.path).unwrap();
-            let at = bytes.len() / 2;
-            bytes[at] ^= 0x55;
-            fs::write(&report.path, bytes).unwrap();
+            // Damage that changes the data (a flipped bit of a compressed stream may well not:
+            // a back-reference into a run of zeros reads zeros from anywhere in it): one byte of
+            // state.db's content, in an archive whose gzip layer is otherwise sound.
+            use std::io::{Read as _, Write as _};
+            let mut tar = Vec::new();
+            flate2::read::GzDecoder::new(fs::File::open(&report.path).unwrap()).read_to_end(&mut tar).unwrap();
+            let at = tar.windows(4096).position(|w| w.iter().all(|b| *b == 7)).expect("state.db's content");
+            tar[at + 100] ^= 1;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&tar).unwrap();
+            fs::write(&report.path, gz.finish().unwrap()).unwrap();
         }
         fs::write(data.join("db/state.db"), b"current").unwrap();
         let before = snapshot(&data);

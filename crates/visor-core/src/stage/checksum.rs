@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_forms_with_the_reason() {
-        assert!(Checksum::parse("md5:abcd").unwrap_err().why.contains("unsupported"));
+        assert!(Checksum::parse("crc32:abcd").unwrap_err().why.contains("unsupported"));
         assert!(Checksum::parse("sha256:abc").unwrap_err().why.contains("odd"));
         assert!(Checksum::parse(&format!("sha256:{}", "zz".repeat(32))).unwrap_err().why.contains("hexadecimal"));
         assert!(Checksum::parse("sha256:abcd").unwrap_err().why.contains("64"));
