@@ -13,7 +13,7 @@
 //!   (`snapshot`), a parallel `copy_file_range` copy (`copy`), or a multi-threaded archive
 //!   (`tar.zst`, `tar.gz`) — then fsyncs it and gives it its final name, beside a *manifest*
 //!   that lists every entry with its size and mode;
-//! - *after the new node runs*, [`manifest::seal`] reads the backup back, hashes every file and
+//! - *after the new node runs*, [`seal::seal`] reads the backup back, hashes every file and
 //!   records the hashes and a digest of the whole tree in the manifest, and [`catalog::prune`]
 //!   keeps the newest few backups.
 //!
@@ -29,6 +29,7 @@ pub mod catalog;
 mod copy;
 pub mod manifest;
 pub mod restore;
+pub mod seal;
 pub mod space;
 mod take;
 #[cfg(test)]
@@ -43,8 +44,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{BackupEntry, list, prune};
-pub use manifest::{Manifest, Verification, seal, verify};
+pub use manifest::Manifest;
 pub use restore::{RestoreError, RestoreItem, RestoreJournal, RestoreReport, recover_restore, restore};
+pub use seal::{Verification, seal, verify};
 pub use space::{Room, check_room};
 pub use take::{BackupFor, remove_partials, take};
 

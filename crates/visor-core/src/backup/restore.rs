@@ -18,9 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{Codec, extract_archive};
 use super::copy::{CopyMode, can_clone, copy_trees};
-use super::manifest::{
-    self, ManifestError, Record, SealError, Verification, compare, decode_path, encode_path, manifest_path, read_back,
-};
+use super::manifest::{self, ManifestError, Record, decode_path, encode_path, manifest_path};
+use super::seal::{SealError, Verification, compare, read_back};
 use super::take::{make_removable, remove_any};
 use super::tree::{Tree, WalkError, walk};
 use super::{BackupError, Progress, Strategy, Work, default_threads};
@@ -149,7 +148,7 @@ pub fn restore(
     if header.digest.is_none() {
         tracing::info!(backup = %backup.display(), "the backup was never sealed; hashing it first");
     }
-    let header = manifest::seal(backup, threads, cancel)?;
+    let header = super::seal::seal(backup, threads, cancel)?;
     let (_, records) = manifest::read(&mpath)?;
     if header.digest.as_deref() != Some(manifest::digest(&records).as_str()) {
         return Err(RestoreError::Tampered { path: mpath.display().to_string() });

@@ -6,7 +6,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use super::manifest::{Verification, manifest_path};
+use super::manifest::manifest_path;
+use super::seal::Verification;
 use super::*;
 
 /// A data folder with a sparse file, hard links, links in and out of the tree, a long name, an
