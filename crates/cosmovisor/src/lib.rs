@@ -25,6 +25,9 @@ mod grpc;
 mod hooks;
 mod plan;
 
+/// Every variable the face reads (its tests clear them all from their environment).
+pub use config::KEYS as VARIABLES;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use visor_core::backup::Strategy;
 use crate::go_duration::{go_duration, parse_go_duration};
 
 /// Every variable, in the order `config` prints them.
-pub(crate) const KEYS: &[&str] = &[
+pub const KEYS: &[&str] = &[
     "DAEMON_HOME",
     "DAEMON_NAME",
     "DAEMON_ALLOW_DOWNLOAD_BINARIES",
