@@ -27,10 +27,13 @@
 mod archive;
 pub mod catalog;
 mod copy;
+#[cfg(test)]
+mod loopfs;
 pub mod manifest;
 pub mod restore;
 pub mod seal;
 pub mod space;
+mod subvolume;
 mod take;
 #[cfg(test)]
 mod tests;

@@ -213,10 +213,8 @@ fn build_all(
     let result = (|| {
         for source in &header.sources {
             let data = &source.path;
-            let parent = data.parent().unwrap_or(Path::new("/"));
-            if let (Ok(d), Ok(p)) = (fs::metadata(data), fs::metadata(parent))
-                && d.dev() != p.dev()
-            {
+            // Not by device numbers: every btrfs subvolume has its own, and one can be swapped.
+            if is_mount_point(data) {
                 return Err(RestoreError::MountPoint {
                     data: data.display().to_string(),
                     backup: backup.display().to_string(),
@@ -282,8 +280,59 @@ fn build_error(data: &Path, error: BackupError, work: &Work<'_>) -> RestoreError
     RestoreError::Build { data: data.display().to_string(), error }
 }
 
-/// Copies the tree at `from` to `to` (which must not exist), cloning where it can.
+/// Copies the entry at `from` (a folder, a file or a link) to `to`.
+fn carry_copy(from: &Path, to: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(from)?;
+    if meta.is_dir() {
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let work = Work { cancel: &cancel, progress: &progress, threads: default_threads() };
+        return copy_from(from, to, &work).map_err(|e| io::Error::other(e.to_string()));
+    }
+    if meta.file_type().is_symlink() {
+        return std::os::unix::fs::symlink(fs::read_link(from)?, to);
+    }
+    fs::copy(from, to).map(drop)
+}
+
+/// Whether `path` is where a filesystem is mounted (`/proc/self/mountinfo`, read bounded).
+fn is_mount_point(path: &Path) -> bool {
+    let Ok(path) = path.canonicalize() else { return false };
+    let Ok(text) = crate::durable::read_text_bounded(Path::new("/proc/self/mountinfo")) else { return false };
+    // The fifth field, with spaces and the like written as octal escapes.
+    let unescape = |field: &str| -> Vec<u8> {
+        let bytes = field.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let octal = bytes
+                .get(i + 1..i + 4)
+                .and_then(|d| std::str::from_utf8(d).ok())
+                .and_then(|d| u8::from_str_radix(d, 8).ok());
+            match (bytes[i], octal) {
+                (b'\\', Some(b)) => {
+                    out.push(b);
+                    i += 4;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        out
+    };
+    use std::os::unix::ffi::OsStrExt;
+    text.lines().filter_map(|l| l.split(' ').nth(4)).any(|m| unescape(m) == path.as_os_str().as_bytes())
+}
+
+/// Copies the tree at `from` to `to` (which must not exist), cloning where it can; a snapshot of
+/// a btrfs subvolume comes back as a snapshot of it (one operation, and the data folder stays a
+/// subvolume).
 fn copy_from(from: &Path, to: &Path, work: &Work<'_>) -> Result<(), BackupError> {
+    let parent = to.parent().unwrap_or(Path::new("/"));
+    if super::subvolume::candidate(from, parent) && super::subvolume::snapshot(from, to).is_ok() {
+        return Ok(());
+    }
     let entries = walk(from, &[], &[], work.cancel).map_err(|e| match e {
         WalkError::Cancelled => BackupError::Cancelled { read: 0 },
         WalkError::Read(path, error) => {
@@ -328,7 +377,13 @@ fn swap(item: &RestoreItem) -> io::Result<()> {
     for name in &item.carried {
         let (from, to) = (item.data.join(name), item.staging.join(name));
         if fs::symlink_metadata(&from).is_ok() && fs::symlink_metadata(&to).is_err() {
-            fs::rename(&from, &to)?;
+            match fs::rename(&from, &to) {
+                Ok(()) => {}
+                // Across btrfs subvolumes a rename cannot move it: a copy (clones there) goes
+                // over, and the original stays with the replaced data.
+                Err(e) if e.raw_os_error() == Some(nix::libc::EXDEV) => carry_copy(&from, &to)?,
+                Err(e) => return Err(e),
+            }
         }
     }
     if fs::symlink_metadata(&item.data).is_ok() {

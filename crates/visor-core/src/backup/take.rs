@@ -106,7 +106,7 @@ pub fn take(
     let work = Work { cancel, progress, threads: super::default_threads() };
     let partial = partial_of(&dest);
     remove_any(&partial);
-    let written = write_with(settings.strategy, &trees, &partial, &parent, &work);
+    let written = write_with(settings, &trees, &partial, &parent, &work);
     let (copied, strategy) = match written {
         Ok(done) => done,
         Err(e) => {
@@ -166,16 +166,55 @@ pub fn take(
     Ok(BackupReport { path: dest, strategy, files, bytes: copied.bytes, stored, took, bytes_per_second })
 }
 
+/// A snapshot of the whole data folder when it is a btrfs subvolume (see `subvolume`): one
+/// source, backed up outside itself, holding no nested subvolume (a snapshot would show those
+/// empty). What the settings leave out is removed from the snapshot, never from the data.
+fn whole_snapshot(
+    settings: &BackupSettings,
+    trees: &[Tree],
+    partial: &Path,
+    parent: &Path,
+    work: &Work<'_>,
+) -> Option<Copied> {
+    let ([tree], [source]) = (trees, settings.sources.as_slice()) else { return None };
+    let inside =
+        |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a.starts_with(&b));
+    if inside(parent, &tree.root)
+        || inside(&settings.dir, &tree.root)
+        || tree.entries.iter().any(|e| e.kind == Kind::Dir && std::os::unix::fs::MetadataExt::ino(&e.meta) == 256)
+        || !super::subvolume::candidate(&tree.root, parent)
+    {
+        return None;
+    }
+    if let Err(e) = super::subvolume::snapshot(&tree.root, partial) {
+        tracing::info!(error = %e, source = %tree.root.display(), "no subvolume snapshot of the data; cloning its files instead");
+        remove_any(partial);
+        return None;
+    }
+    for name in &source.exclude {
+        remove_any(&partial.join(name));
+    }
+    let bytes = tree.bytes();
+    work.progress.add(bytes);
+    let files = tree.entries.iter().filter(|e| e.kind == Kind::File).count() as u64;
+    tracing::info!(source = %tree.root.display(), "the data is a btrfs subvolume: backed up as one snapshot");
+    Some(Copied { entries: tree.entries.len() as u64, bytes, cloned: files })
+}
+
 /// Writes the backup at `partial`; says which strategy it really used.
 fn write_with(
-    strategy: Strategy,
+    settings: &BackupSettings,
     trees: &[Tree],
     partial: &Path,
     parent: &Path,
     work: &Work<'_>,
 ) -> Result<(Copied, Strategy), BackupError> {
+    let strategy = settings.strategy;
     match strategy {
         Strategy::Snapshot => {
+            if let Some(copied) = whole_snapshot(settings, trees, partial, parent, work) {
+                return Ok((copied, Strategy::Snapshot));
+            }
             let sample = trees.iter().find_map(|t| {
                 t.entries.iter().find(|e| e.kind == Kind::File && e.meta.len() > 0).map(|e| t.root.join(&e.rel))
             });

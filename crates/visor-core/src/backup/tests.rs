@@ -285,3 +285,38 @@ fn what_the_backup_left_out_stays_with_the_data_through_a_restore() {
     assert_eq!(fs::read(home.join("visor/state.json")).unwrap(), b"the visor's, newer", "left out, so kept as it is");
     assert!(report.path.exists(), "the backups stay where they were");
 }
+
+#[test]
+fn a_btrfs_subvolume_is_backed_up_as_one_snapshot_and_restored() {
+    let Some(fs) = super::loopfs::LoopFs::mount("btrfs") else { return };
+    let root = fs.mount.path();
+    let home = root.join("home");
+    fs::create_dir_all(&home).unwrap();
+    let data = home.join("data");
+    if !super::loopfs::LoopFs::btrfs(&["subvolume".as_ref(), "create".as_ref(), data.as_os_str()]) {
+        return;
+    }
+    odd_tree(&data);
+    fs::create_dir_all(data.join("visor")).unwrap();
+    fs::write(data.join("visor/own"), b"left out").unwrap();
+    let before = snapshot(&data);
+    let mut s = BackupSettings::new(data.clone(), vec!["visor".into()], root.join("backups"), Naming::PerUpgrade);
+    s.strategy = Strategy::Snapshot;
+    let report = take_one(&s);
+    assert_eq!(report.strategy, Strategy::Snapshot);
+    assert_eq!(fs::metadata(&report.path).unwrap().ino(), 256, "one snapshot of the subvolume, not a folder of clones");
+    assert!(!report.path.join("visor").exists(), "what the settings leave out is not in it");
+    seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
+    assert!(matches!(verify(&report.path, 2, &AtomicBool::new(false)).unwrap(), Verification::Intact { .. }));
+    fs::write(data.join("db/state.db"), b"migrated").unwrap();
+    restore(&report.path, &root.join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+    let after: Vec<String> = snapshot(&data).into_iter().filter(|l| !l.starts_with("visor")).collect();
+    let before: Vec<String> = before.into_iter().filter(|l| !l.starts_with("visor")).collect();
+    assert_eq!(after, before);
+    assert_eq!(fs::read(data.join("visor/own")).unwrap(), b"left out");
+    // Retention removes a snapshot like any backup.
+    take_one(&s);
+    take_one(&s);
+    prune(&s.dir, &s.naming, 1);
+    assert!(!report.path.exists());
+}

@@ -241,57 +241,9 @@ fn cloning_where_files_cannot_be_cloned_copies_them() {
     unlock(&dest);
 }
 
-/// A loop-mounted XFS filesystem, unmounted when dropped.
-struct Xfs {
-    _image: tempfile::TempDir,
-    mount: tempfile::TempDir,
-    mounted: bool,
-}
-
-impl Xfs {
-    /// Makes and mounts one; `None` (said on stderr) where this cannot be done.
-    fn mount() -> Option<Self> {
-        if !nix::unistd::geteuid().is_root() {
-            eprintln!("skipped: mounting a loop XFS needs root");
-            return None;
-        }
-        let (image, mount) = (tempfile::tempdir().ok()?, tempfile::tempdir().ok()?);
-        let img = image.path().join("xfs.img");
-        File::create(&img).and_then(|f| f.set_len(300 << 20)).ok()?;
-        let mut xfs = Self { _image: image, mount, mounted: false };
-        let run = |cmd: &mut Command| match cmd.output() {
-            Ok(out) if out.status.success() => true,
-            Ok(out) => {
-                eprintln!("skipped: {cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-                false
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run {cmd:?}: {e}");
-                false
-            }
-        };
-        if !run(Command::new("mkfs.xfs").arg("-q").arg(&img)) {
-            return None;
-        }
-        xfs.mounted = run(Command::new("mount").args(["-o", "loop"]).arg(&img).arg(xfs.mount.path()));
-        xfs.mounted.then_some(xfs)
-    }
-}
-
-impl Drop for Xfs {
-    fn drop(&mut self) {
-        if self.mounted {
-            let status = Command::new("umount").arg(self.mount.path()).status();
-            if !status.is_ok_and(|s| s.success()) {
-                let _ = Command::new("umount").arg("-l").arg(self.mount.path()).status();
-            }
-        }
-    }
-}
-
 #[test]
 fn on_xfs_every_file_is_cloned() {
-    let Some(xfs) = Xfs::mount() else { return };
+    let Some(xfs) = super::super::loopfs::LoopFs::mount("xfs") else { return };
     let root = xfs.mount.path();
     let src = root.join("src");
     fs::create_dir_all(src.join("sub")).unwrap();
