@@ -12,8 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
-/// `BTRFS_SUPER_MAGIC`.
-const BTRFS_MAGIC: i64 = 0x9123_683E;
 /// The inode number of every subvolume's root folder.
 const SUBVOLUME_ROOT_INODE: u64 = 256;
 /// The longest snapshot name the ioctl takes.
@@ -32,7 +30,7 @@ struct VolArgsV2 {
 nix::ioctl_write_ptr!(snap_create_v2, 0x94, 23, VolArgsV2);
 
 fn is_btrfs(path: &Path) -> bool {
-    nix::sys::statfs::statfs(path).is_ok_and(|s| s.filesystem_type().0 as i64 == BTRFS_MAGIC)
+    nix::sys::statfs::statfs(path).is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::BTRFS_SUPER_MAGIC)
 }
 
 /// Whether `source` is the root of a btrfs subvolume that could be snapshotted into the folder
