@@ -73,6 +73,6 @@ mod tests {
     fn plain_folders_are_not_candidates() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!candidate(dir.path(), dir.path()));
-        assert_eq!(std::mem::size_of::<VolArgsV2>(), 4096);
+        assert_eq!(size_of::<VolArgsV2>(), 4096);
     }
 }

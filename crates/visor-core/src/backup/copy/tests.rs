@@ -1,5 +1,4 @@
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::process::Command;
 
 use super::super::Progress;
 use super::super::tree::walk;
