@@ -288,12 +288,12 @@ fn what_the_backup_left_out_stays_with_the_data_through_a_restore() {
 
 #[test]
 fn a_btrfs_subvolume_is_backed_up_as_one_snapshot_and_restored() {
-    let Some(fs) = super::loopfs::LoopFs::mount("btrfs") else { return };
+    let Some(fs) = loopfs::LoopFs::mount("btrfs") else { return };
     let root = fs.mount.path();
     let home = root.join("home");
     fs::create_dir_all(&home).unwrap();
     let data = home.join("data");
-    if !super::loopfs::LoopFs::btrfs(&["subvolume".as_ref(), "create".as_ref(), data.as_os_str()]) {
+    if !loopfs::LoopFs::btrfs(&["subvolume".as_ref(), "create".as_ref(), data.as_os_str()]) {
         return;
     }
     odd_tree(&data);
