@@ -204,7 +204,8 @@ fn restore_one(home: &Home, settings: &BackupSettings, id: &str, stop_hint: &str
         }
         display.work(&WorkProgress { what: "restoring", label, done: 0, total: 0, finished: true });
     });
-    let result = restore(&entry.path, &home.restore_journal(), &AtomicBool::new(false), &progress);
+    let sources: Vec<std::path::PathBuf> = settings.sources.iter().map(|s| s.path.clone()).collect();
+    let result = restore(&entry.path, &sources, &home.restore_journal(), &AtomicBool::new(false), &progress);
     let _ = done_tx.send(());
     let _ = reporter.join();
     let report: RestoreReport = result.map_err(|e| Failure { error: e.into(), exit: Exit::UpgradeFailed })?;

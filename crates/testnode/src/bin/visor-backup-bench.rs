@@ -522,7 +522,11 @@ fn measure(place: &Place, tree: &str, source: &Path, method: Method, repeat: usi
                 drop_caches();
             }
             let started = Instant::now();
-            backup::restore(&backup, &journal, &STOP, &Progress::default()).map_err(|e| format!("restore: {e}"))?;
+            let sources = backup::manifest::read_header(&backup::manifest::manifest_path(&backup))
+                .map(|m| m.sources.into_iter().map(|s| s.path).collect::<Vec<_>>())
+                .unwrap_or_default();
+            backup::restore(&backup, &sources, &journal, &STOP, &Progress::default())
+                .map_err(|e| format!("restore: {e}"))?;
             row.restore = Some(started.elapsed());
             backup::restore::release_kept(&journal);
             eprintln!(

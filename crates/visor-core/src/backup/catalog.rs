@@ -42,7 +42,7 @@ impl BackupEntry {
 }
 
 /// Whether `name` looks like a backup of this naming (with or without a manifest).
-fn is_backup_name(name: &str, naming: &Naming) -> bool {
+pub(crate) fn is_backup_name(name: &str, naming: &Naming) -> bool {
     if name.ends_with(".manifest") || name.ends_with("-.partial") || name.starts_with('.') {
         return false;
     }

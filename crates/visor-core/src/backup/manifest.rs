@@ -24,6 +24,9 @@ use super::tree::{Kind, Tree};
 /// What the manifest's first line says.
 pub const FORMAT: &str = "visor-backup-manifest";
 
+/// The most entries a manifest is read with (a node's data holds far fewer files).
+const MAX_ENTRIES: u64 = 20_000_000;
+
 /// The longest manifest line read (a path of 4096 bytes, escaped, and the rest).
 const MAX_LINE: u64 = 64 << 10;
 
@@ -280,7 +283,7 @@ pub(crate) fn read(path: &Path) -> Result<(Manifest, Vec<Record>), ManifestError
             return Err(err(format!("line {n}: the path {:?} leaves the backup", record.path)));
         }
         records.push(record);
-        if records.len() as u64 > header.entries {
+        if records.len() as u64 > header.entries.min(MAX_ENTRIES) {
             return Err(err(format!("more entries than the {} its header says", header.entries)));
         }
     }
@@ -295,9 +298,17 @@ pub(crate) fn is_plain(path: &Path) -> bool {
     !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
-/// The digest of a sealed list of records: every entry's kind, path, mode, size, link and hash.
-pub(crate) fn digest(records: &[Record]) -> String {
+/// The digest of a sealed backup: where each folder it holds goes back (path, place, mode, what
+/// was left out), its strategy, and every entry's kind, path, mode, size, link and hash.
+pub(crate) fn digest(header: &Manifest, records: &[Record]) -> String {
     let mut h = Sha256::new();
+    h.update(format!("{}\n", header.strategy.name()));
+    for s in &header.sources {
+        h.update(s.path.as_os_str().as_bytes());
+        h.update("\0");
+        h.update(s.prefix.as_os_str().as_bytes());
+        h.update(format!("\0{:o}\0{}\n", s.mode, s.exclude.join("/")));
+    }
     for r in records {
         h.update(format!("{}\0{}\0{:o}\0{}\0", r.kind, r.path, r.mode, r.size));
         h.update(r.link.as_deref().unwrap_or(""));

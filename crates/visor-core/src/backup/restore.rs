@@ -87,6 +87,14 @@ pub enum RestoreError {
         /// The backup.
         backup: String,
     },
+    /// The backup is not one this home may restore.
+    #[error("the backup {backup} is not restored: {why}")]
+    NotOurs {
+        /// The backup.
+        backup: String,
+        /// Why.
+        why: String,
+    },
     /// The swap failed.
     #[error("cannot swap the restored data into {data}: {error}")]
     Swap {
@@ -110,6 +118,9 @@ pub struct RestoreJournal {
     pub items: Vec<RestoreItem>,
     /// Whether every swap is done.
     pub swapped: bool,
+    /// Data replaced by earlier restores, still kept (removed with this one's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_earlier: Vec<PathBuf>,
 }
 
 /// One data folder being restored.
@@ -133,24 +144,36 @@ pub struct RestoreItem {
 /// Restores the backup at `backup`, journaled in `journal`. The node must be stopped.
 pub fn restore(
     backup: &Path,
+    allowed: &[PathBuf],
     journal: &Path,
     cancel: &AtomicBool,
     progress: &Progress,
 ) -> Result<RestoreReport, RestoreError> {
     let started = Instant::now();
     let threads = default_threads();
-    recover_restore(journal);
+    let earlier = recover_restore(journal);
     let mpath = manifest_path(backup);
+    for path in [backup, mpath.as_path()] {
+        check_owned(path)?;
+    }
     let (header, _) = manifest::read(&mpath)?;
+    // A backup goes back only where this home's settings back data up from.
+    let same = |a: &Path, b: &Path| a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    if let Some(source) = header.sources.iter().find(|s| !allowed.iter().any(|a| same(a, &s.path))) {
+        return Err(RestoreError::NotOurs {
+            backup: backup.display().to_string(),
+            why: format!("it restores to {}, which this home's backup settings do not name", source.path.display()),
+        });
+    }
     for source in &header.sources {
-        remove_stale_restores(&source.path);
+        remove_stale_restores(&source.path, earlier.as_ref());
     }
     if header.digest.is_none() {
         tracing::info!(backup = %backup.display(), "the backup was never sealed; hashing it first");
     }
     let header = super::seal::seal(backup, threads, cancel)?;
     let (_, records) = manifest::read(&mpath)?;
-    if header.digest.as_deref() != Some(manifest::digest(&records).as_str()) {
+    if header.digest.as_deref() != Some(manifest::digest(&header, &records).as_str()) {
         return Err(RestoreError::Tampered { path: mpath.display().to_string() });
     }
     progress.set_total(header.bytes.saturating_mul(2));
@@ -164,7 +187,18 @@ pub fn restore(
         }
         return Err(e);
     }
-    let mut j = RestoreJournal { backup: backup.to_owned(), items, swapped: false };
+    // What earlier restores kept is still the operator's: it stays recorded until released.
+    let mut kept_earlier = earlier.map(|e| {
+        let mut all = e.kept_earlier;
+        all.extend(e.items.into_iter().map(|i| i.kept));
+        all
+    });
+    let mut j = RestoreJournal {
+        backup: backup.to_owned(),
+        items,
+        swapped: false,
+        kept_earlier: kept_earlier.take().unwrap_or_default(),
+    };
     write_json_atomic(journal, &j)
         .map_err(|error| RestoreError::Swap { data: journal.display().to_string(), error })?;
     crate::fault::point("restore-journal-written");
@@ -221,9 +255,19 @@ fn build_all(
                 });
             }
             let staging = temp_sibling(data, "restore");
+            // Unique: two restores in one second never aim at the same name.
             let mut kept_name = data.file_name().unwrap_or_default().to_owned();
-            kept_name.push(format!(".pre-restore-{stamp}"));
-            let kept = data.with_file_name(kept_name);
+            kept_name.push(format!(".pre-restore-{stamp}-{}", std::process::id()));
+            let kept = (1..)
+                .map(|n| {
+                    let mut name = kept_name.clone();
+                    if n > 1 {
+                        name.push(format!("-{n}"));
+                    }
+                    data.with_file_name(name)
+                })
+                .find(|p| fs::symlink_metadata(p).is_err())
+                .unwrap_or_else(|| data.with_file_name(kept_name.clone()));
             let from = match &unpacked {
                 Some(tmp) if source.prefix.as_os_str().is_empty() => {
                     fs::rename(tmp, &staging).map_err(|e| build_error(data, BackupError::write(&staging)(e), work))?;
@@ -256,7 +300,8 @@ fn build_all(
                 };
                 return Err(RestoreError::Differs { backup: backup.display().to_string(), entry, what });
             }
-            set_root(&staging, source.mode, data);
+            set_root(&staging, source.mode, data)
+                .map_err(|error| RestoreError::Swap { data: data.display().to_string(), error })?;
             let inode = fs::symlink_metadata(&staging)
                 .map_err(|error| RestoreError::Swap { data: data.display().to_string(), error })?
                 .ino();
@@ -362,12 +407,45 @@ fn records_under(records: &[Record], prefix: &Path) -> Vec<Record> {
 }
 
 /// Gives the rebuilt root the data folder's mode and owner.
-fn set_root(staging: &Path, mode: u32, data: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = fs::set_permissions(staging, fs::Permissions::from_mode(mode & 0o7777));
-    if let Ok(meta) = fs::metadata(data) {
-        let _ = std::os::unix::fs::lchown(staging, Some(meta.uid()), Some(meta.gid()));
+/// Gives the rebuilt root the data folder's mode and owner (the current folder's when there is
+/// one, else what the manifest recorded), through its own descriptor.
+fn set_root(staging: &Path, recorded: u32, data: &Path) -> io::Result<()> {
+    use nix::fcntl::{OFlag, open};
+    use nix::sys::stat::{Mode, fchmod};
+    let fd = open(staging, OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC, Mode::empty())?;
+    let current = fs::metadata(data).ok();
+    if let Some(meta) = &current {
+        let (uid, gid) = (nix::unistd::Uid::from_raw(meta.uid()), nix::unistd::Gid::from_raw(meta.gid()));
+        if let Err(e) = nix::unistd::fchown(&fd, Some(uid), Some(gid))
+            && e != nix::Error::EPERM
+        {
+            return Err(e.into());
+        }
     }
+    let mode = current.map_or(recorded, |m| m.mode()) & 0o7777;
+    fchmod(&fd, Mode::from_bits_truncate(mode))?;
+    Ok(())
+}
+
+/// A backup or manifest the visor trusts: not a link, and its own (another user could have
+/// written it).
+fn check_owned(path: &Path) -> Result<(), RestoreError> {
+    let meta = fs::symlink_metadata(path).map_err(|e| RestoreError::NotOurs {
+        backup: path.display().to_string(),
+        why: format!("it cannot be read: {e}"),
+    })?;
+    let me = nix::unistd::geteuid().as_raw();
+    if meta.file_type().is_symlink() || meta.uid() != me {
+        return Err(RestoreError::NotOurs {
+            backup: path.display().to_string(),
+            why: format!(
+                "it is {} owned by user {}, not by the visor's user {me}: another user may have written it",
+                if meta.file_type().is_symlink() { "a link" } else { "a file or folder" },
+                meta.uid()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Swaps the rebuilt tree into place; the old data goes to `kept`. The entries the backup left
@@ -393,6 +471,12 @@ fn swap(item: &RestoreItem) -> io::Result<()> {
         fs::rename(&item.staging, &item.data)?;
     }
     sync_parent(&item.data)
+}
+
+/// The journal at `path`, as it is (nothing finished or undone).
+pub fn read_journal(path: &Path) -> Option<RestoreJournal> {
+    let bytes = crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Finishes or undoes a restore a killed process left (see the module's theory). Returns the
@@ -446,18 +530,31 @@ pub fn recover_restore(journal: &Path) -> Option<RestoreJournal> {
 /// Removes the old data a restore kept, once the node has come up on the restored data.
 pub fn release_kept(journal: &Path) {
     let Some(j) = recover_restore(journal) else { return };
-    for item in &j.items {
-        if fs::symlink_metadata(&item.kept).is_ok() {
-            make_removable(&item.kept);
-            remove_any(&item.kept);
-            tracing::info!(kept = %item.kept.display(), "the node runs on the restored data; removed the data it replaced");
+    let mut all_gone = true;
+    for kept in j.items.iter().map(|i| &i.kept).chain(&j.kept_earlier) {
+        if fs::symlink_metadata(kept).is_err() {
+            continue;
+        }
+        make_removable(kept);
+        remove_any(kept);
+        match fs::symlink_metadata(kept) {
+            Err(_) => {
+                tracing::info!(kept = %kept.display(), "the node runs on the restored data; removed the data it replaced")
+            }
+            Ok(_) => {
+                all_gone = false;
+                tracing::warn!(kept = %kept.display(), "cannot remove the data a restore replaced; remove it by hand");
+            }
         }
     }
-    let _ = fs::remove_file(journal);
+    if all_gone {
+        let _ = fs::remove_file(journal);
+    }
 }
 
-/// Removes trees a killed restore was rebuilding beside `data` before it wrote its journal.
-pub fn remove_stale_restores(data: &Path) {
+/// Removes trees a killed restore was rebuilding beside `data` before it wrote its journal
+/// (never one a journal still names).
+pub fn remove_stale_restores(data: &Path, journal: Option<&RestoreJournal>) {
     let (Some(parent), Some(name)) = (data.parent(), data.file_name()) else { return };
     let Ok(entries) = fs::read_dir(parent) else { return };
     let prefix = format!(".{}.restore-", name.to_string_lossy());
@@ -465,7 +562,12 @@ pub fn remove_stale_restores(data: &Path) {
         let entry_name = entry.file_name().to_string_lossy().into_owned();
         let Some(rest) = entry_name.strip_prefix(&prefix) else { continue };
         let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if crate::durable::is_temp_name(&entry_name, "restore") && pid.is_some_and(|p| p != std::process::id()) {
+        let named =
+            journal.is_some_and(|j| j.items.iter().any(|i| i.staging == entry.path() || i.kept == entry.path()));
+        if crate::durable::is_temp_name(&entry_name, "restore")
+            && pid.is_some_and(|p| p != std::process::id())
+            && !named
+        {
             make_removable(&entry.path());
             remove_any(&entry.path());
             tracing::info!(path = %entry.path().display(), "removed a tree a previous restore left");

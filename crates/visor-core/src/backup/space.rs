@@ -34,11 +34,11 @@ const MARGIN: u64 = 64 << 20;
 /// Checks that a backup as `settings` say fits; `Err(NoRoom)` when it does not.
 pub fn check_room(settings: &BackupSettings, cancel: &AtomicBool) -> Result<Room, BackupError> {
     let trees = list_sources(settings, cancel)?;
-    let entries: u64 = trees.iter().map(|t| t.entries.len() as u64).sum();
+    let entries: u64 = trees.iter().fold(0u64, |sum, t| sum.saturating_add(t.entries.len() as u64));
     let files =
         || trees.iter().flat_map(|t| t.entries.iter().map(move |e| (t, e))).filter(|(_, e)| e.kind == Kind::File);
-    let allocated: u64 = files().map(|(_, e)| e.meta.blocks().saturating_mul(512)).sum();
-    let apparent: u64 = files().map(|(_, e)| e.meta.len()).sum();
+    let allocated: u64 = files().fold(0u64, |sum, (_, e)| sum.saturating_add(e.meta.blocks().saturating_mul(512)));
+    let apparent: u64 = files().fold(0u64, |sum, (_, e)| sum.saturating_add(e.meta.len()));
     let existing = nearest_existing(&settings.dir);
     let clones =
         || files().find(|(_, e)| e.meta.len() > 0).is_none_or(|(t, e)| can_clone(&t.root.join(&e.rel), &existing));

@@ -101,7 +101,7 @@ pub fn take(
     let parent = dest.parent().unwrap_or(&settings.dir).to_owned();
     fs::DirBuilder::new().recursive(true).mode(0o700).create(&parent).map_err(BackupError::write(&parent))?;
     let trees = list_sources(settings, cancel)?;
-    let total: u64 = trees.iter().map(Tree::bytes).sum();
+    let total: u64 = trees.iter().fold(0u64, |sum, t| sum.saturating_add(t.bytes()));
     progress.set_total(total);
     let work = Work { cancel, progress, threads: super::default_threads() };
     let partial = partial_of(&dest);
@@ -263,24 +263,38 @@ pub(crate) fn remove_any(path: &Path) {
     }
 }
 
-/// Gives the owner write and search rights on every folder below `path` (not following links),
-/// so a copy of read-only folders can be removed.
+/// Gives the owner write and search rights on every folder below `path`, so a copy of
+/// read-only folders can be removed. Root needs none of it. Each folder is opened from its
+/// parent's descriptor without following a link and changed through its own descriptor: a
+/// folder swapped for a link (in a tree the node can write) never turns this on another file.
 pub(crate) fn make_removable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = fs::symlink_metadata(path) else { return };
-    if !meta.is_dir() {
+    use std::os::fd::{AsRawFd, OwnedFd};
+
+    use nix::fcntl::{OFlag, open, openat};
+    use nix::sys::stat::{Mode, fchmod, fstat};
+
+    if nix::unistd::geteuid().is_root() {
         return;
     }
-    let mode = meta.permissions().mode();
-    if mode & 0o700 != 0o700 {
-        let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o700));
-    }
-    if let Ok(entries) = fs::read_dir(path) {
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    fn visit(fd: &OwnedFd, flags: OFlag) {
+        if let Ok(st) = fstat(fd)
+            && st.st_mode & 0o700 != 0o700
+        {
+            let _ = fchmod(fd, Mode::from_bits_truncate((st.st_mode | 0o700) & 0o7777));
+        }
+        let here = PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()));
+        let Ok(entries) = fs::read_dir(&here) else { return };
         for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                make_removable(&entry.path());
+            if entry.file_type().is_ok_and(|t| t.is_dir())
+                && let Ok(child) = openat(fd, entry.file_name().as_os_str(), flags, Mode::empty())
+            {
+                visit(&child, flags);
             }
         }
+    }
+    if let Ok(fd) = open(path, flags, Mode::empty()) {
+        visit(&fd, flags);
     }
 }
 
@@ -291,31 +305,42 @@ fn partial_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
-/// Removes what a killed visor left in the backup folder `dir` (and one level down, where
-/// per-upgrade backups are written): partial backups of other processes, and manifests whose
-/// backup never got its name. Returns how many.
-pub fn remove_partials(dir: &Path) -> usize {
+/// Removes what a killed visor left in the backup folder `dir` (and, for per-upgrade names, one
+/// level down): partial backups of other processes, manifests whose backup never got its name,
+/// and a manifest's unfinished atomic write. Only names of this naming are touched: the folder
+/// may be the node's home. Returns how many.
+pub fn remove_partials(dir: &Path, naming: &Naming) -> usize {
+    use super::catalog::is_backup_name;
     let mut removed = 0;
     let mut folders = vec![dir.to_owned()];
-    if let Ok(entries) = fs::read_dir(dir) {
+    if matches!(naming, Naming::PerUpgrade)
+        && let Ok(entries) = fs::read_dir(dir)
+    {
         folders.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
     }
     for folder in folders {
-        // A manifest's atomic write a killed visor left.
-        removed += crate::durable::remove_stale_temporaries(&folder);
         let Ok(entries) = fs::read_dir(&folder) else { continue };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let path = entry.path();
-            let stale = match partial_pid(&name) {
-                Some(pid) => pid != std::process::id(),
+            let stale = if let Some(pid) = partial_pid(&name) {
+                let backup = name.rsplitn(3, '-').nth(2).unwrap_or_default();
+                is_backup_name(backup, naming) && pid != std::process::id()
+            } else if let Some(backup) = name.strip_suffix(PARTIAL) {
                 // What older visors left: no writer named.
-                None if name.ends_with(PARTIAL) => true,
-                None => {
-                    name.ends_with(".manifest")
-                        && fs::symlink_metadata(path.with_file_name(name.trim_end_matches(".manifest"))).is_err()
-                }
+                is_backup_name(backup, naming)
+            } else if let Some(backup) = name.strip_suffix(".manifest") {
+                is_backup_name(backup, naming) && fs::symlink_metadata(path.with_file_name(backup)).is_err()
+            } else if let Some(rest) = name.strip_prefix('.')
+                && let Some((manifest, _)) = rest.rsplit_once(".tmp-")
+            {
+                // `.<backup>.manifest.tmp-<pid>-<n>`, a manifest's write a killed visor left.
+                manifest.strip_suffix(".manifest").is_some_and(|b| is_backup_name(b, naming))
+                    && crate::durable::is_temp_name(&name, "tmp")
+                    && !name.contains(&format!(".tmp-{}-", std::process::id()))
+            } else {
+                false
             };
             if stale {
                 remove_any(&path);
@@ -356,15 +381,19 @@ mod tests {
     #[test]
     fn partials_of_other_processes_and_orphan_manifests_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir_all(dir.path().join("v2/x-1-.partial/sub")).unwrap();
-        fs::write(dir.path().join("v2/backup-a.tar.gz-1-.partial"), b"x").unwrap();
-        fs::write(dir.path().join("v2/backup-b.tar.gz"), b"x").unwrap();
-        fs::write(dir.path().join("v2/backup-b.tar.gz.manifest"), b"x").unwrap();
-        fs::write(dir.path().join("orphan.manifest"), b"x").unwrap();
-        let mine = format!("y-{}-.partial", std::process::id());
+        fs::create_dir_all(dir.path().join("v2/backup-1-preupgrade-1-.partial/sub")).unwrap();
+        fs::write(dir.path().join("v2/backup-2-preupgrade.tar.gz-1-.partial"), b"x").unwrap();
+        fs::write(dir.path().join("v2/backup-3-preupgrade.tar.gz"), b"x").unwrap();
+        fs::write(dir.path().join("v2/backup-3-preupgrade.tar.gz.manifest"), b"x").unwrap();
+        fs::write(dir.path().join("v2/backup-4-preupgrade.tar.gz.manifest"), b"x").unwrap();
+        // Not this naming's: the folder may be the node's home.
+        fs::write(dir.path().join("node.partial"), b"x").unwrap();
+        fs::write(dir.path().join("config.manifest"), b"x").unwrap();
+        let mine = format!("backup-5-preupgrade-{}-.partial", std::process::id());
         fs::write(dir.path().join(&mine), b"x").unwrap();
-        assert_eq!(remove_partials(dir.path()), 3);
-        assert!(dir.path().join("v2/backup-b.tar.gz.manifest").exists());
+        assert_eq!(remove_partials(dir.path(), &Naming::PerUpgrade), 3);
+        assert!(dir.path().join("node.partial").exists() && dir.path().join("config.manifest").exists());
+        assert!(dir.path().join("v2/backup-3-preupgrade.tar.gz.manifest").exists());
         assert!(dir.path().join(mine).exists());
     }
 }

@@ -78,6 +78,11 @@ fn settings(dir: &Path, strategy: Strategy) -> BackupSettings {
     s
 }
 
+/// Where the settings back data up from: where a restore may go.
+fn allowed(s: &BackupSettings) -> Vec<PathBuf> {
+    s.sources.iter().map(|x| x.path.clone()).collect()
+}
+
 fn take_one(s: &BackupSettings) -> BackupReport {
     let what = BackupFor { upgrade: "v2".into(), release: Some("genesis".into()) };
     take(s, &what, &AtomicBool::new(false), &Progress::default()).unwrap()
@@ -106,7 +111,8 @@ fn every_strategy_round_trips_a_tree_of_odd_files() {
         fs::remove_file(data.join("sparse")).unwrap();
         fs::write(data.join("new-file"), b"x").unwrap();
         let journal = dir.path().join("restore.json");
-        let done = restore(&report.path, &journal, &AtomicBool::new(false), &Progress::default()).unwrap();
+        let done =
+            restore(&report.path, &allowed(&s), &journal, &AtomicBool::new(false), &Progress::default()).unwrap();
         assert_eq!(snapshot(&data), before, "{strategy}: the restored data is the data backed up");
         let sparse_blocks = fs::metadata(data.join("sparse")).unwrap().blocks();
         assert!(sparse_blocks < 1024, "{strategy}: the sparse file stays sparse ({sparse_blocks} blocks)");
@@ -147,7 +153,9 @@ fn a_damaged_backup_is_refused_and_the_data_left_as_it_is() {
         fs::write(data.join("db/state.db"), b"current").unwrap();
         let before = snapshot(&data);
         let journal = dir.path().join("restore.json");
-        let e = restore(&report.path, &journal, &AtomicBool::new(false), &Progress::default()).unwrap_err().to_string();
+        let e = restore(&report.path, &allowed(&s), &journal, &AtomicBool::new(false), &Progress::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("damaged") || e.contains("cannot"), "{strategy}: {e}");
         assert_eq!(snapshot(&data), before, "{strategy}: nothing restored");
         let left: Vec<_> = fs::read_dir(dir.path().join("home")).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -160,13 +168,55 @@ fn a_damaged_backup_is_refused_and_the_data_left_as_it_is() {
 fn an_edited_manifest_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     odd_tree(&dir.path().join("home/data"));
-    let report = take_one(&settings(dir.path(), Strategy::Copy));
+    let s = settings(dir.path(), Strategy::Copy);
+    let report = take_one(&s);
     seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
     let m = manifest_path(&report.path);
-    let text = fs::read_to_string(&m).unwrap().replace("\"m\":384", "\"m\":420");
-    fs::write(&m, text).unwrap();
-    let e = restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap_err();
-    assert!(matches!(e, RestoreError::Tampered { .. }), "{e}");
+    let sealed = fs::read_to_string(&m).unwrap();
+    // An entry's mode, or where the backup goes back to: either is refused.
+    let data = dir.path().join("home/data").display().to_string();
+    for edited in [sealed.replace("\"m\":384", "\"m\":420"), sealed.replace(&data, "/etc")] {
+        assert_ne!(edited, sealed);
+        fs::write(&m, edited).unwrap();
+        let e =
+            restore(&report.path, &allowed(&s), &dir.path().join("j"), &AtomicBool::new(false), &Progress::default())
+                .unwrap_err();
+        assert!(matches!(e, RestoreError::Tampered { .. } | RestoreError::NotOurs { .. }), "{e}");
+        // Verification says so too: the digest covers where the backup goes back.
+        assert!(matches!(verify(&report.path, 2, &AtomicBool::new(false)).unwrap(), Verification::Differs { .. }));
+    }
+}
+
+#[test]
+fn a_backup_goes_back_only_where_the_settings_back_up_from() {
+    let dir = tempfile::tempdir().unwrap();
+    odd_tree(&dir.path().join("home/data"));
+    let s = settings(dir.path(), Strategy::Copy);
+    let report = take_one(&s);
+    let elsewhere = [dir.path().join("other")];
+    let e = restore(&report.path, &elsewhere, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default())
+        .unwrap_err();
+    assert!(matches!(e, RestoreError::NotOurs { .. }), "{e}");
+}
+
+#[test]
+fn a_file_reached_through_a_folder_swapped_for_a_link_is_not_backed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("home/data");
+    fs::create_dir_all(data.join("a")).unwrap();
+    fs::write(data.join("a/secret"), b"the node's own").unwrap();
+    // A file of the same name and size outside the tree, that the node must not get copied.
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret"), b"someone else's").unwrap();
+    let entries = tree::walk(&data, &[], &[], &AtomicBool::new(false)).unwrap();
+    // Between the listing and the copy, the node swaps its folder for a link.
+    fs::rename(data.join("a"), data.join("a.old")).unwrap();
+    symlink(&outside, data.join("a")).unwrap();
+    let trees = [tree::Tree { root: data, prefix: PathBuf::new(), entries }];
+    let work = Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 };
+    let e = copy::copy_trees(&trees, &dir.path().join("b"), copy::CopyMode::Copy, &work).unwrap_err();
+    assert!(e.to_string().contains("replaced"), "{e}");
 }
 
 #[test]
@@ -184,7 +234,8 @@ fn several_folders_are_backed_up_and_restored_each_to_its_place() {
         let report = take_one(&s);
         fs::write(b.join("f"), b"changed").unwrap();
         fs::remove_dir_all(&a).unwrap();
-        restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+        restore(&report.path, &allowed(&s), &dir.path().join("j"), &AtomicBool::new(false), &Progress::default())
+            .unwrap();
         assert_eq!((snapshot(&a), snapshot(&b)), (before_a, before_b), "{strategy}");
     }
 }
@@ -233,7 +284,8 @@ fn a_restore_killed_before_or_after_its_swap_converges() {
         staged_inode: fs::metadata(&staging).unwrap().ino(),
         carried: vec![],
     };
-    let j = RestoreJournal { backup: report.path.clone(), items: vec![item.clone()], swapped: false };
+    let j =
+        RestoreJournal { backup: report.path.clone(), items: vec![item.clone()], swapped: false, kept_earlier: vec![] };
     crate::durable::write_json_atomic(&journal, &j).unwrap();
     assert!(recover_restore(&journal).is_none());
     assert_eq!(snapshot(&data), newer, "undone: the data as it was");
@@ -280,7 +332,7 @@ fn what_the_backup_left_out_stays_with_the_data_through_a_restore() {
     let report = take_one(&s);
     fs::write(home.join("db/state.db"), b"changed").unwrap();
     fs::write(home.join("visor/state.json"), b"the visor's, newer").unwrap();
-    restore(&report.path, &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+    restore(&report.path, &allowed(&s), &dir.path().join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
     assert_eq!(fs::read(home.join("db/state.db")).unwrap(), vec![7u8; 300_000]);
     assert_eq!(fs::read(home.join("visor/state.json")).unwrap(), b"the visor's, newer", "left out, so kept as it is");
     assert!(report.path.exists(), "the backups stay where they were");
@@ -309,7 +361,7 @@ fn a_btrfs_subvolume_is_backed_up_as_one_snapshot_and_restored() {
     seal(&report.path, 2, &AtomicBool::new(false)).unwrap();
     assert!(matches!(verify(&report.path, 2, &AtomicBool::new(false)).unwrap(), Verification::Intact { .. }));
     fs::write(data.join("db/state.db"), b"migrated").unwrap();
-    restore(&report.path, &root.join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
+    restore(&report.path, &allowed(&s), &root.join("j"), &AtomicBool::new(false), &Progress::default()).unwrap();
     let after: Vec<String> = snapshot(&data).into_iter().filter(|l| !l.starts_with("visor")).collect();
     let before: Vec<String> = before.into_iter().filter(|l| !l.starts_with("visor")).collect();
     assert_eq!(after, before);

@@ -63,7 +63,7 @@ pub(crate) struct Tree {
 impl Tree {
     /// Bytes of regular files (what a copy reads).
     pub(crate) fn bytes(&self) -> u64 {
-        self.entries.iter().filter(|e| e.kind == Kind::File).map(|e| e.meta.len()).sum()
+        self.entries.iter().filter(|e| e.kind == Kind::File).fold(0u64, |sum, e| sum.saturating_add(e.meta.len()))
     }
 
     /// The path of `entry` inside the backup.
@@ -83,21 +83,66 @@ pub(crate) enum WalkError {
 /// leaving out the top-level names in `exclude` and anything whose identity is in `skip` (the
 /// backup's own output, however it is reached). Links are listed as links, never followed; the
 /// root itself is the operator's path and may be one.
+///
+/// Every folder is read through a descriptor opened from its parent's without following a link
+/// and checked to be the folder just listed: a folder swapped for a link while the tree is
+/// listed (by a node that owns its data) cannot lead the listing outside the tree.
 pub(crate) fn walk(
     root: &Path,
     exclude: &[String],
     skip: &[FileId],
     cancel: &AtomicBool,
 ) -> Result<Vec<Entry>, WalkError> {
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::rc::Rc;
+
+    use nix::fcntl::{OFlag, open, openat};
+    use nix::sys::stat::Mode;
+
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let read_err = |path: &Path| {
+        let path = path.to_owned();
+        move |e: nix::Error| WalkError::Read(path, io::Error::from(e))
+    };
+    let root_fd: OwnedFd = open(root, flags, Mode::empty()).map_err(read_err(root))?;
     let mut entries = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
-    while let Some(dir_rel) = stack.pop() {
+    // A folder to read: its path in the tree, its parent's descriptor and what it was listed as
+    // (opened only when its turn comes, so a folder of many folders holds one descriptor).
+    struct Pending {
+        rel: PathBuf,
+        parent: Option<Rc<OwnedFd>>,
+        id: FileId,
+    }
+    let mut root_fd = Some(root_fd);
+    let mut stack = vec![Pending { rel: PathBuf::new(), parent: None, id: (0, 0) }];
+    while let Some(pending) = stack.pop() {
         if cancel.load(Ordering::Relaxed) {
             return Err(WalkError::Cancelled);
         }
-        let dir = root.join(&dir_rel);
-        let read = |e| WalkError::Read(dir.clone(), e);
-        let mut names: Vec<_> = fs::read_dir(&dir)
+        let dir_rel = pending.rel;
+        let dir_fd = match (pending.parent, root_fd.take()) {
+            (None, Some(fd)) => Rc::new(fd),
+            (Some(parent), _) => {
+                let path = root.join(&dir_rel);
+                let name = dir_rel.file_name().unwrap_or_default();
+                let fd =
+                    openat(parent.as_ref(), name, flags | OFlag::O_NOFOLLOW, Mode::empty()).map_err(read_err(&path))?;
+                let opened = nix::sys::stat::fstat(&fd).map_err(read_err(&path))?;
+                if (opened.st_dev, opened.st_ino) != pending.id {
+                    return Err(WalkError::Read(
+                        path,
+                        io::Error::other("the folder was replaced while it was listed; stop whatever writes the data"),
+                    ));
+                }
+                Rc::new(fd)
+            }
+            (None, None) => continue,
+        };
+        // The folder itself, by its descriptor: whatever its path has become meanwhile.
+        let here = PathBuf::from(format!("/proc/self/fd/{}", dir_fd.as_raw_fd()));
+        let shown = root.join(&dir_rel);
+        let read = |e| WalkError::Read(shown.clone(), e);
+        let mut names: Vec<_> = fs::read_dir(&here)
             .map_err(read)?
             .map(|e| e.map(|e| e.file_name()))
             .collect::<Result<_, _>>()
@@ -109,25 +154,22 @@ pub(crate) fn walk(
                 continue;
             }
             let rel = dir_rel.join(&name);
-            let path = root.join(&rel);
-            let meta = match fs::symlink_metadata(&path) {
+            let meta = match fs::symlink_metadata(here.join(&name)) {
                 Ok(meta) => meta,
                 // Gone since the listing: not part of the tree.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(WalkError::Read(path, e)),
+                Err(e) => return Err(WalkError::Read(root.join(&rel), e)),
             };
             if skip.contains(&file_id(&meta)) {
-                tracing::debug!(path = %path.display(), "not backing up the backups themselves");
+                tracing::debug!(path = %root.join(&rel).display(), "not backing up the backups themselves");
                 continue;
             }
             let kind = Kind::of(&meta);
             if kind == Kind::Dir {
-                subdirs.push(rel.clone());
+                subdirs.push(Pending { rel: rel.clone(), parent: Some(Rc::clone(&dir_fd)), id: file_id(&meta) });
             }
             entries.push(Entry { rel, kind, meta });
         }
-        // Pre-order with sorted names: the folders are visited in order after their siblings'
-        // entries are listed; the listing is re-sorted below so a folder's contents follow it.
         stack.extend(subdirs.into_iter().rev());
     }
     entries.sort_by(|a, b| a.rel.cmp(&b.rel));

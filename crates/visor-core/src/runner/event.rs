@@ -305,10 +305,11 @@ pub(crate) enum Effect {
         path: PathBuf,
         settings: BackupSettings,
     },
-    /// Restore the backup (the node is stopped).
+    /// Restore the backup (the node is stopped) to the folders the settings back up.
     Restore {
         ticket: Ticket,
         backup: PathBuf,
+        sources: Vec<PathBuf>,
     },
     /// Remove the data a restore replaced: the node runs on the restored data.
     ReleaseKept,

@@ -373,6 +373,10 @@ fn copy_file(sh: &Shared<'_>, tree: &Tree, entry: &Entry, buffer: &mut Vec<u8>) 
     if !meta.is_file() {
         return Err(read(io::Error::other("it is no longer a regular file; stop whatever replaces it")));
     }
+    // The very file listed, not another reached through a folder swapped for a link since.
+    if file_id(&meta) != file_id(&entry.meta) {
+        return Err(read(io::Error::other("it was replaced while it was backed up; stop whatever replaces it")));
+    }
     if meta.len() != len {
         return Err(read(io::Error::other(CHANGED_SIZE)));
     }

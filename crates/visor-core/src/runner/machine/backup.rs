@@ -180,7 +180,8 @@ impl Machine {
     pub(super) fn begin_restore(&mut self, backup: PathBuf) {
         tracing::warn!(backup = %backup.display(), "restoring the data from the backup taken before the failed upgrade");
         let ticket = self.ticket();
-        self.emit(Effect::Restore { ticket, backup: backup.clone() });
+        let sources = self.settings.backup.iter().flat_map(|b| &b.sources).map(|s| s.path.clone()).collect();
+        self.emit(Effect::Restore { ticket, backup: backup.clone(), sources });
         let detail = format!("restoring {}", backup.display());
         self.set_state(State::Restoring { ticket, backup }, Some(detail));
     }

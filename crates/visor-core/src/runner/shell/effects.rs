@@ -227,21 +227,30 @@ impl Shell {
     /// not compete with the new node; then prunes to the newest backups.
     pub(super) fn seal_backup(&self, path: PathBuf, settings: BackupSettings) {
         self.blocking("seal", move || {
-            crate::supervise::lower_io_priority();
-            let result = crate::backup::seal(&path, 2, &AtomicBool::new(false)).map(|_| ()).map_err(|e| e.to_string());
-            if result.is_ok() {
-                crate::backup::prune(&settings.dir, &settings.naming, settings.keep.max(1));
-            }
-            Event::Sealed { path, result }
+            // A thread of its own: its idle I/O class ends with it, and never reaches a pooled
+            // thread a later backup would run on.
+            let sealing = std::thread::spawn(move || {
+                crate::supervise::lower_io_priority();
+                let result =
+                    crate::backup::seal(&path, 2, &AtomicBool::new(false)).map(|_| ()).map_err(|e| e.to_string());
+                if result.is_ok() {
+                    crate::backup::prune(&settings.dir, &settings.naming, settings.keep.max(1));
+                }
+                Event::Sealed { path, result }
+            });
+            sealing.join().unwrap_or_else(|_| Event::WorkerPanicked {
+                worker: "seal",
+                message: "the sealing thread panicked".into(),
+            })
         });
     }
 
-    pub(super) fn restore(&self, ticket: Ticket, backup: PathBuf) {
+    pub(super) fn restore(&self, ticket: Ticket, backup: PathBuf, sources: Vec<PathBuf>) {
         let journal = self.home.restore_journal();
         let progress = Arc::new(Progress::default());
         self.report_progress(Arc::clone(&progress), move |done, total| Event::BackupProgress { ticket, done, total });
         self.blocking("restore", move || {
-            let result = crate::backup::restore(&backup, &journal, &AtomicBool::new(false), &progress)
+            let result = crate::backup::restore(&backup, &sources, &journal, &AtomicBool::new(false), &progress)
                 .map_err(|e| e.to_string());
             drop(progress);
             Event::Restored { ticket, result }

@@ -209,7 +209,7 @@ impl Shell {
             }
             Effect::Backup { ticket, settings, what } => self.backup(ticket, settings, what),
             Effect::SealBackup { path, settings } => self.seal_backup(path, settings),
-            Effect::Restore { ticket, backup } => self.restore(ticket, backup),
+            Effect::Restore { ticket, backup, sources } => self.restore(ticket, backup, sources),
             Effect::ReleaseKept => {
                 let journal = self.home.restore_journal();
                 self.blocking_quiet(move || crate::backup::restore::release_kept(&journal));

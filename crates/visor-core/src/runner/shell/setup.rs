@@ -155,9 +155,10 @@ fn remove_stale_temporaries(home: &Home, settings: &Settings) {
         crate::durable::remove_stale_temporaries(&dir);
     }
     if let Some(backup) = &settings.backup {
-        crate::backup::remove_partials(&backup.dir);
+        crate::backup::remove_partials(&backup.dir, &backup.naming);
         for source in &backup.sources {
-            crate::backup::restore::remove_stale_restores(&source.path);
+            let journal = crate::backup::restore::read_journal(&home.restore_journal());
+            crate::backup::restore::remove_stale_restores(&source.path, journal.as_ref());
         }
     }
 }

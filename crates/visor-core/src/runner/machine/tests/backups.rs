@@ -96,7 +96,7 @@ fn a_rollback_restores_the_backup_when_asked_then_starts_the_old_release() {
     roll_back(&mut w);
     let ticket = w
         .find(|e| {
-            if let Effect::Restore { ticket, backup } = e {
+            if let Effect::Restore { ticket, backup, .. } = e {
                 (*backup == report().path).then_some(*ticket)
             } else {
                 None
