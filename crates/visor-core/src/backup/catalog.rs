@@ -115,13 +115,26 @@ pub fn find(dir: &Path, naming: &Naming, id: &str) -> std::io::Result<Option<Bac
     })
 }
 
+/// Whether `path` is the visor's own: not a link, and owned by the visor's user (the backup
+/// folder may be in the node's home, where the node can plant names).
+pub(crate) fn owned_by_us(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink() && m.uid() == nix::unistd::geteuid().as_raw())
+}
+
 /// Keeps the newest `keep` backups the visor took in `dir` and removes the older ones (with
 /// their manifests, and a per-upgrade folder left empty). Returns what it removed.
 pub fn prune(dir: &Path, naming: &Naming, keep: usize) -> Vec<PathBuf> {
     let Ok(all) = list(dir, naming) else { return Vec::new() };
     let mut removed = Vec::new();
-    for old in all.into_iter().filter(|b| b.manifest.is_some()).skip(keep) {
+    let ours = |b: &BackupEntry| b.manifest.is_some() && owned_by_us(&b.path) && owned_by_us(&manifest_path(&b.path));
+    for old in all.into_iter().filter(ours).skip(keep) {
+        super::take::make_removable(&old.path);
         remove_any(&old.path);
+        if fs::symlink_metadata(&old.path).is_ok() {
+            tracing::warn!(backup = %old.path.display(), "cannot remove an old backup; remove it by hand");
+            continue;
+        }
         let _ = fs::remove_file(manifest_path(&old.path));
         tracing::info!(backup = %old.path.display(), keep, "removed an old backup");
         if let Some(parent) = old.path.parent()
