@@ -79,12 +79,12 @@ pub(crate) fn plain_components(rel: &Path) -> io::Result<Vec<&OsStr>> {
     Ok(parts)
 }
 
-fn dir_flags() -> OFlag {
+pub(crate) fn dir_flags() -> OFlag {
     OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC
 }
 
 /// A link on the way: say so in words, not as "too many levels of symbolic links".
-fn through_link(rel: &Path, errno: Errno) -> io::Error {
+pub(crate) fn through_link(rel: &Path, errno: Errno) -> io::Error {
     match errno {
         Errno::ELOOP | Errno::ENOTDIR => io::Error::new(
             io::ErrorKind::InvalidInput,

@@ -188,17 +188,10 @@ pub fn restore(
         return Err(e);
     }
     // What earlier restores kept is still the operator's: it stays recorded until released.
-    let mut kept_earlier = earlier.map(|e| {
-        let mut all = e.kept_earlier;
-        all.extend(e.items.into_iter().map(|i| i.kept));
-        all
-    });
-    let mut j = RestoreJournal {
-        backup: backup.to_owned(),
-        items,
-        swapped: false,
-        kept_earlier: kept_earlier.take().unwrap_or_default(),
-    };
+    let kept_earlier = earlier
+        .map(|e| e.kept_earlier.into_iter().chain(e.items.into_iter().map(|i| i.kept)).collect())
+        .unwrap_or_default();
+    let mut j = RestoreJournal { backup: backup.to_owned(), items, swapped: false, kept_earlier };
     write_json_atomic(journal, &j)
         .map_err(|error| RestoreError::Swap { data: journal.display().to_string(), error })?;
     crate::fault::point("restore-journal-written");

@@ -254,6 +254,16 @@ fn retention_keeps_the_newest_and_partials_of_a_killed_visor_go() {
     assert!(!manifest_path(&paths[0]).exists());
 }
 
+/// What a restore rebuilds beside `data` from the folder backup `backup`, before its swap.
+fn rebuilt_beside(data: &Path, backup: &Path) -> PathBuf {
+    let staging = crate::durable::temp_sibling(data, "restore");
+    let entries = tree::walk(backup, &[], &[], &AtomicBool::new(false)).unwrap();
+    let trees = [tree::Tree { root: backup.to_owned(), prefix: PathBuf::new(), entries }];
+    let work = Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 };
+    copy::copy_trees(&trees, &staging, copy::CopyMode::Copy, &work).unwrap();
+    staging
+}
+
 #[test]
 fn a_restore_killed_before_or_after_its_swap_converges() {
     let dir = tempfile::tempdir().unwrap();
@@ -265,18 +275,7 @@ fn a_restore_killed_before_or_after_its_swap_converges() {
     let newer = snapshot(&data);
     let journal = dir.path().join("restore.json");
     // Killed after the journal, before the swap: the restore did not happen.
-    let staging = crate::durable::temp_sibling(&data, "restore");
-    copy::copy_trees(
-        &[tree::Tree {
-            root: report.path.clone(),
-            prefix: PathBuf::new(),
-            entries: tree::walk(&report.path, &[], &[], &AtomicBool::new(false)).unwrap(),
-        }],
-        &staging,
-        copy::CopyMode::Copy,
-        &Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 },
-    )
-    .unwrap();
+    let staging = rebuilt_beside(&data, &report.path);
     let item = RestoreItem {
         data: data.clone(),
         staging: staging.clone(),
@@ -291,18 +290,7 @@ fn a_restore_killed_before_or_after_its_swap_converges() {
     assert_eq!(snapshot(&data), newer, "undone: the data as it was");
     assert!(!staging.exists() && !journal.exists());
     // Killed right after the swap, before the journal said so: finished.
-    let staging = crate::durable::temp_sibling(&data, "restore");
-    copy::copy_trees(
-        &[tree::Tree {
-            root: report.path.clone(),
-            prefix: PathBuf::new(),
-            entries: tree::walk(&report.path, &[], &[], &AtomicBool::new(false)).unwrap(),
-        }],
-        &staging,
-        copy::CopyMode::Copy,
-        &Work { cancel: &AtomicBool::new(false), progress: &Progress::default(), threads: 2 },
-    )
-    .unwrap();
+    let staging = rebuilt_beside(&data, &report.path);
     let item = RestoreItem { staging: staging.clone(), staged_inode: fs::metadata(&staging).unwrap().ino(), ..item };
     crate::durable::write_json_atomic(&journal, &RestoreJournal { items: vec![item.clone()], ..j }).unwrap();
     nix::fcntl::renameat2(

@@ -1,6 +1,7 @@
 //! Unpacking an archive below a folder, never through a link, sparse where it can.
 
 use super::*;
+use crate::confine::{dir_flags, through_link};
 
 /// Unpacks the archive at `path` into `dest` (must not exist; created 0700).
 pub(crate) fn extract_archive(path: &Path, codec: Codec, dest: &Path, work: &Work<'_>) -> Result<Copied, BackupError> {
@@ -46,10 +47,6 @@ struct Extractor<'a, 'w> {
     root_user: bool,
     buf: Vec<u8>,
     done: Copied,
-}
-
-fn dir_flags() -> OFlag {
-    OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC
 }
 
 /// The parent and the name of a plain relative path (never empty).
@@ -294,16 +291,5 @@ impl<'a, 'w> Extractor<'a, 'w> {
         // all on the destination's filesystem) without a disk flush per small file.
         nix::unistd::syncfs(&self.root).map_err(|e| BackupError::write(self.dest)(e.into()))?;
         Ok(self.done)
-    }
-}
-
-/// A link or a file on the way: said in words, not as "too many levels of symbolic links".
-fn through_link(rel: &Path, errno: Errno) -> io::Error {
-    match errno {
-        Errno::ELOOP | Errno::ENOTDIR => io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{} would be reached through a link or a file", rel.display()),
-        ),
-        other => other.into(),
     }
 }

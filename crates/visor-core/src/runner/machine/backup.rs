@@ -112,8 +112,7 @@ impl Machine {
             Err(e) => {
                 // Each retry stops the node again: back off, so a backup that cannot succeed
                 // does not restart the node every minute forever.
-                self.backup_failures = self.backup_failures.saturating_add(1);
-                let delay = retry_after(self.backup_failures);
+                let delay = self.backup_failed();
                 tracing::error!(
                     version = target.version,
                     attempt = self.backup_failures,
@@ -133,10 +132,15 @@ impl Machine {
         }
     }
 
+    /// Counts a failed (or roomless) backup; the wait before the next try.
+    fn backup_failed(&mut self) -> Duration {
+        self.backup_failures = self.backup_failures.saturating_add(1);
+        retry_after(self.backup_failures)
+    }
+
     /// No room for the backup: nothing is stopped; the upgrade is tried again later.
     pub(super) fn no_room(&mut self, target: &Target, reason: &str) {
-        self.backup_failures = self.backup_failures.saturating_add(1);
-        let delay = retry_after(self.backup_failures);
+        let delay = self.backup_failed();
         tracing::error!(
             version = target.version,
             attempt = self.backup_failures,
