@@ -1,16 +1,72 @@
 //! `status` for every face: what runs, what is pending, the last switch. Reads the running visor's
 //! status file, or the home itself when no visor runs.
+//!
+//! The JSON form is a versioned document (`docs/status.schema.json`): fields are added within a
+//! version, never renamed or removed. `--watch` redraws the text on a terminal, or prints one
+//! JSON document per change for a script; `--probe` answers a service manager or a Kubernetes
+//! exec probe by its exit code alone.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
 use visor_core::history::{History, SwitchRecord};
 use visor_core::status::{PendingStatus, ProcessStatus, StagingStatus, read_status};
-use visor_core::{CurrentLink, Home};
+use visor_core::{CurrentLink, Exit, Home};
 
-#[derive(Serialize)]
+use crate::{Failure, Output};
+
+/// The version of the JSON document `status --output json` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a probe asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Probe {
+    /// A visor runs on the home (its process is alive and has not stopped).
+    Live,
+    /// The node runs under it: a readiness probe.
+    Ready,
+}
+
+/// `status`'s options, shared by every face that parses with clap.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Keep showing the status as it changes (on a terminal, redrawn; otherwise one document
+    /// per change), until interrupted.
+    #[arg(long)]
+    pub watch: bool,
+    /// How often `--watch` looks, e.g. 500ms or 2s.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Print nothing but a one-line reason on failure, and exit 0 when the condition holds
+    /// (for Kubernetes exec probes and scripts): `live` (a visor runs on the home) or `ready`
+    /// (its node runs).
+    #[arg(long, value_enum, conflicts_with = "watch")]
+    pub probe: Option<Probe>,
+}
+
+impl Default for StatusArgs {
+    fn default() -> Self {
+        Self { output: Output::Text, watch: false, interval: Duration::from_secs(1), probe: None }
+    }
+}
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| format!("{text:?} is not a duration such as 500ms or 2s: {e}"))?;
+    if d < Duration::from_millis(100) {
+        return Err(format!("{text:?} is too short: watch at most every 100ms"));
+    }
+    Ok(d)
+}
+
+#[derive(Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 struct Report {
+    schema_version: u32,
+    home: String,
     running: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     visor_pid: Option<u32>,
@@ -23,6 +79,10 @@ struct Report {
     staging: Option<StagingStatus>,
     restarts: u64,
     last_switch: Option<SwitchRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain_height: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<jiff::Timestamp>,
 }
 
 fn current_release(home: &Home) -> Option<String> {
@@ -38,6 +98,8 @@ fn report(home: &Home) -> anyhow::Result<Report> {
     let history = History::load(&home.history_file())?;
     match read_status(&home.status_file()).filter(visor_core::status::Status::writer_alive) {
         Some(s) => Ok(Report {
+            schema_version: SCHEMA_VERSION,
+            home: home.root().display().to_string(),
             running: true,
             visor_pid: Some(s.visor_pid),
             state: s.state,
@@ -48,8 +110,12 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             staging: s.staging,
             restarts: s.restarts,
             last_switch: s.last_switch.or_else(|| history.last().cloned()),
+            chain_height: s.chain_height,
+            updated_at: Some(s.updated_at),
         }),
         None => Ok(Report {
+            schema_version: SCHEMA_VERSION,
+            home: home.root().display().to_string(),
             running: false,
             visor_pid: None,
             state: "not running".to_owned(),
@@ -60,6 +126,8 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             staging: None,
             restarts: 0,
             last_switch: history.last().cloned(),
+            chain_height: None,
+            updated_at: None,
         }),
     }
 }
@@ -128,13 +196,82 @@ fn print_text(r: &Report) {
     }
 }
 
-/// Prints the status of `home`.
+/// Prints the status of `home` once, as `json` or text.
 pub fn status(home: &Path, json: bool) -> anyhow::Result<()> {
-    let report = report(&Home::new(home))?;
-    if json {
-        crate::println_out(&serde_json::to_string_pretty(&report)?);
-    } else {
-        print_text(&report);
+    let output = if json { Output::Json } else { Output::Text };
+    show(&report(&Home::new(home))?, output, false)
+}
+
+fn show(report: &Report, output: Output, compact: bool) -> anyhow::Result<()> {
+    match output {
+        Output::Json if compact => crate::println_out(&serde_json::to_string(report)?),
+        Output::Json => crate::println_out(&serde_json::to_string_pretty(report)?),
+        Output::Text => print_text(report),
     }
     Ok(())
+}
+
+/// The whole `status` command: once, watched, or as a probe; the exit code says how it ended.
+pub fn command(home: &Path, args: &StatusArgs) -> Result<Exit, Failure> {
+    let home = Home::new(home);
+    if let Some(probe) = args.probe {
+        return Ok(match probe_answer(&home, probe) {
+            Ok(()) => Exit::Clean,
+            Err(why) => {
+                crate::eprintln_out(&why);
+                Exit::NotReady
+            }
+        });
+    }
+    if !args.watch {
+        show(&report(&home)?, args.output, false)?;
+        return Ok(Exit::Clean);
+    }
+    watch(&home, args)
+}
+
+/// Shows the status each time it changes, until interrupted (or stdout closes).
+fn watch(home: &Home, args: &StatusArgs) -> Result<Exit, Failure> {
+    let redraw = args.output == Output::Text && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let mut last = None;
+    loop {
+        let now = report(home)?;
+        if last.as_ref() != Some(&now) {
+            if redraw {
+                // Home the cursor and clear: the whole status, in place.
+                crate::print_out("\x1b[H\x1b[2J");
+            } else if args.output == Output::Text && last.is_some() {
+                crate::println_out("");
+            }
+            show(&now, args.output, true)?;
+            if crate::output::closed() {
+                return Ok(Exit::Clean);
+            }
+            last = Some(now);
+        }
+        std::thread::sleep(args.interval);
+    }
+}
+
+fn probe_answer(home: &Home, probe: Probe) -> Result<(), String> {
+    let status = read_status(&home.status_file());
+    let Some(status) = status.filter(visor_core::status::Status::writer_alive) else {
+        return Err(format!("no visor runs on {}", home.root().display()));
+    };
+    if status.state == "stopped" {
+        return Err(format!("the visor on {} is stopping", home.root().display()));
+    }
+    match probe {
+        Probe::Live => Ok(()),
+        Probe::Ready
+            if !status.processes.is_empty() && matches!(status.state.as_str(), "running" | "verifying-release") =>
+        {
+            Ok(())
+        }
+        Probe::Ready => Err(format!(
+            "the node is not running: {}{}",
+            status.state,
+            status.detail.map(|d| format!(" ({d})")).unwrap_or_default()
+        )),
+    }
 }

@@ -28,6 +28,9 @@ pub(crate) struct NymvisorSection {
     pub(crate) disable_logs: bool,
     #[serde(default, with = "optional_path")]
     pub(crate) upgrade_data_directory: Option<PathBuf>,
+    /// Serve Prometheus metrics on this address (unset: off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +164,7 @@ impl Config {
                 upstream_polling_rate: default_polling_rate(),
                 disable_logs: false,
                 upgrade_data_directory: None,
+                metrics_listen: None,
             },
             daemon: DaemonSection {
                 name: daemon_name.to_owned(),

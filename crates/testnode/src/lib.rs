@@ -5,3 +5,4 @@ pub mod archives;
 pub mod release_server;
 pub mod strategies;
 pub mod support;
+pub mod tooling;

@@ -18,6 +18,9 @@ pub enum Exit {
     UpgradeFailed,
     /// Another visor holds this home's lock.
     Locked,
+    /// A probe's condition does not hold (`status --probe`: no visor runs, or the node is not
+    /// running yet).
+    NotReady,
     /// The node ended by itself with this status, and the face ends the run with it
     /// (Cosmovisor's way: the node's own code reaches the service manager).
     Node(u8),
@@ -34,6 +37,7 @@ impl Exit {
             Self::Unreachable => 5,
             Self::UpgradeFailed => 6,
             Self::Locked => 7,
+            Self::NotReady => 8,
             Self::Node(code) => code,
         }
     }
@@ -52,6 +56,7 @@ impl std::fmt::Display for Exit {
             Self::Unreachable => "admin endpoint unreachable",
             Self::UpgradeFailed => "upgrade failed",
             Self::Locked => "another visor holds the lock",
+            Self::NotReady => "not ready",
             Self::Node(_) => "the node exited",
         };
         f.write_str(text)

@@ -46,6 +46,7 @@ pub mod stage;
 pub mod status;
 pub mod supervise;
 pub mod switch;
+pub mod telemetry;
 mod upgrade;
 mod verify;
 mod watch;

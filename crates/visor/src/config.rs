@@ -71,6 +71,23 @@ struct Raw {
     backup: Option<crate::backup_config::RawBackup>,
     #[serde(default)]
     rollback: Option<crate::backup_config::RawRollback>,
+    #[serde(default)]
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawMetrics {
+    /// Serve Prometheus metrics here (unset: off).
+    #[serde(default)]
+    listen: Option<String>,
+}
+
+/// `[metrics] listen`, read on its own: the run's reporting is set up once, before the engine
+/// reads the rest (a file that cannot be read says so then).
+pub(crate) fn metrics_listen(path: &Path) -> Option<String> {
+    let text = visor_core::read_text_bounded(path).ok()?;
+    let raw: Raw = toml::from_str(&text).ok()?;
+    raw.metrics?.listen.filter(|l| !l.trim().is_empty())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -29,6 +29,10 @@ pub const KEYS: &[&str] = &[
     "COSMOVISOR_DISABLE_LOGS",
     "COSMOVISOR_COLOR_LOGS",
     "COSMOVISOR_TIMEFORMAT_LOGS",
+    "COSMOVISOR_LOG_FORMAT",
+    "COSMOVISOR_LOG_FILE",
+    "COSMOVISOR_LOG_FILE_MAX_SIZE",
+    "COSMOVISOR_LOG_FILE_KEEP",
     "COSMOVISOR_CUSTOM_PREUPGRADE",
     "COSMOVISOR_DISABLE_RECASE",
     "COSMOVISOR_RPC_ADDRESS",
@@ -41,6 +45,7 @@ pub const KEYS: &[&str] = &[
     "COSMOVISOR_BACKUP_KEEP",
     "COSMOVISOR_ROLLBACK_RESTORE_DATA",
     "COSMOVISOR_ALLOW_WEAK_CHECKSUMS",
+    "COSMOVISOR_METRICS_LISTEN",
 ];
 
 /// The stop grace when `DAEMON_SHUTDOWN_GRACE` is unset: Cosmovisor kills at once, which
@@ -65,6 +70,12 @@ pub(crate) struct Config {
     pub(crate) disable_logs: bool,
     pub(crate) color_logs: bool,
     pub(crate) timeformat_logs: String,
+    /// Our own log lines as text or JSON.
+    pub(crate) log_format: facekit::LogFormat,
+    /// Our own log lines also go to this file, rotated by size.
+    pub(crate) log_file: Option<PathBuf>,
+    pub(crate) log_file_max_size: u64,
+    pub(crate) log_file_keep: usize,
     pub(crate) custom_preupgrade: String,
     pub(crate) disable_recase: bool,
     /// Accept `md5:` and `sha1:` checksums in plans (broken; off unless the operator opts in).
@@ -83,6 +94,8 @@ pub(crate) struct Config {
     pub(crate) backup_keep: usize,
     /// A rollback also puts back the backup taken before the failed upgrade.
     pub(crate) rollback_restore_data: bool,
+    /// Serve Prometheus metrics here (empty: off).
+    pub(crate) metrics_listen: String,
 }
 
 impl Config {
@@ -399,6 +412,19 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
             FORMATS[..FORMATS.len() - 1].join(", ")
         ));
     }
+    let metrics_listen = text("COSMOVISOR_METRICS_LISTEN", "");
+    if !metrics_listen.is_empty()
+        && let Err(e) = visor_core::telemetry::parse_listen(&metrics_listen)
+    {
+        errors.push(format!("COSMOVISOR_METRICS_LISTEN: {e}"));
+    }
+    let log_format = log_setting(get, errors, "COSMOVISOR_LOG_FORMAT", facekit::parse_log_format)
+        .unwrap_or(facekit::LogFormat::Text);
+    let log_file = log_setting(get, errors, "COSMOVISOR_LOG_FILE", |t| Ok(PathBuf::from(t)));
+    let log_file_max_size = log_setting(get, errors, "COSMOVISOR_LOG_FILE_MAX_SIZE", facekit::parse_size)
+        .unwrap_or(facekit::LOG_FILE_MAX_SIZE);
+    let log_file_keep =
+        log_setting(get, errors, "COSMOVISOR_LOG_FILE_KEEP", facekit::parse_keep).unwrap_or(facekit::LOG_FILE_KEEP);
     let custom_preupgrade = text("COSMOVISOR_CUSTOM_PREUPGRADE", "");
     if !custom_preupgrade.is_empty()
         && let Err(e) = visor_core::check_file_name(&custom_preupgrade)
@@ -421,6 +447,10 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         disable_logs,
         color_logs,
         timeformat_logs,
+        log_format,
+        log_file,
+        log_file_max_size,
+        log_file_keep,
         custom_preupgrade,
         disable_recase,
         allow_weak_checksums,
@@ -433,7 +463,20 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         backup_strategy,
         backup_keep,
         rollback_restore_data,
+        metrics_listen,
     }
+}
+
+/// A log setting, read by the face kit's parser (as the other faces' flags are); unset if empty
+/// or invalid (the error is collected).
+fn log_setting<T>(
+    get: &dyn Fn(&str) -> Option<Value>,
+    errors: &mut Vec<String>,
+    key: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    let v = get(key).filter(|v| !v.text.trim().is_empty())?;
+    parse(&v.text).map_err(|e| errors.push(format!("{}: {e}", v.from))).ok()
 }
 
 /// Every variable and its value, as `config` prints them.
@@ -455,6 +498,10 @@ pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
         ("COSMOVISOR_DISABLE_LOGS", config.disable_logs.to_string()),
         ("COSMOVISOR_COLOR_LOGS", config.color_logs.to_string()),
         ("COSMOVISOR_TIMEFORMAT_LOGS", config.timeformat_logs.clone()),
+        ("COSMOVISOR_LOG_FORMAT", config.log_format.name().to_owned()),
+        ("COSMOVISOR_LOG_FILE", config.log_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+        ("COSMOVISOR_LOG_FILE_MAX_SIZE", facekit::format_size(config.log_file_max_size)),
+        ("COSMOVISOR_LOG_FILE_KEEP", config.log_file_keep.to_string()),
         ("COSMOVISOR_CUSTOM_PREUPGRADE", config.custom_preupgrade.clone()),
         ("COSMOVISOR_DISABLE_RECASE", config.disable_recase.to_string()),
         ("COSMOVISOR_ALLOW_WEAK_CHECKSUMS", config.allow_weak_checksums.to_string()),
@@ -467,6 +514,7 @@ pub(crate) fn values(config: &Config) -> Vec<(&'static str, String)> {
         ("COSMOVISOR_BACKUP_STRATEGY", config.backup_strategy.to_string()),
         ("COSMOVISOR_BACKUP_KEEP", config.backup_keep.to_string()),
         ("COSMOVISOR_ROLLBACK_RESTORE_DATA", config.rollback_restore_data.to_string()),
+        ("COSMOVISOR_METRICS_LISTEN", config.metrics_listen.clone()),
     ]
 }
 
@@ -479,8 +527,13 @@ pub(crate) fn to_toml(config: &Config) -> String {
         let v = match value.as_str() {
             "true" => toml::Value::Boolean(true),
             "false" => toml::Value::Boolean(false),
-            _ if ["daemon_preupgrade_max_retries", "cosmovisor_max_restarts", "cosmovisor_backup_keep"]
-                .contains(&key.as_str()) =>
+            _ if [
+                "daemon_preupgrade_max_retries",
+                "cosmovisor_max_restarts",
+                "cosmovisor_backup_keep",
+                "cosmovisor_log_file_keep",
+            ]
+            .contains(&key.as_str()) =>
             {
                 toml::Value::Integer(value.parse().unwrap_or(0))
             }

@@ -324,6 +324,8 @@ pub(crate) enum Effect {
         ticket: Ticket,
         request: StageRequest,
     },
+    /// Tell the operator's tooling (metrics) what happened.
+    Observe(crate::telemetry::Observation),
     /// Tell the face how staging goes (progress bars).
     ShowProgress(StageProgress),
     /// Check on disk whether an announced upgrade's folder is there, and say so.

@@ -2,7 +2,7 @@
 //! turns events into effects without touching the world; the [`shell`] turns the world into
 //! events and carries the effects out; the [`store`] owns what is persisted.
 
-mod event;
+pub(crate) mod event;
 mod machine;
 mod shell;
 mod state;

@@ -72,6 +72,22 @@ impl StopWhy {
 pub(crate) struct Downtime {
     pub(crate) stop_signal_at: Instant,
     pub(crate) stop_took: Duration,
+    /// How long the switch itself took, once done.
+    pub(crate) switch_took: Duration,
+    /// When the switch was done (the spawn follows).
+    pub(crate) switched_at: Option<Instant>,
+}
+
+impl Downtime {
+    /// The downtime of an upgrade whose node stopped at `stopped_at` after `stop_took`.
+    pub(crate) fn after_stop(stopped_at: Instant, stop_took: Duration) -> Self {
+        Self {
+            stop_signal_at: stopped_at.checked_sub(stop_took).unwrap_or(stopped_at),
+            stop_took,
+            switch_took: Duration::ZERO,
+            switched_at: None,
+        }
+    }
 }
 
 /// An upgrade between the stop of the old node and the start of the new one.

@@ -103,6 +103,9 @@ where
         command.current_dir(dir);
     }
     command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    for var in super::SERVICE_MANAGER_ENV {
+        command.env_remove(var);
+    }
     let parent = nix::unistd::getpid();
     // SAFETY: the hook only makes async-signal-safe system calls (prctl, getppid, sigprocmask).
     unsafe {

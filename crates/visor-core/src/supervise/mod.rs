@@ -23,6 +23,9 @@ pub use stop::{StopPolicy, StopReport, Urgency, stop_all};
 pub(crate) use unix::{describe_status, proc_start_time};
 
 /// Whether `pid` is a live (not zombie) process.
+/// The service manager's variables, for the visor alone: never passed to what it runs.
+pub const SERVICE_MANAGER_ENV: [&str; 4] = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS"];
+
 pub(crate) fn is_alive(pid: i32) -> bool {
     unix::proc_stat(pid).is_some_and(|s| s.state != 'Z')
 }

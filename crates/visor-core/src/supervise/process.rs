@@ -80,6 +80,11 @@ pub fn spawn(
 ) -> Result<ProcessHandle, SpawnError> {
     let mut command = tokio::process::Command::new(&spec.program);
     command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
+    // systemd's notify socket and watchdog are the visor's: a node that used them would speak
+    // for the service (and a watchdog it does not feed would not be the visor's either).
+    for var in super::SERVICE_MANAGER_ENV {
+        command.env_remove(var);
+    }
     if let Some(tag) = tag {
         command.env(super::descendants::NODE_TAG_ENV, tag);
     }

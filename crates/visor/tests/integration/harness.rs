@@ -121,7 +121,10 @@ impl Env {
     pub fn status_json(&self) -> serde_json::Value {
         let out = self.visor(&["status", "--home", self.home.to_str().unwrap(), "--output", "json"]);
         assert!(out.status.success(), "visor status failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("status json")
+        let status = serde_json::from_slice(&out.stdout).expect("status json");
+        // Every status a test reads follows the published schema.
+        testnode::tooling::assert_status_schema(&status);
+        status
     }
 
     /// Waits until `visor status --output json` satisfies `condition` (the running visor writes

@@ -51,3 +51,67 @@ fn json_logs_are_one_object_per_line() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn probes_answer_by_their_exit_code() {
+    let env = Env::with_upgrade(100_000, "restartsDelaySeconds = 60\n");
+    // The first start fails: the visor waits a minute before the next, and is live but not ready.
+    let args = env.core_args(&["--crash-first", "1"]);
+    env.release("genesis", "v0.1.0", &args, None);
+    let home = env.home.to_str().unwrap().to_owned();
+    let probe = |which: &str| env.visor(&["status", "--home", &home, "--probe", which]);
+
+    let out = probe("live");
+    assert_eq!(out.status.code(), Some(code(Exit::NotReady)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no visor runs on"), "{out:?}");
+    assert!(out.stdout.is_empty());
+
+    let mut visor = env.start_visor();
+    env.wait_status("the restart delay", |s| s["state"] == "restart-delay");
+    assert_eq!(probe("live").status.code(), Some(code(Exit::Clean)));
+    let out = probe("ready");
+    assert_eq!(out.status.code(), Some(code(Exit::NotReady)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the node is not running: restart-delay"), "{out:?}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), None);
+    let mut visor = env.start_visor();
+    visor.wait_running(&env.status_file());
+    assert_eq!(probe("ready").status.code(), Some(code(Exit::Clean)));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    assert_eq!(probe("live").status.code(), Some(code(Exit::NotReady)));
+}
+
+#[test]
+fn watch_prints_one_document_per_change() {
+    use std::io::BufRead;
+    let env = Env::with_upgrade(100_000, "");
+    let mut visor = env.start_visor();
+    visor.wait_running(&env.status_file());
+    let mut watch = std::process::Command::new(crate::harness::visor_bin())
+        .args(["status", "--home", env.home.to_str().unwrap(), "--watch", "--interval", "100ms", "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut next = || -> serde_json::Value {
+        let line = lines.next().expect("a document per change").unwrap();
+        let doc = serde_json::from_str(&line).expect("one JSON document per line");
+        testnode::tooling::assert_status_schema(&doc);
+        doc
+    };
+    let mut doc = next();
+    while doc["state"] != "running" {
+        doc = next();
+    }
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    while doc["running"] != false {
+        doc = next();
+    }
+    assert_eq!(doc["state"], "not running");
+    let _ = watch.kill();
+    let _ = watch.wait();
+}

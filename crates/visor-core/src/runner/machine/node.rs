@@ -197,10 +197,7 @@ impl Machine {
             self.finish(exit);
             return;
         }
-        let downtime = Downtime {
-            stop_signal_at: self.now.instant.checked_sub(report.took).unwrap_or(self.now.instant),
-            stop_took: report.took,
-        };
+        let downtime = Downtime::after_stop(self.now.instant, report.took);
         match why {
             // The node may have written its plan as it ended: decide once that reading is in.
             StopWhy::Crash if self.plan_pending => self.failure_after_plan = true,

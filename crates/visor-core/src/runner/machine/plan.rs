@@ -310,7 +310,7 @@ impl Machine {
             "the planned upgrade is due while the node is not running"
         );
         self.node = None;
-        let downtime = super::super::state::Downtime { stop_signal_at: self.now.instant, stop_took: Duration::ZERO };
+        let downtime = super::super::state::Downtime::after_stop(self.now.instant, Duration::ZERO);
         self.set_state(
             State::Waiting(super::super::state::Waiting {
                 target,

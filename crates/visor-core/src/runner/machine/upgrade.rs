@@ -15,6 +15,7 @@ use crate::runner::event::{AnnouncedCheck, Effect, StartKind, StoreCmd, Ticket, 
 use crate::runner::state::{Downtime, State, StopWhy, Switching, Target, Waiting};
 use crate::source::{AdminError, UpgradeStatus};
 use crate::switch::{SwitchError, SwitchPlan};
+use crate::telemetry::{Observation, Phases};
 use crate::upgrade::Upgrade;
 use crate::verify::PreflightError;
 
@@ -406,7 +407,8 @@ impl Machine {
         }
         self.start_node(StartKind::AfterUpgrade);
         self.begin_probation(&record);
-        self.after_start.switch = Some((record, switching.downtime));
+        let downtime = switching.downtime.map(|d| Downtime { switch_took: took, switched_at: Some(self.now.instant), ..d });
+        self.after_start.switch = Some((record, downtime));
     }
 
     /// Once a node started by a switch runs: the downtime, measured from the old node's stop
@@ -433,6 +435,15 @@ impl Machine {
         };
         let total = self.now.instant.saturating_duration_since(downtime.stop_signal_at);
         let downtime_ms = total.as_millis() as u64;
+        let backup = record.backup.as_ref().map_or(Duration::ZERO, |b| b.took);
+        let spawn = downtime.switched_at.map_or(Duration::ZERO, |at| self.now.instant.saturating_duration_since(at));
+        self.emit(Effect::Observe(Observation::UpgradeDone(Phases {
+            total,
+            stop: downtime.stop_took,
+            backup,
+            switch: downtime.switch_took,
+            spawn,
+        })));
         tracing::info!(
             downtime_ms,
             downtime_us = total.as_micros() as u64,

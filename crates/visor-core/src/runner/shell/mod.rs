@@ -22,6 +22,7 @@ use crate::home::Home;
 use crate::lock::HomeLock;
 use crate::node::Face;
 use crate::status::Status;
+use crate::telemetry::{Reporting, Telemetry};
 use crate::supervise::{ExitedEvent, NodeCgroup, NodeRecord, ProcessHandle, Urgency};
 use crate::watch::watch_files;
 
@@ -50,6 +51,7 @@ struct Shell {
     height_poll: Option<tokio::task::JoinHandle<()>>,
     announcements: Option<tokio::task::JoinHandle<()>>,
     last_status: Option<Status>,
+    telemetry: Telemetry,
     /// Set by the machine's last effect.
     exit: Option<Exit>,
 }
@@ -58,13 +60,20 @@ struct Shell {
 ///
 /// Call it on a current-thread runtime from the main thread: child processes are forked by
 /// the loop's thread and their parent-death signal follows that thread.
-pub async fn run<F: Face>(face: F, home: Home) -> Exit {
+pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
     let face: Arc<dyn Face> = Arc::new(face);
     // Before anything is spawned: whatever the node's processes leave behind comes back to us.
     crate::supervise::become_subreaper();
     let prepared = match setup::prepare(face.as_ref(), &home).await {
         Ok(prepared) => prepared,
         Err(exit) => return exit,
+    };
+    let telemetry = match Telemetry::start(&reporting).await {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Config;
+        }
     };
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (exits_tx, mut exits) = mpsc::unbounded_channel::<ExitedEvent>();
@@ -128,12 +137,20 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
         height_poll: None,
         announcements: None,
         last_status: None,
+        telemetry,
         exit: None,
     };
+    // The watchdog is fed by the loop's own turns: a loop that stops turning stops feeding it.
+    let mut ticks = shell.telemetry.tick_every().map(|every| {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks
+    });
     let _lock = prepared.lock;
     let mut next = Some(Event::Begin);
     let exit = loop {
         if let Some(event) = next.take() {
+            shell.telemetry.event(&event);
             let effects = machine.handle(event, Now::real());
             for effect in effects {
                 shell.carry_out(effect);
@@ -151,6 +168,10 @@ pub async fn run<F: Face>(face: F, home: Home) -> Exit {
                 code: exited.status.code(),
             }),
             Some(()) = config.recv() => Some(Event::ConfigChanged),
+            _ = tick(&mut ticks) => {
+                shell.telemetry.tick();
+                None
+            }
         };
     };
     shell.finish(exit).await;
@@ -176,7 +197,8 @@ impl Shell {
             poller.abort();
         }
         let status = self.last_status.take().unwrap_or_default();
-        let Self { store, cgroup, .. } = self;
+        let Self { store, cgroup, telemetry, .. } = self;
+        telemetry.finish();
         drop(cgroup);
         store.finish(status).await;
         tracing::info!(exit_code = exit.code(), reason = %exit, "visor stopped");
@@ -254,12 +276,24 @@ impl Shell {
             }
             Effect::Persist(cmd) => self.store.apply(cmd),
             Effect::Publish(status) => {
+                self.telemetry.publish(&status);
                 self.store.publish((*status).clone());
                 self.last_status = Some(*status);
             }
+            Effect::Observe(observation) => self.telemetry.observe(&observation),
             Effect::Fault(step) => crate::fault::point(step),
             Effect::Exit(exit) => self.exit = Some(exit),
         }
+    }
+}
+
+/// The next tick, or never when nothing listens.
+async fn tick(ticks: &mut Option<tokio::time::Interval>) {
+    match ticks {
+        Some(ticks) => {
+            ticks.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 
