@@ -1,0 +1,58 @@
+//! The operator's tooling through `cosmovisor`: `status` (schema, probes, watch), the metrics
+//! endpoint during a governance upgrade, and systemd's notify socket.
+
+use std::net::SocketAddr;
+
+use nix::sys::signal::Signal;
+use testnode::tooling::{NotifySocket, assert_status_schema, free_port, promtool_check, wait_metrics};
+
+use crate::harness::{Exit, World, code};
+
+#[test]
+fn status_metrics_and_notify_follow_a_governance_upgrade() {
+    let mut w = World::new();
+    w.init("--plan-name V2 --plan-height 30");
+    assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(0));
+    let port = free_port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    w.set("COSMOVISOR_METRICS_LISTEN", &port.to_string());
+    let socket_dir = w.root.clone();
+    let mut socket = NotifySocket::bind(&socket_dir);
+    let (key, value) = socket.env();
+    w.set(key, &value);
+    assert_eq!(w.cosmovisor(&["status", "--probe", "live"]).status.code(), Some(code(Exit::NotReady)));
+
+    let mut visor = w.start();
+    socket.wait_for("READY=1");
+    let out = w.cosmovisor(&["status", "--output", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_status_schema(&doc);
+    assert_eq!(doc["running"], true);
+    assert_eq!(w.cosmovisor(&["status", "--probe=ready"]).status.code(), Some(code(Exit::Clean)));
+    let m = wait_metrics(addr, "the app up", |m| m.get("visor_node_up") == Some(1.0));
+    let build = m.set_member("visor_build_info").unwrap();
+    assert!(build.contains("face=\"cosmovisor\""), "{build}");
+
+    let status = visor.wait_upgraded(&w.status_file(), "upgrades/v2");
+    assert_status_schema(&serde_json::from_slice(&w.cosmovisor(&["status", "-o", "json"]).stdout).unwrap());
+    assert_eq!(status["lastSwitch"]["height"], 30);
+    let after = wait_metrics(addr, "the switch counted", |m| {
+        m.get("visor_switches_total") == Some(1.0) && m.get("visor_release{release=\"upgrades/v2\"}") == Some(1.0)
+    });
+    assert!(after.get("visor_last_switch_phase_seconds{phase=\"stop\"}").is_some(), "{}", after.text);
+    promtool_check(&after.text);
+    visor.signal(Signal::SIGTERM);
+    socket.wait_for("STOPPING=1");
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_bad_metrics_address_is_a_configuration_error() {
+    let mut w = World::new();
+    w.init("");
+    w.set("COSMOVISOR_METRICS_LISTEN", "here");
+    let out = w.cosmovisor(&["config"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("COSMOVISOR_METRICS_LISTEN") && err.contains("is not a listen address"), "{err}");
+}
