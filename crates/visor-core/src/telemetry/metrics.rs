@@ -135,8 +135,16 @@ impl Metrics {
         r.register("node_processes", "The node's processes running", metrics.node_processes.clone());
         r.register("release", "1 for the release the node runs (or `current` names)", metrics.release.clone());
         r.register("restarts", "Restarts of the node after it failed", metrics.restarts.clone());
-        r.register("upgrade_pending", "1 for the next upgrade and its trigger (height, time or ready)", metrics.pending.clone());
-        r.register("upgrade_pending_height", "The next upgrade's height (0: none or not a height)", metrics.pending_height.clone());
+        r.register(
+            "upgrade_pending",
+            "1 for the next upgrade and its trigger (height, time or ready)",
+            metrics.pending.clone(),
+        );
+        r.register(
+            "upgrade_pending_height",
+            "The next upgrade's height (0: none or not a height)",
+            metrics.pending_height.clone(),
+        );
         r.register(
             "upgrade_pending_time_seconds",
             "When the next upgrade is due, in Unix seconds (0: none or not a time)",
@@ -144,7 +152,11 @@ impl Metrics {
         );
         r.register("staging_phase", "1 for the phase of the release being staged", metrics.staging.clone());
         r.register("staging_bytes", "Bytes of the release downloaded so far", metrics.staging_bytes.clone());
-        r.register("staging_total_bytes", "Bytes of the release to download (0: unknown)", metrics.staging_total.clone());
+        r.register(
+            "staging_total_bytes",
+            "Bytes of the release to download (0: unknown)",
+            metrics.staging_total.clone(),
+        );
         r.register("switches", "Switches of `current` carried out by this visor", metrics.switches.clone());
         r.register(
             "last_switch_timestamp_seconds",
@@ -163,9 +175,17 @@ impl Metrics {
         );
         r.register("last_backup_bytes", "Bytes of data in the last backup", metrics.backup_bytes.clone());
         r.register("last_backup_duration_seconds", "How long the last backup took", metrics.backup_duration.clone());
-        r.register("poll_errors", "Failed polls by source (admin, upstream, height, plan, announced)", metrics.poll_errors.clone());
+        r.register(
+            "poll_errors",
+            "Failed polls by source (admin, upstream, height, plan, announced)",
+            metrics.poll_errors.clone(),
+        );
         r.register("download_errors", "Failed attempts to stage a release", metrics.download_errors.clone());
-        r.register("chain_height", "The chain's height as last read from the node (0: never)", metrics.chain_height.clone());
+        r.register(
+            "chain_height",
+            "The chain's height as last read from the node (0: never)",
+            metrics.chain_height.clone(),
+        );
         Self { registry: Arc::new(registry), ..metrics }
     }
 
@@ -216,10 +236,8 @@ impl Metrics {
         let p = status.pending.as_ref();
         self.pending_height.set(gauge_value(p.and_then(|p| p.height).unwrap_or(0)));
         self.pending_time.set(p.and_then(|p| p.at).map_or(0, |at| at.as_second()));
-        let staging = status
-            .staging
-            .as_ref()
-            .map(|s| StagingLabels { version: s.version.clone(), phase: s.phase.clone() });
+        let staging =
+            status.staging.as_ref().map(|s| StagingLabels { version: s.version.clone(), phase: s.phase.clone() });
         if self.last.staging != staging {
             self.staging.clear();
             if let Some(labels) = &staging {
@@ -276,4 +294,99 @@ pub(crate) fn encode(registry: &Registry) -> String {
     // Writing to a String cannot fail.
     let _ = prometheus_client::encoding::text::encode(&mut text, registry);
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::SwitchRecord;
+    use crate::release::ReleaseName;
+
+    fn labels() -> BuildLabels {
+        BuildLabels { face: "visor".into(), version: "v1".into(), git_hash: "abc".into() }
+    }
+
+    fn sample(text: &str, series: &str) -> Option<f64> {
+        text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    fn switch(id: &str) -> SwitchRecord {
+        SwitchRecord {
+            id: id.into(),
+            from: None,
+            to: ReleaseName::new("v2").unwrap(),
+            version: "v2".into(),
+            height: None,
+            switched_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            downtime_ms: Some(1500),
+            confirmed_at: None,
+            rollback: false,
+            backup: None,
+        }
+    }
+
+    #[test]
+    fn the_state_release_and_pending_upgrade_show_one_member_at_a_time() {
+        let mut m = Metrics::new(&labels());
+        let mut status = Status { state: "starting".into(), release: Some("v1".into()), ..Status::default() };
+        m.publish(&status);
+        status.state = "running".into();
+        status.pending = Some(crate::status::PendingStatus {
+            version: "v2".into(),
+            height: None,
+            at: Some(jiff::Timestamp::from_second(1_900_000_000).unwrap()),
+            name: None,
+            folder: None,
+            folder_present: false,
+        });
+        m.publish(&status);
+        let text = encode(&m.registry());
+        assert_eq!(sample(&text, "visor_state{state=\"running\"}"), Some(1.0));
+        assert_eq!(sample(&text, "visor_state{state=\"starting\"}"), None, "{text}");
+        assert_eq!(sample(&text, "visor_release{release=\"v1\"}"), Some(1.0));
+        assert_eq!(sample(&text, "visor_upgrade_pending{version=\"v2\",trigger=\"time\"}"), Some(1.0));
+        assert_eq!(sample(&text, "visor_upgrade_pending_time_seconds"), Some(1.9e9));
+        assert!(text.contains("visor_build_info{face=\"visor\",version=\"v1\",git_hash=\"abc\"} 1"), "{text}");
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn restarts_count_rises_only_and_switches_count_new_ones_only() {
+        let mut m = Metrics::new(&labels());
+        // The history's last switch, seen at the start: not this visor's.
+        let mut status = Status { last_switch: Some(switch("old")), restarts: 2, ..Status::default() };
+        m.publish(&status);
+        status.restarts = 0; // the budget forgot them
+        m.publish(&status);
+        status.restarts = 1;
+        status.last_switch = Some(switch("new"));
+        m.publish(&status);
+        m.publish(&status);
+        let text = encode(&m.registry());
+        assert_eq!(sample(&text, "visor_restarts_total"), Some(3.0));
+        assert_eq!(sample(&text, "visor_switches_total"), Some(1.0));
+        assert_eq!(sample(&text, "visor_last_switch_downtime_seconds"), Some(1.5));
+        assert_eq!(sample(&text, "visor_last_switch_timestamp_seconds"), Some(1.8e9));
+    }
+
+    #[test]
+    fn errors_are_counted_by_source_and_phases_replace_the_last() {
+        let mut m = Metrics::new(&labels());
+        m.observe(&Observation::PollFailed("admin"));
+        m.observe(&Observation::PollFailed("admin"));
+        m.observe(&Observation::StageFailed);
+        let ms = Duration::from_millis;
+        m.observe(&Observation::UpgradeDone(super::super::Phases {
+            total: ms(20),
+            stop: ms(5),
+            backup: ms(0),
+            switch: ms(2),
+            spawn: ms(3),
+        }));
+        let text = encode(&m.registry());
+        assert_eq!(sample(&text, "visor_poll_errors_total{source=\"admin\"}"), Some(2.0));
+        assert_eq!(sample(&text, "visor_download_errors_total"), Some(1.0));
+        assert_eq!(sample(&text, "visor_last_switch_phase_seconds{phase=\"wait\"}"), Some(0.01));
+        assert_eq!(sample(&text, "visor_last_switch_downtime_seconds"), Some(0.02));
+    }
 }

@@ -346,6 +346,11 @@ fn an_upgrade_reports_the_downtime_from_the_stop_signal_to_the_spawn() {
     w.send(Event::Launched { ticket: resolve, processes: vec![], error: None });
     let ms = w.find(|e| if let Effect::Persist(StoreCmd::Downtime { ms, .. }) = e { Some(*ms) } else { None });
     assert_eq!(ms, Some(7), "4 ms stop + 2 ms switch + 1 ms spawn");
+    let phases = w
+        .find(|e| if let Effect::Observe(crate::telemetry::Observation::UpgradeDone(p)) = e { Some(*p) } else { None })
+        .expect("the phases observed");
+    let ms = Duration::from_millis;
+    assert_eq!((phases.total, phases.stop, phases.switch, phases.spawn), (ms(7), ms(4), ms(2), ms(1)));
 }
 
 #[test]
