@@ -26,6 +26,9 @@
 //! finishes or undoes it at its next start, before anything runs. Every state file is written
 //! atomically. One visor runs per home, enforced by a lock file. Slow work (stops, checks, file
 //! system transactions) runs in workers that report back, so the loop never blocks.
+//!
+//! What an operator's tools see besides the files is [`telemetry`]: systemd's notify protocol
+//! and an optional Prometheus endpoint, both fed from the status documents the loop publishes.
 
 pub mod backup;
 pub mod confine;
