@@ -23,7 +23,7 @@ pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>
         "add-batch-upgrade" => with_config(file, |c| add_batch_upgrade(c, &args)),
         "show-upgrade-info" => with_config(file, show_upgrade_info),
         "config" => with_config(file, print_config),
-        "status" => with_config(file, |c| facekit::status::status(&c.root(), json_output(&args)?)),
+        "status" => return status(file, &args),
         "version" | "--version" => version(file, &args).map_err(Failure::from),
         "prepare-upgrade" => with_config(file, prepare_upgrade),
         other => {
@@ -33,10 +33,55 @@ pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>
     result.map(|()| Exit::Clean)
 }
 
+/// `status [--output json] [--watch [--interval D]] [--probe live|ready]`.
+fn status(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure> {
+    let mut request =
+        facekit::status::StatusArgs { output: output_of(args).map_err(Failure::config)?, ..Default::default() };
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((flag, value)) => (flag, Some(value.to_owned())),
+            None => (args[i].as_str(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| {
+                    i += 1;
+                    args.get(i).cloned()
+                })
+                .ok_or_else(|| Failure::config(anyhow!("{flag} needs {what}")))
+        };
+        match flag {
+            "--watch" => request.watch = true,
+            "--interval" => {
+                let text = value("a duration such as 2s")?;
+                request.interval = humantime::parse_duration(&text)
+                    .map_err(|e| Failure::config(anyhow!("--interval: {text:?} is not a duration such as 2s: {e}")))?;
+            }
+            "--probe" => {
+                request.probe = Some(match value("live or ready")?.as_str() {
+                    "live" => facekit::status::Probe::Live,
+                    "ready" => facekit::status::Probe::Ready,
+                    other => return Err(Failure::config(anyhow!("--probe takes live or ready, not {other:?}"))),
+                });
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let config = crate::load(file, false)?;
+    facekit::status::command(&config.root(), &request)
+}
+
 fn with_config(file: Option<&Path>, f: impl FnOnce(&Config) -> anyhow::Result<()>) -> Result<(), Failure> {
     let config = crate::load(file, false)?;
     crate::init_logging(Some(&config));
     f(&config).map_err(Failure::config)
+}
+
+fn output_of(args: &[String]) -> anyhow::Result<facekit::Output> {
+    Ok(if json_output(args)? { facekit::Output::Json } else { facekit::Output::Text })
 }
 
 fn json_output(args: &[String]) -> anyhow::Result<bool> {

@@ -16,6 +16,7 @@
 //! with the app's own exit code when it exits by itself. `anyhow` only here, at the edge.
 
 mod backups;
+mod cli;
 mod commands;
 mod config;
 mod download;
@@ -27,6 +28,13 @@ mod plan;
 
 /// Every variable the face reads (its tests clear them all from their environment).
 pub use config::KEYS as VARIABLES;
+
+/// The command line, described for `help`, the completions and the man pages (never parsed
+/// with: see `cli`).
+#[doc(hidden)]
+pub fn cli() -> clap::Command {
+    cli::cli()
+}
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -72,32 +80,6 @@ pub mod fuzz {
         }
     }
 }
-
-const USAGE: &str = "\
-cosmovisor runs a Cosmos SDK app and upgrades it at its upgrade heights.
-
-Usage:
-  cosmovisor run <app arguments...>         run the app (every argument goes to it as it is)
-  cosmovisor init <path to the app binary>  create $DAEMON_HOME/cosmovisor with it as genesis
-  cosmovisor add-upgrade <name> <binary> [--force] [--upgrade-height H]
-  cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>
-  cosmovisor prepare-upgrade                download the chain's planned binary now (node's gRPC)
-  cosmovisor show-upgrade-info              print data/upgrade-info.json
-  cosmovisor config                         print the configuration in use
-  cosmovisor status [--output json]         what runs, what is planned, the last switch
-  cosmovisor backup list [--output json]    the backups of data/, newest first, and whether each is verified
-  cosmovisor backup verify <backup|latest>  read a backup back and compare it with its manifest
-  cosmovisor backup restore <backup|latest> put a backup back in place of data/ (the visor stopped)
-  cosmovisor version [--output json] [--cosmovisor-only]
-  cosmovisor help
-
-Global flag:
-  -c, --cosmovisor-config <file>            read the configuration from this TOML file
-                                            (the environment overrides it)
-
-Configuration comes from the environment: DAEMON_HOME and DAEMON_NAME are required; see
-`cosmovisor config` for every variable and docs/cosmovisor.md for what each does.
-";
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -158,7 +140,45 @@ fn init_logging(config: Option<&config::Config>) {
     if config.is_some_and(|c| c.disable_logs) {
         return;
     }
-    facekit::init_logging(facekit::LogFormat::Text, "info");
+    facekit::init_logging(&config.map(log_options).unwrap_or_default());
+}
+
+/// The log as the configuration asks: colour unless `COSMOVISOR_COLOR_LOGS=false`, text lines
+/// timed as `COSMOVISOR_TIMEFORMAT_LOGS` names, the format and the file of our own variables.
+fn log_options(config: &config::Config) -> facekit::LogOptions {
+    facekit::LogOptions {
+        format: config.log_format,
+        color: config.color_logs,
+        time: go_time_layout(&config.timeformat_logs),
+        file: config.log_file.clone().map(|path| facekit::LogFile {
+            path,
+            max_size: config.log_file_max_size,
+            keep: config.log_file_keep,
+        }),
+        ..facekit::LogOptions::default()
+    }
+}
+
+/// The `strftime` format of a Go time layout's name (`COSMOVISOR_TIMEFORMAT_LOGS`); empty: no time.
+fn go_time_layout(name: &str) -> facekit::LogTime {
+    let format = match name {
+        "" => return facekit::LogTime::Off,
+        "layout" => "%m/%d %I:%M:%S%p '%y %z",
+        "ansic" => "%a %b %e %H:%M:%S %Y",
+        "unixdate" => "%a %b %e %H:%M:%S %Z %Y",
+        "rubydate" => "%a %b %d %H:%M:%S %z %Y",
+        "rfc822" => "%d %b %y %H:%M %Z",
+        "rfc822z" => "%d %b %y %H:%M %z",
+        "rfc850" => "%A, %d-%b-%y %H:%M:%S %Z",
+        "rfc1123" => "%a, %d %b %Y %H:%M:%S %Z",
+        "rfc1123z" => "%a, %d %b %Y %H:%M:%S %z",
+        "rfc3339" => "%Y-%m-%dT%H:%M:%S%:z",
+        "rfc3339nano" => "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "kitchen" => "%-I:%M%p",
+        // The configuration refuses any other name.
+        _ => return facekit::LogTime::Rfc3339,
+    };
+    facekit::LogTime::Strftime(format.to_owned())
 }
 
 fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
@@ -176,7 +196,10 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     tracing::info!(home = %config.home.display(), name = config.name, "cosmovisor starting");
     let root = config.root();
-    facekit::run_engine(face::CosmosFace::new(file, config, args), Home::new(root))
+    let listen = (!config.metrics_listen.is_empty())
+        .then(|| (config.metrics_listen.clone(), "COSMOVISOR_METRICS_LISTEN".to_owned()));
+    let reporting = facekit::reporting("cosmovisor", env!("CARGO_PKG_VERSION"), listen)?;
+    facekit::run_engine(face::CosmosFace::new(file, config, args), Home::new(root), reporting)
 }
 
 fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
@@ -195,7 +218,7 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     if let Some(file) = leading {
         if args.is_empty() {
-            facekit::print_out(USAGE);
+            facekit::print_out(&cli::help(&[], true));
             return Ok(Exit::Clean);
         }
         // Handed on in the form every command extracts, `run` included.
@@ -210,17 +233,26 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
             let file = take_config_flag(&mut args, false)?;
             run(file, args)
         }
-        None | Some("help" | "--help" | "-h") => {
-            facekit::print_out(USAGE);
+        None | Some("help" | "--help") => {
+            let path: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+            facekit::print_out(&cli::help(&path, true));
             Ok(Exit::Clean)
         }
+        Some("-h") => {
+            facekit::print_out(&cli::help(&[], false));
+            Ok(Exit::Clean)
+        }
+        Some("completions" | "completion") => cli::completions(&args[1..]),
         Some(
             "init" | "version" | "config" | "add-upgrade" | "add-batch-upgrade" | "show-upgrade-info"
             | "prepare-upgrade" | "status" | "backup" | "--version",
         ) => {
             args.remove(0);
-            if args.iter().any(|a| a == "--help" || a == "-h") {
-                facekit::print_out(USAGE);
+            if let Some(flag) = args.iter().find(|a| *a == "--help" || *a == "-h") {
+                let path: Vec<&str> = std::iter::once(command.as_deref().unwrap_or_default())
+                    .chain(args.iter().take_while(|a| !a.to_string_lossy().starts_with('-')).filter_map(|a| a.to_str()))
+                    .collect();
+                facekit::print_out(&cli::help(&path, flag == "--help"));
                 return Ok(Exit::Clean);
             }
             let file = take_config_flag(&mut args, true)?;
@@ -247,6 +279,30 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn go_time_layouts_render_as_go_renders_them() {
+        let time = jiff::civil::date(2006, 1, 2).at(15, 4, 5, 120_000_000).to_zoned(jiff::tz::TimeZone::UTC).unwrap();
+        for (name, go) in [
+            ("kitchen", "3:04PM"),
+            ("ansic", "Mon Jan  2 15:04:05 2006"),
+            ("unixdate", "Mon Jan  2 15:04:05 UTC 2006"),
+            ("rubydate", "Mon Jan 02 15:04:05 +0000 2006"),
+            ("rfc822", "02 Jan 06 15:04 UTC"),
+            ("rfc822z", "02 Jan 06 15:04 +0000"),
+            ("rfc850", "Monday, 02-Jan-06 15:04:05 UTC"),
+            ("rfc1123", "Mon, 02 Jan 2006 15:04:05 UTC"),
+            ("rfc1123z", "Mon, 02 Jan 2006 15:04:05 +0000"),
+            ("layout", "01/02 03:04:05PM '06 +0000"),
+            // Go writes Z for UTC; the offset is the same instant.
+            ("rfc3339", "2006-01-02T15:04:05+00:00"),
+            ("rfc3339nano", "2006-01-02T15:04:05.12+00:00"),
+        ] {
+            let facekit::LogTime::Strftime(format) = go_time_layout(name) else { panic!("{name}") };
+            assert_eq!(time.strftime(&format).to_string(), go, "{name}");
+        }
+        assert_eq!(go_time_layout(""), facekit::LogTime::Off);
     }
 
     #[test]

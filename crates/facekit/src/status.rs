@@ -55,7 +55,8 @@ impl Default for StatusArgs {
 }
 
 fn parse_interval(text: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(text).map_err(|e| format!("{text:?} is not a duration such as 500ms or 2s: {e}"))?;
+    let d =
+        humantime::parse_duration(text).map_err(|e| format!("{text:?} is not a duration such as 500ms or 2s: {e}"))?;
     if d < Duration::from_millis(100) {
         return Err(format!("{text:?} is too short: watch at most every 100ms"));
     }
@@ -81,6 +82,8 @@ struct Report {
     last_switch: Option<SwitchRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     chain_height: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     updated_at: Option<jiff::Timestamp>,
 }
@@ -111,6 +114,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             restarts: s.restarts,
             last_switch: s.last_switch.or_else(|| history.last().cloned()),
             chain_height: s.chain_height,
+            metrics: s.metrics,
             updated_at: Some(s.updated_at),
         }),
         None => Ok(Report {
@@ -127,6 +131,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             restarts: 0,
             last_switch: history.last().cloned(),
             chain_height: None,
+            metrics: None,
             updated_at: None,
         }),
     }
@@ -151,6 +156,9 @@ fn print_text(r: &Report) {
     }
     if r.running {
         crate::println_out(&format!("restarts:  {}", r.restarts));
+    }
+    if let Some(metrics) = &r.metrics {
+        crate::println_out(&format!("metrics:   http://{metrics}/metrics"));
     }
     match &r.pending {
         Some(p) => crate::println_out(&format!(

@@ -99,6 +99,8 @@ struct Cli {
     /// A .env file whose variables are loaded (overriding the environment) before anything else.
     #[arg(short = 'c', long)]
     config_env_file: Option<PathBuf>,
+    #[command(flatten)]
+    log: facekit::LogArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -114,6 +116,10 @@ enum Command {
     },
     /// Run the daemon with the given arguments, and upgrade it as planned.
     Run {
+        /// Serve Prometheus metrics on this address (a port alone listens on 127.0.0.1);
+        /// overrides `metrics_listen` in the [nymvisor] section of the config file.
+        #[arg(long, env = "NYMVISOR_METRICS_LISTEN", value_name = "ADDRESS")]
+        metrics_listen: Option<String>,
         /// Arguments passed to the daemon as they are.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         daemon_args: Vec<OsString>,
@@ -125,6 +131,8 @@ enum Command {
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Show what runs, the queued upgrade and the last switch (or watch it, or probe it).
+    Status(facekit::status::StatusArgs),
     /// Show nymvisor's build information.
     BuildInfo {
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
@@ -140,6 +148,18 @@ enum Command {
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Print the completion script for a shell.
+    ///
+    /// Install it where the shell loads completions from, e.g.
+    /// `nymvisor completions bash > ~/.local/share/bash-completion/completions/nymvisor`.
+    Completions(facekit::generated::CompletionsArgs),
+}
+
+/// The command line, for the completions and man pages generated from it (`--version` without
+/// the build's facts, which `main` adds).
+#[doc(hidden)]
+pub fn cli() -> clap::Command {
+    facekit::LogArgs::name_env(Cli::command(), "NYMVISOR").version(env!("CARGO_PKG_VERSION"))
 }
 
 /// nymvisor's own build information, in the daemons' format.
@@ -169,9 +189,9 @@ fn print_build_info(info: &BuildInfo, output: Output) {
     }
 }
 
-fn init_logging(disabled: bool) {
+fn init_logging(disabled: bool, log: &facekit::LogOptions) {
     if !disabled {
-        facekit::init_logging(facekit::LogFormat::Text, "info");
+        facekit::init_logging(log);
     }
 }
 
@@ -188,9 +208,9 @@ fn load_config() -> Result<(PathBuf, config::Config, env::Env), Failure> {
     Ok((path, config, env))
 }
 
-fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
+fn run(daemon_args: Vec<OsString>, metrics_listen: Option<String>, log: &facekit::LogOptions) -> Result<Exit, Failure> {
     let (path, config, _) = load_config()?;
-    init_logging(config.nymvisor.disable_logs);
+    init_logging(config.nymvisor.disable_logs, log);
     let layout = Layout::new(&config).map_err(config_error)?;
     if !layout.plan().exists() {
         return Err(config_error(anyhow::anyhow!(
@@ -203,8 +223,15 @@ fn run(daemon_args: Vec<OsString>) -> Result<Exit, Failure> {
         Ok(current) => tracing::info!(name = current.name, version = current.version, "current version"),
         Err(e) => tracing::warn!("no current-version information: {e}"),
     }
+    let listen = match metrics_listen {
+        Some(text) => Some((text, "--metrics-listen or NYMVISOR_METRICS_LISTEN".to_owned())),
+        None => {
+            config.nymvisor.metrics_listen.clone().map(|text| (text, format!("metrics_listen in {}", path.display())))
+        }
+    };
+    let reporting = facekit::reporting("nymvisor", env!("CARGO_PKG_VERSION"), listen)?;
     let face = face::NymFace::new(path, config, layout.clone(), daemon_args);
-    facekit::run_engine(face, Home::new(layout.data))
+    facekit::run_engine(face, Home::new(layout.data), reporting)
 }
 
 fn main_impl(cli: Cli) -> Result<Exit, Failure> {
@@ -212,11 +239,13 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
         dotenvy::from_path_override(file)
             .map_err(|e| config_error(anyhow::anyhow!("cannot load the environment file {}: {e}", file.display())))?;
     }
+    // After the .env file: its variables count.
+    let log = cli.log.options("NYMVISOR").map_err(config_error)?;
     match cli.command {
-        Command::Run { daemon_args } => run(daemon_args),
+        Command::Run { daemon_args, metrics_listen } => run(daemon_args, metrics_listen, &log),
         Command::Init { args, output } => {
             let env = env::Env::read().map_err(config_error)?;
-            init_logging(env.disable_logs.unwrap_or(args.disable_nymvisor_logs));
+            init_logging(env.disable_logs.unwrap_or(args.disable_nymvisor_logs), &log);
             let config = init::init(&args, &env).map_err(config_error)?;
             match output {
                 Output::Text => facekit::print_out(&config::display(&config)),
@@ -226,7 +255,7 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
         }
         Command::AddUpgrade(args) => {
             let (_, config, _) = load_config()?;
-            init_logging(config.nymvisor.disable_logs);
+            init_logging(config.nymvisor.disable_logs, &log);
             let info = add_upgrade::add_upgrade(&args, &config).map_err(config_error)?;
             match args.output {
                 Output::Text => facekit::println_out(&format!(
@@ -262,6 +291,11 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
                 "systemctl stop nymvisor, or SIGTERM to `nymvisor run`",
             )
         }
+        Command::Status(args) => {
+            let (_, config, _) = load_config()?;
+            let layout = Layout::new(&config).map_err(config_error)?;
+            facekit::status::command(&layout.data, &args)
+        }
         Command::BuildInfo { output } => {
             print_build_info(&own_build_info(), output);
             Ok(Exit::Clean)
@@ -274,13 +308,17 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             print_build_info(&info, output);
             Ok(Exit::Clean)
         }
+        Command::Completions(args) => {
+            facekit::generated::print_completions(crate::cli(), &args);
+            Ok(Exit::Clean)
+        }
     }
 }
 
 /// The `nymvisor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
     let long_version: &'static str = Box::leak(daemon::display(&own_build_info()).into_boxed_str());
-    let command = Cli::command().version(env!("CARGO_PKG_VERSION")).long_version(long_version);
+    let command = cli().long_version(long_version);
     let cli = match Cli::from_arg_matches(&command.get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

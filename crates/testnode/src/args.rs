@@ -41,6 +41,16 @@ pub(crate) struct Options {
     pub(crate) admin_mode: AdminMode,
     pub(crate) flood: bool,
     pub(crate) hold_port: Option<u16>,
+    pub(crate) print: Print,
+}
+
+/// Output printed at start on request, to show that it reaches the visor's streams untouched.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Print {
+    /// One line of this many bytes (and a newline) on stdout.
+    pub(crate) long_line: Option<usize>,
+    /// Bytes that are not UTF-8, as a line on stdout and on stderr.
+    pub(crate) invalid_utf8: bool,
 }
 
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -80,6 +90,7 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
         admin_mode: AdminMode::Ok,
         flood: false,
         hold_port: None,
+        print: Print::default(),
     };
     let mut i = 0;
     while i < argv.len() {
@@ -132,6 +143,8 @@ pub(crate) fn parse(argv: &[String]) -> Result<Options, String> {
             }
             "--flood" => o.flood = true,
             "--hold-port" => o.hold_port = Some(number(value()?)? as u16),
+            "--print-long-line" => o.print.long_line = Some(number(value()?)? as usize),
+            "--print-invalid-utf8" => o.print.invalid_utf8 = true,
             "--no-banner" => {}
             _ if flag.starts_with('-') => {
                 // Unknown flags of a real node are accepted; a following value is skipped when

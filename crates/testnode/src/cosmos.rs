@@ -55,6 +55,7 @@ struct Options {
     exit_at_plan: Option<u8>,
     exit_delay: Option<Duration>,
     mark_data: Option<String>,
+    print: crate::args::Print,
 }
 
 fn parse(argv: &[String]) -> Result<Options, String> {
@@ -90,6 +91,8 @@ fn parse(argv: &[String]) -> Result<Options, String> {
             "--exit-at-plan" => o.exit_at_plan = Some(number(value()?)?.min(255) as u8),
             "--exit-delay" => o.exit_delay = Some(crate::args::parse_duration(&value()?)?),
             "--mark-data" => o.mark_data = Some(value()?),
+            "--print-long-line" => o.print.long_line = Some(number(value()?)? as usize),
+            "--print-invalid-utf8" => o.print.invalid_utf8 = true,
             "--pre-upgrade-codes" => {
                 o.pre_upgrade_codes = value()?.split(',').filter_map(|c| c.trim().parse().ok()).collect();
             }
@@ -222,6 +225,7 @@ fn start(options: Options) -> ExitCode {
             say!("testnode app: cannot write the marker {name}: {e}");
         }
     }
+    crate::print_on_request(options.print);
     if options.crash_at_start {
         say!("testnode app: crashing at start as asked");
         return ExitCode::from(1);

@@ -63,7 +63,30 @@ misbehaviour:
   --admin-mode MODE          ok | hang | garbage | http500 | error
   --flood                    write output lines as fast as possible
   --hold-port PORT           bind 127.0.0.1:PORT for the whole run (exit 1 if taken)
+output at start (also for `cosmos start`), to check that it passes through untouched:
+  --print-long-line BYTES    one line of BYTES bytes on stdout: letters a to w over and over
+                             (byte i is b'a' + i % 23), then a newline
+  --print-invalid-utf8       a line that is not UTF-8 on stdout and on stderr, these bytes:
+                             invalid utf-8 <\\x80\\xff\\xfe\\xc3( \\xc0\\xaf \\xed\\xa0\\x80> end\\n
 ";
+
+/// What `--print-invalid-utf8` writes: a lone continuation byte, bytes never in UTF-8, a cut
+/// sequence, an overlong encoding and a UTF-16 surrogate, between ASCII markers.
+pub(crate) const INVALID_UTF8: &[u8] = b"invalid utf-8 <\x80\xff\xfe\xc3( \xc0\xaf \xed\xa0\x80> end\n";
+
+/// Prints what `print` asks for, each piece with one write.
+pub(crate) fn print_on_request(print: args::Print) {
+    if let Some(n) = print.long_line {
+        let mut line: Vec<u8> = (0..n).map(|i| b'a' + (i % 23) as u8).collect();
+        line.push(b'\n');
+        let _ = std::io::stdout().write_all(&line);
+    }
+    if print.invalid_utf8 {
+        let _ = std::io::stdout().write_all(INVALID_UTF8);
+        let _ = std::io::stderr().write_all(INVALID_UTF8);
+    }
+    let _ = std::io::stdout().flush();
+}
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -248,6 +271,10 @@ impl Chain {
 fn run_node(role: &'static str, options: Options) -> ExitCode {
     let home = options.home.clone();
     let starts = home.as_deref().map(|h| starts_of(h, role)).unwrap_or(0);
+    let service_env: Vec<&str> = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
+        .into_iter()
+        .filter(|v| std::env::var_os(v).is_some())
+        .collect();
     record(
         home.as_deref(),
         "starts.jsonl",
@@ -258,6 +285,8 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
             "args": std::env::args().skip(1).collect::<Vec<_>>(),
             "version": own_version(),
             "startHeight": options.snapshot_height,
+            // The service manager's variables it inherited (the visor keeps them to itself).
+            "serviceEnv": service_env,
         }),
     );
     if let Some(mark) = &options.mark {
@@ -271,6 +300,7 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
             say!("testnode {role}: cannot write {}: {e}", mark.display());
         }
     }
+    print_on_request(options.print);
     if options.crash_at_start || options.crash_first.is_some_and(|n| starts < n) {
         say!("testnode {role}: crashing at start as asked");
         return ExitCode::from(1);

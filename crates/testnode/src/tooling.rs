@@ -24,8 +24,11 @@ pub struct Scrape {
 pub fn get(addr: SocketAddr, path: &str) -> Result<Scrape, String> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| e.to_string())?;
     stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/openmetrics-text\r\nConnection: close\r\n\r\n")
-        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/openmetrics-text\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let text = String::from_utf8(raw).map_err(|e| e.to_string())?;
@@ -37,6 +40,21 @@ pub fn get(addr: SocketAddr, path: &str) -> Result<Scrape, String> {
         .unwrap_or_default()
         .to_owned();
     Ok(Scrape { code, content_type, body: body.to_owned() })
+}
+
+/// Where the visor writing `status_file` serves its metrics, once it says (tests ask for port 0,
+/// so no two tests can race for a port).
+pub fn metrics_address(status_file: &Path) -> SocketAddr {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status: Option<serde_json::Value> =
+            std::fs::read(status_file).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        if let Some(addr) = status.as_ref().and_then(|s| s["metrics"].as_str()) {
+            return addr.parse().expect("the status holds host:port");
+        }
+        assert!(Instant::now() < deadline, "no metrics address in {}", status_file.display());
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Scrapes `/metrics` at `addr` once it answers (the visor binds it as it starts).
@@ -199,6 +217,11 @@ pub fn assert_status_schema(document: &serde_json::Value) {
         .should_validate_formats(true)
         .build(&schema)
         .unwrap_or_else(|e| panic!("docs/status.schema.json is not a valid schema: {e}"));
-    let errors: Vec<String> = validator.iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "the status does not follow docs/status.schema.json:\n{}\n{document:#}", errors.join("\n"));
+    let errors: Vec<String> =
+        validator.iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(
+        errors.is_empty(),
+        "the status does not follow docs/status.schema.json:\n{}\n{document:#}",
+        errors.join("\n")
+    );
 }

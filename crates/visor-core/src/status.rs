@@ -106,6 +106,9 @@ pub struct Status {
     /// wrote for a height above it is not due yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain_height: Option<u64>,
+    /// Where the visor serves its metrics (`host:port`), when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<String>,
     /// When this document was written (RFC 3339 in the file).
     pub updated_at: jiff::Timestamp,
 }

@@ -68,9 +68,8 @@ const HASH: &str = facekit::BUILD.git_hash;
 #[derive(Parser)]
 #[command(name = "visor", about = "Runs a Vega core and data node and upgrades them automatically", version = VERSION)]
 struct Cli {
-    /// Log format: readable text, or one JSON object per line.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    log_format: LogFormat,
+    #[command(flatten)]
+    log: facekit::LogArgs,
     /// Log level (error, warn, info, debug, trace); RUST_LOG overrides it.
     #[arg(long, global = true, default_value = "info")]
     log_level: String,
@@ -78,7 +77,7 @@ struct Cli {
     command: Command,
 }
 
-use facekit::{LogFormat, Output};
+use facekit::Output;
 
 #[derive(Subcommand)]
 enum Command {
@@ -96,15 +95,18 @@ enum Command {
         /// The home folder.
         #[arg(long)]
         home: PathBuf,
+        /// Serve Prometheus metrics on this address (a port alone listens on 127.0.0.1);
+        /// overrides `[metrics] listen` in config.toml.
+        #[arg(long, env = "VISOR_METRICS_LISTEN", value_name = "ADDRESS")]
+        metrics_listen: Option<String>,
     },
-    /// Show what runs, the announced upgrade and the last switch.
+    /// Show what runs, the announced upgrade and the last switch (or watch it, or probe it).
     Status {
         /// The home folder.
         #[arg(long)]
         home: PathBuf,
-        /// Output format.
-        #[arg(long, short, value_enum, default_value_t = Output::Text)]
-        output: Output,
+        #[command(flatten)]
+        args: facekit::status::StatusArgs,
     },
     /// List, verify or restore the backups taken before switches (`[backup]` in config.toml).
     Backup {
@@ -120,13 +122,25 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Print the completion script for a shell.
+    ///
+    /// Install it where the shell loads completions from, e.g.
+    /// `visor completions bash > ~/.local/share/bash-completion/completions/visor`.
+    #[command(alias = "completion")]
+    Completions(facekit::generated::CompletionsArgs),
+}
+
+/// The command line, for the completions and man pages generated from it.
+#[doc(hidden)]
+pub fn cli() -> clap::Command {
+    facekit::LogArgs::name_env(<Cli as clap::CommandFactory>::command(), "VISOR")
 }
 
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(std::path::absolute(path)?)
 }
 
-fn run(home: &Path) -> Exit {
+fn run(home: &Path, metrics_listen: Option<String>) -> Exit {
     let home = match absolute(home).and_then(|h| Ok(h.canonicalize()?)) {
         Ok(h) if h.is_dir() => h,
         _ => {
@@ -135,8 +149,20 @@ fn run(home: &Path) -> Exit {
         }
     };
     tracing::info!(home = %home.display(), version = VERSION, "visor starting");
+    let listen = match metrics_listen {
+        Some(text) => Some((text, "--metrics-listen or VISOR_METRICS_LISTEN".to_owned())),
+        None => config::metrics_listen(&home.join("config.toml"))
+            .map(|text| (text, format!("[metrics] listen in {}", home.join("config.toml").display()))),
+    };
+    let reporting = match facekit::reporting("visor", VERSION, listen) {
+        Ok(reporting) => reporting,
+        Err(failure) => {
+            tracing::error!("{:#}", failure.error);
+            return failure.exit;
+        }
+    };
     let face = face::VegaFace::new(&home);
-    match facekit::run_engine(face, Home::new(home)) {
+    match facekit::run_engine(face, Home::new(home), reporting) {
         Ok(exit) => exit,
         Err(failure) => {
             tracing::error!("cannot run the engine: {:#}", failure.error);
@@ -172,18 +198,23 @@ fn backup(home: Option<&Path>, command: facekit::backups::BackupCommand) -> Resu
 
 /// The `visor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    facekit::init_logging(cli.log_format, &cli.log_level);
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&cli().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match cli.log.options("VISOR") {
+        Ok(log) => facekit::init_logging(&facekit::LogOptions { level: cli.log_level.clone(), ..log }),
+        Err(e) => return facekit::finish(Err(facekit::Failure::config(e))),
+    }
     let result = match cli.command {
-        Command::Run { home } => Ok(run(&home)),
+        Command::Run { home, metrics_listen } => Ok(run(&home, metrics_listen)),
         Command::Init { home, with_data_node } => absolute(&home)
             .and_then(|h| init::init(&h, with_data_node))
             .map(|()| Exit::Clean)
             .map_err(facekit::Failure::config),
-        Command::Status { home, output } => absolute(&home)
-            .and_then(|h| facekit::status::status(&h, output == Output::Json))
-            .map(|()| Exit::Clean)
-            .map_err(facekit::Failure::from),
+        Command::Status { home, args } => {
+            absolute(&home).map_err(facekit::Failure::from).and_then(|h| facekit::status::command(&h, &args))
+        }
         Command::Backup { home, command } => backup(home.as_deref(), command),
         Command::Version { output } => {
             match output {
@@ -192,6 +223,10 @@ pub fn main() -> ExitCode {
                     facekit::println_out(&serde_json::json!({ "version": VERSION, "hash": HASH }).to_string())
                 }
             }
+            Ok(Exit::Clean)
+        }
+        Command::Completions(args) => {
+            facekit::generated::print_completions(crate::cli(), &args);
             Ok(Exit::Clean)
         }
     };

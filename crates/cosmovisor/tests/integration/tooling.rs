@@ -1,10 +1,8 @@
 //! The operator's tooling through `cosmovisor`: `status` (schema, probes, watch), the metrics
 //! endpoint during a governance upgrade, and systemd's notify socket.
 
-use std::net::SocketAddr;
-
 use nix::sys::signal::Signal;
-use testnode::tooling::{NotifySocket, assert_status_schema, free_port, promtool_check, wait_metrics};
+use testnode::tooling::{NotifySocket, assert_status_schema, metrics_address, promtool_check, wait_metrics};
 
 use crate::harness::{Exit, World, code};
 
@@ -13,9 +11,7 @@ fn status_metrics_and_notify_follow_a_governance_upgrade() {
     let mut w = World::new();
     w.init("--plan-name V2 --plan-height 30");
     assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(0));
-    let port = free_port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    w.set("COSMOVISOR_METRICS_LISTEN", &port.to_string());
+    w.set("COSMOVISOR_METRICS_LISTEN", "0");
     let socket_dir = w.root.clone();
     let mut socket = NotifySocket::bind(&socket_dir);
     let (key, value) = socket.env();
@@ -24,6 +20,7 @@ fn status_metrics_and_notify_follow_a_governance_upgrade() {
 
     let mut visor = w.start();
     socket.wait_for("READY=1");
+    let addr = metrics_address(&w.status_file());
     let out = w.cosmovisor(&["status", "--output", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_status_schema(&doc);
@@ -37,9 +34,10 @@ fn status_metrics_and_notify_follow_a_governance_upgrade() {
     assert_status_schema(&serde_json::from_slice(&w.cosmovisor(&["status", "-o", "json"]).stdout).unwrap());
     assert_eq!(status["lastSwitch"]["height"], 30);
     let after = wait_metrics(addr, "the switch counted", |m| {
-        m.get("visor_switches_total") == Some(1.0) && m.get("visor_release{release=\"upgrades/v2\"}") == Some(1.0)
+        m.get("visor_switches_total") == Some(1.0)
+            && m.get("visor_release{release=\"upgrades/v2\"}") == Some(1.0)
+            && m.get("visor_last_switch_phase_seconds{phase=\"stop\"}").is_some()
     });
-    assert!(after.get("visor_last_switch_phase_seconds{phase=\"stop\"}").is_some(), "{}", after.text);
     promtool_check(&after.text);
     visor.signal(Signal::SIGTERM);
     socket.wait_for("STOPPING=1");

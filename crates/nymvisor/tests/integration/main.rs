@@ -5,10 +5,13 @@
 mod backups;
 mod crash;
 mod failures;
+mod generated;
 mod harness;
 mod hostile;
 mod instance;
+mod logs;
 mod own_io;
 mod soak;
+mod tooling;
 mod upgrade;
 mod upstream;

@@ -1,10 +1,8 @@
 //! The operator's tooling through `nymvisor`: `status` (schema, probes), the metrics endpoint
 //! during an upgrade, and systemd's notify socket.
 
-use std::net::SocketAddr;
-
 use nix::sys::signal::Signal;
-use testnode::tooling::{NotifySocket, assert_status_schema, free_port, get, promtool_check, wait_metrics};
+use testnode::tooling::{NotifySocket, assert_status_schema, get, metrics_address, promtool_check, wait_metrics};
 
 use crate::harness::{Exit, World, code, wait_until};
 
@@ -44,15 +42,12 @@ fn status_follows_the_schema_and_probes_answer_by_exit_code() {
 fn metrics_and_notify_follow_an_added_upgrade() {
     let w = World::new();
     w.init();
-    let port = free_port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut socket = NotifySocket::bind(&w.root);
     let (key, value) = socket.env();
-    let mut nymvisor = w.start_with(
-        &[],
-        &[("DAEMON_UNSAFE_SKIP_BACKUP", "true"), ("NYMVISOR_METRICS_LISTEN", &port.to_string()), (key, &value)],
-    );
+    let mut nymvisor =
+        w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true"), ("NYMVISOR_METRICS_LISTEN", "0"), (key, &value)]);
     socket.wait_for("READY=1");
+    let addr = metrics_address(&w.status_file());
     let before = wait_metrics(addr, "the daemon up", |m| m.get("visor_node_up") == Some(1.0));
     let build = before.set_member("visor_build_info").expect("build info");
     assert!(build.contains("face=\"nymvisor\""), "{build}");
@@ -61,9 +56,11 @@ fn metrics_and_notify_follow_an_added_upgrade() {
     let out = w.nymvisor(&["add-upgrade", w.daemon("1.2.0", "").to_str().unwrap(), "--upgrade-name", "patch", "--now"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let after = wait_metrics(addr, "the upgrade done", |m| {
-        m.get("visor_release{release=\"upgrades/patch\"}") == Some(1.0) && m.get("visor_switches_total") == Some(1.0)
+        m.get("visor_release{release=\"upgrades/patch\"}") == Some(1.0)
+            && m.get("visor_switches_total") == Some(1.0)
+            // Known once the new daemon was spawned, a moment after the switch.
+            && m.get("visor_last_switch_downtime_seconds") > Some(0.0)
     });
-    assert!(after.get("visor_last_switch_downtime_seconds") > Some(0.0), "{}", after.text);
     promtool_check(&after.text);
     wait_until("1.2.0 runs", || w.starts().last().is_some_and(|s| s["version"] == "1.2.0"));
     socket.wait_for("STATUS=running upgrades/patch");

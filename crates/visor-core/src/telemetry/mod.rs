@@ -109,6 +109,7 @@ pub(crate) struct Telemetry {
     notifier: notify::Notifier,
     metrics: Option<metrics::Metrics>,
     endpoint: Option<tokio::task::JoinHandle<()>>,
+    address: Option<SocketAddr>,
     ready: bool,
     state: String,
     status_line: String,
@@ -118,22 +119,28 @@ impl Telemetry {
     /// Starts the endpoint if asked for (its address must be free: an operator who turned
     /// metrics on wants to know at once that they cannot be served).
     pub(crate) async fn start(reporting: &Reporting) -> Result<Self, MetricsError> {
-        let (metrics, endpoint) = match reporting.metrics_listen {
+        let (metrics, endpoint, address) = match reporting.metrics_listen {
             Some(addr) => {
                 let metrics = metrics::Metrics::new(&reporting.build);
-                let endpoint = server::serve(addr, &reporting.metrics_setting, metrics.registry()).await?;
-                (Some(metrics), Some(endpoint))
+                let (endpoint, bound) = server::serve(addr, &reporting.metrics_setting, metrics.registry()).await?;
+                (Some(metrics), Some(endpoint), Some(bound))
             }
-            None => (None, None),
+            None => (None, None, None),
         };
         Ok(Self {
             notifier: notify::Notifier::start(),
             metrics,
             endpoint,
+            address,
             ready: false,
             state: String::new(),
             status_line: String::new(),
         })
+    }
+
+    /// Where the metrics are served (the port chosen, when the operator asked for port 0).
+    pub(crate) fn metrics_address(&self) -> Option<SocketAddr> {
+        self.address
     }
 
     /// How often the run loop should call [`Self::tick`]: half the watchdog's period, or often

@@ -31,7 +31,7 @@ pub(super) async fn serve(
     addr: SocketAddr,
     setting: &str,
     registry: Arc<Registry>,
-) -> Result<tokio::task::JoinHandle<()>, MetricsError> {
+) -> Result<(tokio::task::JoinHandle<()>, SocketAddr), MetricsError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| MetricsError {
         addr,
         setting: setting.to_owned(),
@@ -43,7 +43,7 @@ pub(super) async fn serve(
         tracing::warn!(address = %local, "the metrics endpoint is reachable from other hosts: it has no authentication");
     }
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    Ok(tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         loop {
             let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
             let stream = match listener.accept().await {
@@ -72,7 +72,8 @@ pub(super) async fn serve(
                 drop(permit);
             });
         }
-    }))
+    });
+    Ok((task, local))
 }
 
 fn answer(request: &Request<hyper::body::Incoming>, registry: &Registry) -> Response<Full<Bytes>> {

@@ -1,10 +1,8 @@
 //! The Prometheus endpoint: off by default, on by flag, variable or `[metrics] listen`, and
 //! showing an upgrade as it happens.
 
-use std::net::SocketAddr;
-
 use nix::sys::signal::Signal;
-use testnode::tooling::{free_port, get, promtool_check, scrape, wait_metrics};
+use testnode::tooling::{get, metrics_address, promtool_check, scrape, wait_metrics};
 
 use crate::harness::{Env, Exit, code};
 
@@ -12,9 +10,9 @@ use crate::harness::{Env, Exit, code};
 fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
     let env = Env::with_upgrade(40, "");
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
-    let port = free_port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut visor = env.start_visor_with(&[("VISOR_METRICS_LISTEN", &port.to_string())]);
+    let mut visor = env.start_visor_with(&[("VISOR_METRICS_LISTEN", "0")]);
+    let addr = metrics_address(&env.status_file());
+    assert!(addr.ip().is_loopback(), "a port alone listens on loopback: {addr}");
 
     let before = wait_metrics(addr, "the pending upgrade", |m| {
         m.get("visor_upgrade_pending{version=\"v0.2.0\",trigger=\"height\"}") == Some(1.0)
@@ -27,7 +25,8 @@ fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
     promtool_check(&before.text);
 
     let after = wait_metrics(addr, "the upgrade done", |m| {
-        m.get("visor_release{release=\"v0.2.0\"}") == Some(1.0) && m.get("visor_last_switch_downtime_seconds") > Some(0.0)
+        m.get("visor_release{release=\"v0.2.0\"}") == Some(1.0)
+            && m.get("visor_last_switch_downtime_seconds") > Some(0.0)
     });
     assert_eq!(after.get("visor_switches_total"), Some(1.0));
     assert_eq!(after.get("visor_node_up"), Some(1.0));
@@ -51,12 +50,14 @@ fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
 
 #[test]
 fn metrics_are_off_unless_asked_for_and_the_config_key_turns_them_on() {
-    let port = free_port();
-    let env = Env::with_upgrade(100_000, &format!("[metrics]\nlisten = \"127.0.0.1:{port}\"\n"));
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let env = Env::with_upgrade(100_000, "[metrics]\nlisten = \"127.0.0.1:0\"\n");
     let mut visor = env.start_visor();
+    let addr = metrics_address(&env.status_file());
     let metrics = scrape(addr);
     assert!(metrics.get("visor_up") == Some(1.0));
+    let text =
+        String::from_utf8_lossy(&env.visor(&["status", "--home", env.home.to_str().unwrap()]).stdout).into_owned();
+    assert!(text.contains(&format!("metrics:   http://{addr}/metrics")), "{text}");
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 
@@ -64,7 +65,7 @@ fn metrics_are_off_unless_asked_for_and_the_config_key_turns_them_on() {
     env.write_config("");
     let mut visor = env.start_visor();
     visor.wait_running(&env.status_file());
-    assert!(get(addr, "/metrics").is_err(), "metrics are off by default");
+    assert!(env.status_json()["metrics"].is_null(), "metrics are off by default");
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

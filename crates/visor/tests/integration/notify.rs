@@ -19,7 +19,8 @@ fn the_service_manager_hears_ready_status_watchdog_and_stopping_in_order() {
     let starting = socket.position("STATUS=starting genesis").expect("the start said");
     let ready = socket.position("READY=1").unwrap();
     let running = socket.position("STATUS=running genesis").expect("running said");
-    let upgrade = socket.position("STATUS=running genesis; upgrade to v0.2.0 at height 100000").expect("the upgrade said");
+    let upgrade =
+        socket.position("STATUS=running genesis; upgrade to v0.2.0 at height 100000").expect("the upgrade said");
     assert!(starting < ready && ready < running && running < upgrade, "{:#?}", socket.received);
     // The node does not inherit the visor's socket.
     let core = &env.starts_of("core")[0];

@@ -90,6 +90,8 @@ pub(crate) struct Start {
     pub(crate) kept_data: bool,
     /// The chain's height the previous run saw last.
     pub(crate) chain_height: Option<u64>,
+    /// Where the metrics are served, for the status.
+    pub(crate) metrics_address: Option<String>,
 }
 
 /// The run's state and its decisions.
@@ -130,6 +132,7 @@ pub(crate) struct Machine {
     node_ran: bool,
     /// The chain's height, as last polled.
     chain_height: Option<u64>,
+    metrics_address: Option<String>,
     height_polling: bool,
     /// Said once per distinct failure while an upgrade waits for a height.
     height_error: Option<String>,
@@ -194,6 +197,7 @@ impl Machine {
             failure_after_plan: false,
             node_ran: false,
             chain_height: start.chain_height,
+            metrics_address: start.metrics_address,
             height_polling: false,
             height_error: None,
             announce_error: None,
@@ -415,6 +419,7 @@ impl Machine {
             restarts: self.restarts.clone().used(&self.active.restart, self.now.instant),
             last_switch: self.last_switch.clone(),
             chain_height: self.chain_height,
+            metrics: self.metrics_address.clone(),
             updated_at: self.now.wall,
         }
     }

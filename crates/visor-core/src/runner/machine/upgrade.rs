@@ -407,7 +407,8 @@ impl Machine {
         }
         self.start_node(StartKind::AfterUpgrade);
         self.begin_probation(&record);
-        let downtime = switching.downtime.map(|d| Downtime { switch_took: took, switched_at: Some(self.now.instant), ..d });
+        let downtime =
+            switching.downtime.map(|d| Downtime { switch_took: took, switched_at: Some(self.now.instant), ..d });
         self.after_start.switch = Some((record, downtime));
     }
 

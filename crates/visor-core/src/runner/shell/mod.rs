@@ -22,8 +22,8 @@ use crate::home::Home;
 use crate::lock::HomeLock;
 use crate::node::Face;
 use crate::status::Status;
-use crate::telemetry::{Reporting, Telemetry};
 use crate::supervise::{ExitedEvent, NodeCgroup, NodeRecord, ProcessHandle, Urgency};
+use crate::telemetry::{Reporting, Telemetry};
 use crate::watch::watch_files;
 
 /// The node's processes as the shell holds them (the machine knows their roles and PIDs).
@@ -118,6 +118,7 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
         hints: face.hints(),
         kept_data: prepared.kept_data,
         chain_height: prepared.chain_height,
+        metrics_address: telemetry.metrics_address().map(|a| a.to_string()),
     };
     let mut machine = Machine::new(start, Now::real());
     let mut shell = Shell {

@@ -140,6 +140,7 @@ fn cosmos_world(chain_height: Option<u64>) -> World {
             visor_start_time: 1,
             hints: Default::default(),
             kept_data: false,
+            metrics_address: None,
             chain_height,
         },
         w.now,

@@ -101,6 +101,7 @@ impl World {
             visor_start_time: 1,
             hints: Default::default(),
             kept_data: false,
+            metrics_address: None,
             chain_height: None,
         };
         Self { machine: Machine::new(start, now), now, effects: Vec::new(), spec, plan: Vec::new() }
