@@ -2,6 +2,7 @@
 //! The `testnode` binary (the fake node) is `src/main.rs`.
 
 pub mod archives;
+pub mod raw_output;
 pub mod release_server;
 pub mod strategies;
 pub mod support;

@@ -2,114 +2,16 @@
 //! nymvisor's own lines are JSON on request (flag or `NYMVISOR_LOG_FORMAT`), without colour
 //! off a terminal, and also written to a file, rotated by size, that holds nothing but them.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Stdio;
 
-use nix::sys::signal::Signal;
+use testnode::raw_output::{INVALID_UTF8, MIB, Raw, has_line, json_lines, long_line, messages, numbered};
 
 use crate::harness::{Exit, World, code, testnode_bin, wait_until};
-
-/// What `testnode --print-invalid-utf8` writes on stdout and on stderr.
-const INVALID_UTF8: &[u8] = b"invalid utf-8 <\x80\xff\xfe\xc3( \xc0\xaf \xed\xa0\x80> end\n";
-const MIB: usize = 1 << 20;
-
-/// What `testnode --print-long-line n` writes on stdout.
-fn long_line(n: usize) -> Vec<u8> {
-    let mut line: Vec<u8> = (0..n).map(|i| b'a' + (i % 23) as u8).collect();
-    line.push(b'\n');
-    line
-}
-
-/// Whether `bytes` holds `line` (which ends with a newline) as a whole line.
-fn has_line(bytes: &[u8], line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    bytes.split(|b| *b == b'\n').any(|l| l == line)
-}
-
-/// A running nymvisor with its stdout and stderr kept byte for byte (the harness keeps UTF-8
-/// lines only).
-struct Raw {
-    child: Child,
-    out: Arc<Mutex<Vec<u8>>>,
-    err: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Raw {
-    fn start(w: &World, envs: &[(&str, &str)]) -> Self {
-        let mut child = w.start_raw(Stdio::piped(), Stdio::piped(), envs);
-        let (out, err) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
-        let streams: [(Box<dyn Read + Send>, _); 2] = [
-            (Box::new(child.stdout.take().unwrap()), Arc::clone(&out)),
-            (Box::new(child.stderr.take().unwrap()), Arc::clone(&err)),
-        ];
-        let readers = streams
-            .into_iter()
-            .map(|(mut stream, into)| {
-                std::thread::spawn(move || {
-                    let mut buf = vec![0; 64 << 10];
-                    while let Ok(n @ 1..) = stream.read(&mut buf) {
-                        into.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                })
-            })
-            .collect();
-        Self { child, out, err, readers }
-    }
-
-    fn stdout(&self) -> Vec<u8> {
-        self.out.lock().unwrap().clone()
-    }
-
-    fn stderr(&self) -> Vec<u8> {
-        self.err.lock().unwrap().clone()
-    }
-
-    /// SIGTERM, then the exit code and everything written, once the streams are closed.
-    fn stop(mut self) -> (i32, Vec<u8>, Vec<u8>) {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
-        let status = self.child.wait().unwrap();
-        for reader in self.readers.drain(..) {
-            reader.join().unwrap();
-        }
-        (status.code().expect("an exit, not a signal"), self.stdout(), self.stderr())
-    }
-}
-
-impl Drop for Raw {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `nymvisor init` with a genesis daemon of version 1.0.0 run with `extra`.
 fn init_with(w: &World, extra: &str) {
     let out = w.nymvisor(&["init", w.daemon("1.0.0", extra).to_str().unwrap()]);
     assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// The lines of `bytes` that are JSON objects, and the number of those that are not.
-fn json_lines(bytes: &[u8]) -> (Vec<serde_json::Value>, usize) {
-    let mut objects = Vec::new();
-    let mut other = 0;
-    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        match serde_json::from_slice::<serde_json::Value>(line) {
-            Ok(v) if v.is_object() => objects.push(v),
-            _ => other += 1,
-        }
-    }
-    (objects, other)
-}
-
-fn messages(lines: &[serde_json::Value]) -> Vec<String> {
-    lines.iter().map(|l| l["message"].as_str().unwrap_or_default().to_owned()).collect()
-}
-
-fn numbered(file: &Path, n: usize) -> PathBuf {
-    PathBuf::from(format!("{}.{n}", file.display()))
 }
 
 fn wait_started(w: &World) {
@@ -120,7 +22,7 @@ fn wait_started(w: &World) {
 fn a_mebibyte_line_and_invalid_utf8_from_the_daemon_reach_nymvisors_streams_byte_for_byte() {
     let w = World::new();
     init_with(&w, &format!("--print-long-line {MIB} --print-invalid-utf8"));
-    let run = Raw::start(&w, &[]);
+    let run = Raw::of(w.start_raw(Stdio::piped(), Stdio::piped(), &[]));
     let long = long_line(MIB);
     wait_until("the daemon's output on stdout and stderr", || {
         has_line(&run.stdout(), &long) && has_line(&run.stdout(), INVALID_UTF8) && has_line(&run.stderr(), INVALID_UTF8)
@@ -150,7 +52,7 @@ fn json_lines_on_stderr_are_valid_when_the_daemons_output_goes_elsewhere() {
     );
     let out = w.nymvisor(&["init", daemon.to_str().unwrap()]);
     assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
-    let run = Raw::start(&w, &[("NYMVISOR_LOG_FORMAT", "json")]);
+    let run = Raw::of(w.start_raw(Stdio::piped(), Stdio::piped(), &[("NYMVISOR_LOG_FORMAT", "json")]));
     wait_started(&w);
     wait_until("the daemon's output in its own file", || {
         std::fs::read_to_string(&daemon_out).is_ok_and(|t| t.contains("testnode daemon"))
@@ -215,7 +117,7 @@ fn a_log_file_from_the_environment_that_cannot_be_written_is_said_once() {
     let w = World::new();
     w.init();
     let missing = w.root.join("no-such-folder/nymvisor.log");
-    let run = Raw::start(&w, &[("NYMVISOR_LOG_FILE", missing.to_str().unwrap())]);
+    let run = Raw::of(w.start_raw(Stdio::piped(), Stdio::piped(), &[("NYMVISOR_LOG_FILE", missing.to_str().unwrap())]));
     wait_started(&w);
     let (exit, _, stderr) = run.stop();
     assert_eq!(exit, code(Exit::Clean), "the daemon ran and stopped as usual");

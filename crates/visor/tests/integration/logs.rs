@@ -4,86 +4,11 @@
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 
-use nix::sys::signal::Signal;
+use testnode::raw_output::{INVALID_UTF8, MIB, Raw, has_line, json_lines, long_line, messages, numbered};
 
 use crate::harness::{Env, Exit, code, testnode_bin, visor_bin, wait_until};
-
-/// What `testnode --print-invalid-utf8` writes on stdout and on stderr.
-const INVALID_UTF8: &[u8] = b"invalid utf-8 <\x80\xff\xfe\xc3( \xc0\xaf \xed\xa0\x80> end\n";
-const MIB: usize = 1 << 20;
-
-/// What `testnode --print-long-line n` writes on stdout.
-fn long_line(n: usize) -> Vec<u8> {
-    let mut line: Vec<u8> = (0..n).map(|i| b'a' + (i % 23) as u8).collect();
-    line.push(b'\n');
-    line
-}
-
-/// Whether `bytes` holds `line` (which ends with a newline) as a whole line.
-fn has_line(bytes: &[u8], line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    bytes.split(|b| *b == b'\n').any(|l| l == line)
-}
-
-/// A visor with its stdout and stderr kept byte for byte (the harness keeps UTF-8 lines only).
-struct Raw {
-    child: Child,
-    out: Arc<Mutex<Vec<u8>>>,
-    err: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Raw {
-    fn spawn(mut command: Command) -> Self {
-        let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let (out, err) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
-        let streams: [(Box<dyn Read + Send>, _); 2] = [
-            (Box::new(child.stdout.take().unwrap()), Arc::clone(&out)),
-            (Box::new(child.stderr.take().unwrap()), Arc::clone(&err)),
-        ];
-        let readers = streams
-            .into_iter()
-            .map(|(mut stream, into)| {
-                std::thread::spawn(move || {
-                    let mut buf = vec![0; 64 << 10];
-                    while let Ok(n @ 1..) = stream.read(&mut buf) {
-                        into.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                })
-            })
-            .collect();
-        Self { child, out, err, readers }
-    }
-
-    fn stdout(&self) -> Vec<u8> {
-        self.out.lock().unwrap().clone()
-    }
-
-    fn stderr(&self) -> Vec<u8> {
-        self.err.lock().unwrap().clone()
-    }
-
-    /// SIGTERM, then the exit code and everything written, once the streams are closed.
-    fn stop(mut self) -> (i32, Vec<u8>, Vec<u8>) {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
-        let status = self.child.wait().unwrap();
-        for reader in self.readers.drain(..) {
-            reader.join().unwrap();
-        }
-        (status.code().expect("an exit, not a signal"), self.stdout(), self.stderr())
-    }
-}
-
-impl Drop for Raw {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn visor(env: &Env, flags: &[&str]) -> Command {
     let mut command = Command::new(visor_bin());
@@ -100,23 +25,6 @@ fn home(extra: &[&str]) -> Env {
     env.write_config("");
     env.release("genesis", "v0.1.0", &env.core_args(extra), None);
     env
-}
-
-/// The lines of `bytes` that are JSON objects, and the number of those that are not.
-fn json_lines(bytes: &[u8]) -> (Vec<serde_json::Value>, usize) {
-    let mut objects = Vec::new();
-    let mut other = 0;
-    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        match serde_json::from_slice::<serde_json::Value>(line) {
-            Ok(v) if v.is_object() => objects.push(v),
-            _ => other += 1,
-        }
-    }
-    (objects, other)
-}
-
-fn messages(lines: &[serde_json::Value]) -> Vec<String> {
-    lines.iter().map(|l| l["message"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 fn wait_running(env: &Env) {
@@ -189,10 +97,6 @@ fn the_log_file_holds_the_visors_lines_only_while_stderr_has_the_nodes_too() {
     // Every line, the last ones included (written before the visor exits).
     assert_eq!(messages(&in_file), messages(&on_stderr));
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o640);
-}
-
-fn numbered(file: &Path, n: usize) -> PathBuf {
-    PathBuf::from(format!("{}.{n}", file.display()))
 }
 
 #[test]
