@@ -179,10 +179,16 @@ impl NotifySocket {
     /// Reads datagrams until the line `line` (or, when it ends in `=`, a line starting with it)
     /// was received `n` times in all.
     pub fn wait_count(&mut self, line: &str, n: usize) -> &[String] {
+        let matches = |l: &String| if line.ends_with('=') { l.starts_with(line) } else { l == line };
+        self.wait_until(line, |received| received.iter().filter(|l| matches(l)).count() >= n)
+    }
+
+    /// Reads datagrams until `done` holds for the lines received so far.
+    pub fn wait_until(&mut self, what: &str, done: impl Fn(&[String]) -> bool) -> &[String] {
+        let line = what;
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut buf = vec![0u8; 64 * 1024];
-        let matches = |l: &String| if line.ends_with('=') { l.starts_with(line) } else { l == line };
-        while self.received.iter().filter(|l| matches(l)).count() < n {
+        while !done(&self.received) {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(!left.is_zero(), "no {line:?} on the notify socket; received: {:#?}", self.received);
             self.socket.set_read_timeout(Some(left)).unwrap();

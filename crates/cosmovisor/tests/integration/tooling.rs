@@ -35,7 +35,7 @@ fn status_metrics_and_notify_follow_a_governance_upgrade() {
     assert_eq!(status["lastSwitch"]["height"], 30);
     let after = wait_metrics(addr, "the switch counted", |m| {
         m.get("visor_switches_total") == Some(1.0)
-            && m.get("visor_release{release=\"upgrades/v2\"}") == Some(1.0)
+            && m.get("visor_release_info{release=\"upgrades/v2\"}") == Some(1.0)
             && m.get("visor_last_switch_phase_seconds{phase=\"stop\"}").is_some()
     });
     promtool_check(&after.text);

@@ -51,12 +51,12 @@ fn metrics_and_notify_follow_an_added_upgrade() {
     let before = wait_metrics(addr, "the daemon up", |m| m.get("visor_node_up") == Some(1.0));
     let build = before.set_member("visor_build_info").expect("build info");
     assert!(build.contains("face=\"nymvisor\""), "{build}");
-    assert_eq!(before.get("visor_release{release=\"genesis\"}"), Some(1.0));
+    assert_eq!(before.get("visor_release_info{release=\"genesis\"}"), Some(1.0));
 
     let out = w.nymvisor(&["add-upgrade", w.daemon("1.2.0", "").to_str().unwrap(), "--upgrade-name", "patch", "--now"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let after = wait_metrics(addr, "the upgrade done", |m| {
-        m.get("visor_release{release=\"upgrades/patch\"}") == Some(1.0)
+        m.get("visor_release_info{release=\"upgrades/patch\"}") == Some(1.0)
             && m.get("visor_switches_total") == Some(1.0)
             // Known once the new daemon was spawned, a moment after the switch.
             && m.get("visor_last_switch_downtime_seconds") > Some(0.0)

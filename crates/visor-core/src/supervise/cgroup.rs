@@ -2,7 +2,7 @@
 //!
 //! A process can leave its process group (`setsid`, a daemonizing script) but not its cgroup.
 //! When the visor's cgroup is writable (systemd's `Delegate=yes`, a container's own hierarchy, a
-//! root visor), each node start gets a child cgroup `visor-<pid>-node-<n>`; its processes are
+//! root visor), each node start gets a child cgroup `visor-<pid>-<start>-node-<n>`; its processes are
 //! moved in between fork and exec (before they can fork), and a stop ends with `cgroup.kill`,
 //! which the kernel applies to every member at once, then waits until `cgroup.events` says the
 //! cgroup is empty. The path is recorded, so the next visor kills what a SIGKILLed one left.
@@ -66,7 +66,10 @@ impl NodeCgroup {
     /// Makes a new cgroup for the node, or says why it cannot.
     pub fn create() -> Result<Self, String> {
         let parent = own_cgroup_dir()?;
-        let name = format!("visor-{}-node-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        // With the start time: every visor that is PID 1 of its container has the same PID.
+        let pid = std::process::id();
+        let started = super::proc_start_time(pid as i32).unwrap_or(0);
+        let name = format!("visor-{pid}-{started}-node-{}", NEXT.fetch_add(1, Ordering::Relaxed));
         let dir = parent.join(name);
         fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let procs = nix::fcntl::open(&dir.join("cgroup.procs"), OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty())
@@ -145,9 +148,14 @@ fn kill_all(dir: &Path) {
 fn is_node_cgroup(dir: &Path) -> bool {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let Some(rest) = name.strip_prefix("visor-") else { return false };
-    let Some((pid, n)) = rest.split_once("-node-") else { return false };
+    let Some((visor, n)) = rest.split_once("-node-") else { return false };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(pid) && digits(n) && dir.join("cgroup.procs").is_file()
+    // `<pid>-<start time>`, or `<pid>` as earlier visors named them.
+    let visor_ok = match visor.split_once('-') {
+        Some((pid, started)) => digits(pid) && digits(started),
+        None => digits(visor),
+    };
+    visor_ok && digits(n) && dir.join("cgroup.procs").is_file()
 }
 
 /// Kills what is left in the node cgroup `dir` a previous visor recorded, waits until it is

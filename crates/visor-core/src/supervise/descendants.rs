@@ -68,6 +68,16 @@ fn is_spawned(pid: i32) -> bool {
 
 /// Makes the visor a child subreaper; logs when it cannot (old kernels).
 pub fn become_subreaper() {
+    // PID 1 of a namespace whose process group lies outside it (`unshare --pid --fork`) reads
+    // every group id as 0, so adopted orphans would look like the visor's own group and never
+    // be reaped: a session of its own gives it a group that can be told apart (container
+    // runtimes start PID 1 that way already).
+    if std::process::id() == 1
+        && nix::unistd::getpgrp().as_raw() != 1
+        && let Err(e) = nix::unistd::setsid()
+    {
+        tracing::warn!(error = %e, "as PID 1, cannot start a session of its own: orphans may stay zombies");
+    }
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
         tracing::warn!(error = %e, "cannot become a child subreaper: processes that leave the node's process group may outlive a stop");
     }

@@ -133,7 +133,7 @@ impl Metrics {
         r.register("state", "1 for the run loop's current state", metrics.state.clone());
         r.register("node_up", "1 while the node's processes run", metrics.node_up.clone());
         r.register("node_processes", "The node's processes running", metrics.node_processes.clone());
-        r.register("release", "1 for the release the node runs (or `current` names)", metrics.release.clone());
+        r.register("release_info", "1 for the release the node runs (or `current` names)", metrics.release.clone());
         r.register("restarts", "Restarts of the node after it failed", metrics.restarts.clone());
         r.register(
             "upgrade_pending",
@@ -343,7 +343,7 @@ mod tests {
         let text = encode(&m.registry());
         assert_eq!(sample(&text, "visor_state{state=\"running\"}"), Some(1.0));
         assert_eq!(sample(&text, "visor_state{state=\"starting\"}"), None, "{text}");
-        assert_eq!(sample(&text, "visor_release{release=\"v1\"}"), Some(1.0));
+        assert_eq!(sample(&text, "visor_release_info{release=\"v1\"}"), Some(1.0));
         assert_eq!(sample(&text, "visor_upgrade_pending{version=\"v2\",trigger=\"time\"}"), Some(1.0));
         assert_eq!(sample(&text, "visor_upgrade_pending_time_seconds"), Some(1.9e9));
         assert!(text.contains("visor_build_info{face=\"visor\",version=\"v1\",git_hash=\"abc\"} 1"), "{text}");

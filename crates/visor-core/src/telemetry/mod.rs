@@ -190,8 +190,19 @@ impl Telemetry {
         if let Some(metrics) = &mut self.metrics {
             metrics.publish(status);
         }
+        let messages = self.notices(status);
+        if !messages.is_empty() {
+            self.notifier.send(messages);
+        }
+    }
+
+    /// What the service manager is told of a new status document.
+    fn notices(&mut self, status: &Status) -> Vec<String> {
         let mut messages = Vec::new();
-        if !self.ready && status.state == "running" {
+        // Ready once the node runs, or once the visor waits on something that may take as long
+        // as the operator takes (a release to place, a restart's delay): a start timeout must
+        // not kill a visor that does its job. Long work before that extends the timeout.
+        if !self.ready && matches!(status.state.as_str(), "running" | "waiting-for-release" | "restart-delay") {
             self.ready = true;
             messages.push("READY=1".to_owned());
         }
@@ -209,9 +220,7 @@ impl Telemetry {
             messages.push(format!("STATUS={line}"));
             self.status_line = line;
         }
-        if !messages.is_empty() {
-            self.notifier.send(messages);
-        }
+        messages
     }
 
     /// The run ended: the endpoint closes with it.
@@ -268,6 +277,44 @@ mod tests {
         let named = phases.named();
         assert_eq!(named[1], ("wait", ms(35)));
         assert_eq!(named.iter().map(|(_, d)| *d).sum::<Duration>(), ms(100));
+    }
+
+    fn telemetry() -> Telemetry {
+        Telemetry {
+            notifier: notify::Notifier::start(),
+            metrics: None,
+            endpoint: None,
+            address: None,
+            ready: false,
+            state: String::new(),
+            status_line: String::new(),
+        }
+    }
+
+    fn state(name: &str) -> Status {
+        Status { state: name.into(), release: Some("v1".into()), ..Status::default() }
+    }
+
+    #[test]
+    fn ready_once_the_node_runs_and_stopping_with_more_time() {
+        let mut t = telemetry();
+        assert_eq!(t.notices(&state("starting")), ["STATUS=starting v1"]);
+        assert_eq!(t.notices(&state("running")), ["READY=1", "STATUS=running v1"]);
+        assert_eq!(t.notices(&state("running")), Vec::<String>::new(), "nothing changed, nothing said");
+        assert_eq!(t.notices(&state("starting")), ["STATUS=starting v1"], "ready once");
+        assert_eq!(
+            t.notices(&state("shutting-down")),
+            ["STOPPING=1", "EXTEND_TIMEOUT_USEC=30000000", "STATUS=shutting-down v1"]
+        );
+    }
+
+    #[test]
+    fn a_visor_waiting_for_a_release_or_a_restart_is_ready_but_long_work_only_asks_for_time() {
+        let mut t = telemetry();
+        assert_eq!(t.notices(&state("backing-up")), ["EXTEND_TIMEOUT_USEC=30000000", "STATUS=backing-up v1"]);
+        assert_eq!(t.notices(&state("waiting-for-release"))[0], "READY=1");
+        let mut t = telemetry();
+        assert_eq!(t.notices(&state("restart-delay"))[0], "READY=1");
     }
 
     #[test]

@@ -25,14 +25,14 @@ fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
     promtool_check(&before.text);
 
     let after = wait_metrics(addr, "the upgrade done", |m| {
-        m.get("visor_release{release=\"v0.2.0\"}") == Some(1.0)
+        m.get("visor_release_info{release=\"v0.2.0\"}") == Some(1.0)
             && m.get("visor_last_switch_downtime_seconds") > Some(0.0)
     });
     assert_eq!(after.get("visor_switches_total"), Some(1.0));
     assert_eq!(after.get("visor_node_up"), Some(1.0));
     assert_eq!(after.get("visor_node_processes"), Some(1.0));
     assert_eq!(after.set_member("visor_state"), Some("visor_state{state=\"running\"}"));
-    assert_eq!(after.get("visor_release{release=\"genesis\"}"), None, "only the running release is shown");
+    assert_eq!(after.get("visor_release_info{release=\"genesis\"}"), None, "only the running release is shown");
     // The phases add up to the downtime, and the stop is one of them.
     let phases: f64 = after.family("visor_last_switch_phase_seconds").iter().map(|(_, v)| v).sum();
     let downtime = after.get("visor_last_switch_downtime_seconds").unwrap();

@@ -47,3 +47,16 @@ fn without_a_notify_socket_nothing_changes() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn a_visor_waiting_to_restart_its_node_says_so() {
+    let env = Env::with_upgrade(100_000, "restartsDelaySeconds = 60\n");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--crash-first", "1"]), None);
+    let mut socket = NotifySocket::bind(env.home.parent().unwrap());
+    let (key, value) = socket.env();
+    let mut visor = env.start_visor_with(&[(key, &value)]);
+    socket.wait_until("the restart delay told", |r| r.iter().any(|l| l.starts_with("STATUS=restart-delay genesis")));
+    assert!(socket.position("READY=1").is_some());
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
