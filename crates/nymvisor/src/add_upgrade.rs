@@ -122,6 +122,9 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
     };
     // The binary first: once the plan names the upgrade, a running nymvisor may start it.
     install_binary(&source, &target).with_context(|| format!("cannot copy the binary to {}", target.display()))?;
+    // The copy says what its source said: a running nymvisor need not run it again to know.
+    visor_core::Memory::in_state_dir(&visor_core::Home::new(&layout.data).state_dir())
+        .remember_build_info(&target, build);
     if !args.add_binary {
         write_json(&info_path, &info)?;
         let queued = info.clone();

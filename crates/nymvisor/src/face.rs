@@ -204,7 +204,15 @@ impl Face for NymFace {
         let info: UpgradeInfo = read_json(&self.layout.upgrade_info(&crate::plan::upgrade_name(&record.to)))?;
         let build = match info.binary_details {
             Some(build) => build,
-            None => crate::daemon::build_info_blocking(&self.layout.binary(&record.to.dir(&self.layout.data)))?,
+            None => {
+                // Verified before the stop: remembered, unless the binary changed since.
+                let binary = self.layout.binary(&record.to.dir(&self.layout.data));
+                let memory = visor_core::Memory::in_state_dir(&visor_core::Home::new(&self.layout.data).state_dir());
+                match memory.recall_build_info(&binary) {
+                    Some(build) => build,
+                    None => crate::daemon::build_info_blocking(&binary)?,
+                }
+            }
         };
         Ok(crate::plan::record_switch(&self.layout, record, &build)?)
     }

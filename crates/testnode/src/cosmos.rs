@@ -156,7 +156,7 @@ pub(crate) fn main(argv: &[String]) -> ExitCode {
 }
 
 /// Now, in microseconds since the epoch (records compare times across processes).
-fn micros() -> u64 {
+pub(crate) fn micros() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }
 
@@ -264,6 +264,8 @@ async fn serve(options: Options, home: PathBuf, start_height: u64) -> ExitCode {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
     };
+    // Before the stop delay: the benchmark harness times the visor's stop signal from it.
+    let signalled = micros();
     say!("testnode app: {got} received, flushing");
     if let Some(delay) = options.stop_delay {
         tokio::time::sleep(delay).await;
@@ -272,7 +274,7 @@ async fn serve(options: Options, home: PathBuf, start_height: u64) -> ExitCode {
     record(
         options.records.as_deref(),
         "exits.jsonl",
-        serde_json::json!({ "role": "app", "pid": std::process::id(), "signal": got, "height": height.load(Ordering::SeqCst) }),
+        serde_json::json!({ "role": "app", "pid": std::process::id(), "signal": got, "height": height.load(Ordering::SeqCst), "signalledAtMicros": signalled }),
     );
     say!("testnode app: flushed, stopped");
     ExitCode::SUCCESS

@@ -2,6 +2,8 @@
 //! The `testnode` binary (the fake node) is `src/main.rs`.
 
 pub mod archives;
+pub mod backup_methods;
+pub mod datagen;
 pub mod raw_output;
 pub mod release_server;
 pub mod strategies;

@@ -4,7 +4,8 @@
 //! socket with the exact wire format of gorilla/rpc's json codec), a Vega data node
 //! (`datanode start`, `datanode network-history latest-history-segment`), and answers
 //! `version --output json`, and a Cosmos SDK app (`cosmos …`, see `cosmos.rs`). It records every start in `<home>/starts.jsonl` so a test can read
-//! the arguments it got, and misbehaves on request (see `USAGE`).
+//! the arguments it got (and the benchmark harness the time, `atMicros`; a stop signal's time is
+//! in `exits.jsonl`, the moment the core reached its upgrade height in `ready.jsonl`), and misbehaves on request (see `USAGE`).
 //!
 //! Its version comes from `$TESTNODE_VERSION`, else a `testnode.version` file next to the
 //! executable (so one build copied into several release folders can be several versions).
@@ -36,7 +37,7 @@ usage:
   testnode run [options]                         run as a plain daemon (Nym)
   testnode datanode start [options]              run as a Vega data node
   testnode datanode network-history latest-history-segment --output json [--home DIR]
-  testnode version --output json|human
+  testnode version --output json|human      (appends to $TESTNODE_CALLS when set)
   testnode cosmos start|status|version|pre-upgrade [options]   run as a Cosmos SDK app (see cosmos.rs)
   testnode grandchild [--home DIR] [--ignore-sigterm] [--setsid]   (used by --fork-grandchild)
 
@@ -140,8 +141,22 @@ fn own_version() -> String {
         .unwrap_or_else(|| "v0.0.0-testnode".to_owned())
 }
 
+/// Appends `what` to `$TESTNODE_CALLS`, when set: a test counts how often the visor ran a
+/// binary to ask what it is.
+fn record_call(what: &str, version: &str) {
+    if let Some(path) = std::env::var_os("TESTNODE_CALLS") {
+        let line = format!("{}\n", serde_json::json!({ "call": what, "version": version }));
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+    }
+}
+
 fn version(options: &Options) -> ExitCode {
     let v = own_version();
+    record_call("version", &v);
     if options.output.as_deref() == Some("json") {
         println!("{}", serde_json::json!({ "version": v, "hash": "0000000000000000000000000000000000000000" }));
     } else {
@@ -153,6 +168,7 @@ fn version(options: &Options) -> ExitCode {
 /// Nym's `--no-banner build-info --output=json`, for the nymvisor face.
 fn build_info(options: &Options) -> ExitCode {
     let v = own_version();
+    record_call("build-info", &v);
     let name = std::env::var("TESTNODE_BINARY_NAME").unwrap_or_else(|_| "testnode".to_owned());
     let info = serde_json::json!({
         "binary_name": name,
@@ -287,6 +303,8 @@ fn run_node(role: &'static str, options: Options) -> ExitCode {
             "startHeight": options.snapshot_height,
             // The service manager's variables it inherited (the visor keeps them to itself).
             "serviceEnv": service_env,
+            // Wall-clock microseconds: the benchmark harness compares it with other processes' times.
+            "atMicros": cosmos::micros(),
         }),
     );
     if let Some(mark) = &options.mark {
@@ -360,7 +378,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
                 return ExitCode::from(1);
             }
         }
-        tokio::spawn(produce_blocks(Arc::clone(&chain), options.block_time));
+        tokio::spawn(produce_blocks(Arc::clone(&chain), options.block_time, home.clone()));
     }
     if options.flood {
         std::thread::spawn(|| {
@@ -387,22 +405,22 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
             (None, None) => std::future::pending().await,
         }
     };
-    tokio::select! {
-        _ = term.recv(), if !options.ignore_sigterm => {}
-        _ = int.recv(), if !options.ignore_sigterm => {}
+    let signalled = tokio::select! {
+        _ = term.recv(), if !options.ignore_sigterm => cosmos::micros(),
+        _ = int.recv(), if !options.ignore_sigterm => cosmos::micros(),
         () = exit_after => {
             say!("testnode {role}: exiting by itself with status {}", options.exit_code);
             record(home.as_deref(), "exits.jsonl", serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "exit-after" }));
             return ExitCode::from(options.exit_code);
         }
-    }
+    };
     if let Some(delay) = options.stop_delay {
         tokio::time::sleep(delay).await;
     }
     record(
         home.as_deref(),
         "exits.jsonl",
-        serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "signal" }),
+        serde_json::json!({ "role": role, "pid": std::process::id(), "reason": "signal", "signalledAtMicros": signalled }),
     );
     if chain.lock().expect("chain").ready {
         // The real core, stopped after reaching the upgrade point, kills itself.
@@ -416,7 +434,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
     ExitCode::SUCCESS
 }
 
-async fn produce_blocks(chain: Arc<Mutex<Chain>>, block_time: Duration) {
+async fn produce_blocks(chain: Arc<Mutex<Chain>>, block_time: Duration, home: Option<PathBuf>) {
     loop {
         tokio::time::sleep(block_time).await;
         let mut c = chain.lock().expect("chain");
@@ -424,6 +442,12 @@ async fn produce_blocks(chain: Arc<Mutex<Chain>>, block_time: Duration) {
             Some(h) if c.height >= h => {
                 if !c.ready {
                     c.ready = true;
+                    // When the chain halted: the benchmark harness times the upgrade from it.
+                    record(
+                        home.as_deref(),
+                        "ready.jsonl",
+                        serde_json::json!({ "height": h, "atMicros": cosmos::micros() }),
+                    );
                     say!("testnode core: reached upgrade height {h}, ready to upgrade");
                 }
             }

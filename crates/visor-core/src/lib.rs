@@ -60,7 +60,7 @@ pub use durable::{
 };
 pub use exit::Exit;
 pub use home::{CurrentLink, Home};
-pub use identity::{BUILD_INFO_ARGS, IdentityError, check_build_info, check_vega_version, read_build_info};
+pub use identity::{BUILD_INFO_ARGS, IdentityError, Memory, check_build_info, check_vega_version, read_build_info};
 pub use node::{
     AdminSettings, ConnectionBudget, Face, FaceError, Hints, NodeSpec, Protocol, Settings, UpstreamSettings,
 };

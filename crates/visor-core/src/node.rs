@@ -154,6 +154,10 @@ pub struct AdminSettings {
     pub connection: ConnectionBudget,
     /// Interval between polls while the endpoint answers; applies from the next poll.
     pub poll_interval: Duration,
+    /// Interval between polls while an upgrade is announced: the core halts at its height and
+    /// every moment until it is noticed ready is the chain's downtime (a local socket is cheap
+    /// to ask).
+    pub announced_interval: Duration,
     /// Interval between polls after a failed one (keeps the connection budget's meaning in
     /// wall-clock time).
     pub retry_interval: Duration,
@@ -162,9 +166,11 @@ pub struct AdminSettings {
 }
 
 impl AdminSettings {
-    /// Interval, interval after a failure, request deadline.
-    pub(crate) fn timing(&self) -> (Duration, Duration, Duration) {
-        (self.poll_interval, self.retry_interval, self.request_timeout)
+    /// Interval, interval after a failure, request deadline — while an upgrade is `announced`
+    /// or not.
+    pub(crate) fn timing(&self, announced: bool) -> (Duration, Duration, Duration) {
+        let interval = if announced { self.announced_interval.min(self.poll_interval) } else { self.poll_interval };
+        (interval, self.retry_interval, self.request_timeout)
     }
 }
 

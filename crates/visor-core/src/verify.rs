@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::identity::{IdentityError, check_build_info, check_vega_version};
+use crate::identity::{IdentityError, Memory, check_build_info, check_vega_version, recall, remember};
 use crate::node::{Face, NodeSpec, Protocol};
 use crate::source::vega_resume::binaries;
 use crate::stage::{Checksum, hash_file};
@@ -133,6 +133,7 @@ pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
 /// the upgrade names).
 pub(crate) async fn preflight(
     face: &dyn Face,
+    memory: Option<&Memory>,
     dir: &Path,
     version: &str,
     identity: Option<&serde_json::Map<String, serde_json::Value>>,
@@ -145,16 +146,29 @@ pub(crate) async fn preflight(
     check_binaries(&spec)?;
     if let Some(expected) = checksum {
         for binary in binaries(&spec) {
-            let (path, algorithm) = (binary.to_owned(), expected.algorithm);
-            let actual = tokio::task::spawn_blocking(move || hash_file(&path, algorithm))
-                .await
-                .map_err(|e| PreflightError::Unreadable(e.to_string()))?
-                .map_err(|e| PreflightError::Unreadable(format!("{}: {e}", binary.display())))?;
-            if &actual != expected {
+            let name = expected.algorithm.name().to_owned();
+            let known = recall(memory, binary).await.and_then(|f| f.hashes.get(&name).cloned());
+            let actual = match known {
+                Some(hex) => hex,
+                None => {
+                    let (path, algorithm) = (binary.to_owned(), expected.algorithm);
+                    let actual = tokio::task::spawn_blocking(move || hash_file(&path, algorithm))
+                        .await
+                        .map_err(|e| PreflightError::Unreadable(e.to_string()))?
+                        .map_err(|e| PreflightError::Unreadable(format!("{}: {e}", binary.display())))?;
+                    let (name, hex) = (name.clone(), actual.hex.clone());
+                    remember(memory, binary, move |f| {
+                        f.hashes.insert(name, hex);
+                    })
+                    .await;
+                    actual.hex
+                }
+            };
+            if actual != expected.hex {
                 return Err(PreflightError::Checksum {
                     binary: binary.display().to_string(),
                     expected: expected.to_string(),
-                    actual: actual.to_string(),
+                    actual: format!("{name}:{actual}"),
                 });
             }
         }
@@ -162,12 +176,12 @@ pub(crate) async fn preflight(
     match spec.protocol {
         Protocol::Vega { .. } => {
             for binary in binaries(&spec) {
-                check_vega_version(binary, version).await?;
+                check_vega_version(memory, binary, version).await?;
             }
         }
         Protocol::Daemon => {
             for binary in binaries(&spec) {
-                check_build_info(binary, version, identity).await?;
+                check_build_info(memory, binary, version, identity).await?;
             }
         }
         // A Cosmos app names no version to check: its upgrade is named by the plan.

@@ -28,6 +28,9 @@ pub(crate) mod defaults {
     pub(crate) const STOP_DELAY_SECONDS: u64 = 0;
     pub(crate) const STOP_SIGNAL_TIMEOUT_SECONDS: u64 = 15;
     pub(crate) const POLL_INTERVAL_MILLISECONDS: u64 = 500;
+    /// While an upgrade is announced: the core halts at its height, and the time until it is
+    /// seen ready is the chain's downtime (ours).
+    pub(crate) const ANNOUNCED_POLL_INTERVAL_MILLISECONDS: u64 = 20;
     pub(crate) const REPOSITORY_OWNER: &str = "vegaprotocol";
     pub(crate) const REPOSITORY: &str = "vega";
     pub(crate) const API_BASE_URL: &str = "https://api.github.com";
@@ -63,6 +66,8 @@ struct Raw {
     stop_signal_timeout_seconds: Option<u64>,
     #[serde(default, with = "count")]
     poll_interval_milliseconds: Option<u64>,
+    #[serde(default, with = "count")]
+    announced_poll_interval_milliseconds: Option<u64>,
     #[serde(default)]
     upgrade_folders: BTreeMap<String, String>,
     #[serde(default)]
@@ -236,6 +241,16 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
             ),
         ));
     }
+    let announced = raw.announced_poll_interval_milliseconds.unwrap_or(defaults::ANNOUNCED_POLL_INTERVAL_MILLISECONDS);
+    if announced < MIN_POLL_INTERVAL_MILLISECONDS {
+        return Err(FileError::new(
+            path,
+            format!(
+                "key `announcedPollIntervalMilliseconds`: {announced} is too small; use at least {MIN_POLL_INTERVAL_MILLISECONDS} (default {})",
+                defaults::ANNOUNCED_POLL_INTERVAL_MILLISECONDS
+            ),
+        ));
+    }
     let mut release_folders = BTreeMap::new();
     for (tag, folder) in raw.upgrade_folders {
         let name = ReleaseName::new(&folder).map_err(|e| {
@@ -267,6 +282,7 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
                     .unwrap_or(defaults::RESTART_CONNECTION_RETRIES),
             },
             poll_interval: Duration::from_millis(poll),
+            announced_interval: Duration::from_millis(announced),
             retry_interval: Duration::from_millis(defaults::RETRY_INTERVAL_MILLISECONDS),
             request_timeout: Duration::from_millis(defaults::REQUEST_TIMEOUT_MILLISECONDS),
         }),

@@ -60,9 +60,12 @@ stopDelaySeconds = {stop_delay}
 # Taken when the node is (re)started.
 stopSignalTimeoutSeconds = {stop_timeout}
 
-# Milliseconds between two polls of the core's admin endpoint: an upgrade is noticed within
-# this time after the core is ready. Applies from the next poll.
+# Milliseconds between two polls of the core's admin endpoint. Applies from the next poll.
 pollIntervalMilliseconds = {poll}
+
+# Milliseconds between two polls while an upgrade is announced: the core halts at the upgrade
+# height, and it is seen ready within this time (the chain's downtime). Applies at once.
+announcedPollIntervalMilliseconds = {announced_poll}
 
 # Release tag -> folder (inside this home) holding that release. A tag not listed here runs
 # from the folder named after the tag, e.g. "v0.74.3". Read when an upgrade is announced and
@@ -115,6 +118,7 @@ pollIntervalMilliseconds = {poll}
         stop_delay = defaults::STOP_DELAY_SECONDS,
         stop_timeout = defaults::STOP_SIGNAL_TIMEOUT_SECONDS,
         poll = defaults::POLL_INTERVAL_MILLISECONDS,
+        announced_poll = defaults::ANNOUNCED_POLL_INTERVAL_MILLISECONDS,
         owner = defaults::REPOSITORY_OWNER,
         repo = defaults::REPOSITORY,
         os = host_os_arch().0,

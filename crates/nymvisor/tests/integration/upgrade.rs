@@ -156,3 +156,26 @@ fn add_upgrade_flags_and_their_conflicts() {
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn a_binary_add_upgrade_verified_is_not_run_again_by_the_running_instance() {
+    let w = World::new();
+    w.init();
+    let calls = w.root.join("calls.jsonl");
+    let calls_arg = calls.to_str().unwrap().to_owned();
+    let envs = [("DAEMON_UNSAFE_SKIP_BACKUP", "true"), ("TESTNODE_CALLS", calls_arg.as_str())];
+    let mut nymvisor = w.start_with(&[], &envs);
+    nymvisor.wait_running(&w.status_file());
+    let out = w.nymvisor_with(
+        &["add-upgrade", w.daemon("1.2.0", "").to_str().unwrap(), "--upgrade-name", "patch", "--now"],
+        &[("TESTNODE_CALLS", calls_arg.as_str())],
+        std::process::Stdio::piped(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    nymvisor.wait_upgraded(&w.status_file(), "upgrades/patch");
+    wait_until("1.2.0 runs", || w.starts().last().is_some_and(|s| s["version"] == "1.2.0"));
+    let asked: Vec<_> = read_jsonl(&calls).into_iter().filter(|c| c["version"] == "1.2.0").collect();
+    assert_eq!(asked.len(), 1, "only add-upgrade ran it: {asked:?}");
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
+}

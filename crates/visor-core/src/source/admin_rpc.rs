@@ -135,7 +135,18 @@ pub(crate) fn spawn_poller(
         let mut ok = true;
         loop {
             let (interval, retry, timeout) = *timing.borrow_and_update();
-            tokio::time::sleep(if ok { interval } else { retry.max(interval) }).await;
+            let wait = if ok { interval } else { retry.max(interval) };
+            // A new timing (an upgrade announced: poll fast) applies at once, not after the
+            // wait the old one began.
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                changed = timing.changed() => {
+                    if changed.is_ok() {
+                        continue;
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+            }
             let result = query_upgrade_status(&endpoint, timeout).await;
             ok = result.is_ok();
             if !emit(result) {

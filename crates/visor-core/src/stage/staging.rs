@@ -378,7 +378,9 @@ pub async fn stage(
         .map_err(|e| StageError::Release { release: job.release.to_string(), message: e.to_string() })?;
 
     report(progress, StagePhase::Verifying);
-    preflight(face, &staging, &job.version, job.identity.as_ref(), None)
+    // Remembered: when the upgrade is due, the release is looked at, not run again.
+    let memory = crate::identity::Memory::in_state_dir(&job.home.state_dir());
+    preflight(face, Some(&memory), &staging, &job.version, job.identity.as_ref(), None)
         .await
         .map_err(|source| StageError::Verify { release: job.release.to_string(), source })?;
     sync_tree(&staging).map_err(io_error(&staging))?;

@@ -2,7 +2,7 @@
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{Env, wait_until};
+use crate::harness::{Env, read_jsonl, wait_until};
 use crate::harness::{Exit, code};
 
 #[test]
@@ -174,6 +174,42 @@ fn core_and_data_node_are_upgraded_together() {
     let core_args: Vec<String> = serde_json::from_value(env.starts_of("core")[1]["args"].clone()).unwrap();
     assert!(core_args.contains(&"--snapshot.load-from-block-height".to_owned()));
     env.wait_status("both processes shown", |s| s["processes"].as_array().is_some_and(|p| p.len() == 2));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_release_verified_ahead_is_not_run_again_when_the_core_is_ready() {
+    // The release is there when the upgrade is announced: it is asked its version then, and at
+    // the upgrade point only looked at (its files unchanged), so the chain waits for no run.
+    let env = Env::with_upgrade(40, "");
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    let calls = env.data.join("calls.jsonl");
+    let calls_arg = calls.to_str().unwrap().to_owned();
+    let mut visor = env.start_visor_with(&[("TESTNODE_CALLS", &calls_arg)]);
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    let asked: Vec<_> = read_jsonl(&calls).into_iter().filter(|c| c["version"] == "v0.2.0").collect();
+    assert_eq!(asked.len(), 1, "asked once, ahead: {asked:?}");
+    let logs = visor.logs();
+    let at = |needle: &str| logs.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at("upgrade announced; its release folder is present") < at("the core is ready to upgrade"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_release_changed_after_it_was_verified_ahead_is_asked_again() {
+    let env = Env::with_upgrade(40, "");
+    env.release("v0.2.0", "v0.1.9", &env.core_args(&[]), None);
+    let calls = env.data.join("calls.jsonl");
+    let calls_arg = calls.to_str().unwrap().to_owned();
+    let mut visor = env.start_visor_with(&[("TESTNODE_CALLS", &calls_arg)]);
+    // Verified ahead, it does not verify: said while there is time.
+    visor.wait_log("the coming upgrade's release does not verify");
+    // Fixed by hand before the height: a file of the release changed, it is asked again.
+    std::fs::write(env.home.join("v0.2.0/testnode.version"), "v0.2.0").unwrap();
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    assert!(read_jsonl(&calls).iter().any(|c| c["version"] == "v0.2.0"));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }

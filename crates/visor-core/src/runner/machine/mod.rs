@@ -339,7 +339,7 @@ impl Machine {
                     tracing::debug!(origin, "configuration re-read, nothing changed");
                 }
                 if let Some(admin) = &settings.admin {
-                    let (interval, retry, timeout) = admin.timing();
+                    let (interval, retry, timeout) = admin.timing(self.plan.announced.is_some());
                     self.emit(Effect::PollTiming(interval, retry, timeout));
                 }
                 let upstream_changed = settings.upstream != self.settings.upstream;

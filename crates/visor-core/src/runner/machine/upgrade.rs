@@ -77,6 +77,10 @@ impl Machine {
             }
             self.plan.announced = announced;
             self.announce_reported = None;
+            if let Some(admin) = &self.settings.admin {
+                let (interval, retry, timeout) = admin.timing(self.plan.announced.is_some());
+                self.emit(Effect::PollTiming(interval, retry, timeout));
+            }
             self.publish();
         }
         self.report_announced();

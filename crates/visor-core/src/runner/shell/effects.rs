@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::backup::{BackupFor, BackupSettings, Progress};
 use crate::home::CurrentLink;
+use crate::identity::Memory;
 use crate::lock::HomeLock;
 use crate::node::{NodeSpec, UpstreamSettings};
 use crate::release::ReleaseName;
@@ -146,11 +147,18 @@ impl Shell {
     pub(super) fn verify(&self, ticket: Ticket, target: Target, release: ReleaseName, room: Option<BackupSettings>) {
         let face = Arc::clone(&self.face);
         let dir = release.dir(self.home.root());
+        let memory = Memory::in_state_dir(&self.home.state_dir());
         self.worker("verify", async move {
-            let mut result =
-                preflight(face.as_ref(), &dir, &target.version, target.identity.as_ref(), target.checksum.as_ref())
-                    .await
-                    .map(|spec| (release, spec));
+            let mut result = preflight(
+                face.as_ref(),
+                Some(&memory),
+                &dir,
+                &target.version,
+                target.identity.as_ref(),
+                target.checksum.as_ref(),
+            )
+            .await
+            .map(|spec| (release, spec));
             if let (Ok(_), Some(settings)) = (&result, room) {
                 // Reads the whole tree's metadata: a blocking thread.
                 let checked = tokio::task::spawn_blocking(move || {
@@ -332,6 +340,36 @@ impl Shell {
     }
 
     /// Says what an announced upgrade needs (a look at its folder).
+    /// Verifies the release of an upgrade before it is due: the answers of its binaries are
+    /// remembered, so when it is due the release is looked at, not run. A failure is said now,
+    /// while there is time to fix it.
+    pub(super) fn verify_ahead(
+        &self,
+        dir: PathBuf,
+        version: String,
+        identity: Option<serde_json::Map<String, serde_json::Value>>,
+        checksum: Option<crate::stage::Checksum>,
+    ) {
+        let face = Arc::clone(&self.face);
+        let memory = Memory::in_state_dir(&self.home.state_dir());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match preflight(face.as_ref(), Some(&memory), &dir, &version, identity.as_ref(), checksum.as_ref()).await {
+                Ok(_) => tracing::debug!(
+                    version,
+                    folder = %dir.display(),
+                    took_ms = started.elapsed().as_millis() as u64,
+                    "the coming upgrade's release is verified ahead"
+                ),
+                Err(e) => tracing::warn!(
+                    version,
+                    folder = %dir.display(),
+                    "the coming upgrade's release does not verify: {e}; fix it before the upgrade is due"
+                ),
+            }
+        });
+    }
+
     pub(super) fn report_announced(&self, check: &AnnouncedCheck) {
         match &check.folder {
             Err(e) => tracing::error!(version = check.version, height = check.height, "upgrade announced, but {e}"),
@@ -344,8 +382,11 @@ impl Shell {
                         folder = %dir.display(),
                         "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
                     );
-                } else if check.first {
-                    tracing::info!(version = check.version, height = check.height, folder = %dir.display(), "upgrade announced; its release folder is present");
+                } else {
+                    if check.first {
+                        tracing::info!(version = check.version, height = check.height, folder = %dir.display(), "upgrade announced; its release folder is present");
+                    }
+                    self.verify_ahead(dir, check.version.clone(), None, None);
                 }
             }
         }

@@ -105,7 +105,7 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
     // Without an admin source nothing is polled: the timing only has to be something.
     let timing = settings
         .admin
-        .map_or((Duration::from_secs(3600), Duration::from_secs(3600), Duration::from_secs(5)), |a| a.timing());
+        .map_or((Duration::from_secs(3600), Duration::from_secs(3600), Duration::from_secs(5)), |a| a.timing(false));
     let polling = watch::channel(timing).0;
     let pid = std::process::id();
     let start = Start {
@@ -182,6 +182,19 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
 impl Shell {
     /// Bookkeeping of the shell's own handles before the machine hears of an event.
     fn intercept(&mut self, event: Event) -> Event {
+        if let Event::PlanRead { result: Ok(planned) } = &event {
+            for p in planned.iter().filter(|p| p.present) {
+                if let Some(release) = &p.upgrade.release {
+                    let u = &p.upgrade;
+                    self.verify_ahead(
+                        release.dir(self.home.root()),
+                        u.version.clone(),
+                        u.identity.clone(),
+                        u.checksum.clone(),
+                    );
+                }
+            }
+        }
         if let Event::Stopped { ticket, .. } = &event
             && self.node.as_ref().is_some_and(|n| n.ticket == *ticket)
         {
@@ -213,7 +226,8 @@ impl Shell {
             Effect::Launch { ticket, spec } => self.launch(ticket, &spec),
             Effect::StartPoller { ticket, endpoint } => self.start_poller(ticket, endpoint),
             Effect::PollTiming(interval, retry, timeout) => {
-                self.polling.send_replace((interval, retry, timeout));
+                let timing = (interval, retry, timeout);
+                self.polling.send_if_modified(|now| std::mem::replace(now, timing) != timing);
             }
             Effect::Stop { ticket, policy } => self.stop(ticket, policy),
             Effect::Urgency(urgency) => {

@@ -34,6 +34,7 @@ fn settings() -> Settings {
         admin: Some(AdminSettings {
             connection: ConnectionBudget { first: 3, after_restart: 3 },
             poll_interval: Duration::from_millis(500),
+            announced_interval: Duration::from_millis(20),
             retry_interval: Duration::from_secs(2),
             request_timeout: Duration::from_secs(5),
         }),
@@ -207,6 +208,21 @@ fn timeout() -> AdminError {
 
 fn ready(tag: &str) -> UpgradeStatus {
     UpgradeStatus { accepted: Some(AcceptedRelease { tag: tag.into(), height: 100 }), ready: true }
+}
+
+#[test]
+fn an_announced_upgrade_is_polled_fast_until_it_is_no_longer_announced() {
+    let mut w = World::new(settings(), vega_spec());
+    let generation = w.start();
+    let timing = |w: &World| w.find(|e| if let Effect::PollTiming(i, ..) = e { Some(*i) } else { None });
+    let announced = UpgradeStatus { accepted: Some(AcceptedRelease { tag: "v2".into(), height: 100 }), ready: false };
+    w.send(Event::Poll { ticket: generation, result: Ok(announced.clone()) });
+    assert_eq!(timing(&w), Some(Duration::from_millis(20)), "the core halts at the height: noticed within 20 ms");
+    w.effects.clear();
+    w.send(Event::Poll { ticket: generation, result: Ok(announced) });
+    assert_eq!(timing(&w), None, "said once");
+    w.send(Event::Poll { ticket: generation, result: Ok(UpgradeStatus { accepted: None, ready: false }) });
+    assert_eq!(timing(&w), Some(Duration::from_millis(500)), "back to the configured interval");
 }
 
 #[test]
@@ -427,6 +443,7 @@ fn a_config_reload_mid_switch_does_not_disturb_it() {
     let mut changed = settings();
     if let Some(admin) = changed.admin.as_mut() {
         admin.poll_interval = Duration::from_millis(100);
+        admin.announced_interval = Duration::from_millis(100);
     }
     w.send(Event::SettingsLoaded { result: Ok(changed), origin: "SIGHUP" });
     assert!(matches!(w.state(), State::Switching(_)), "the switch goes on");

@@ -1,9 +1,29 @@
 //! Identity checks: does a release's binary say it is the version the upgrade expects?
 //!
 //! Vega binaries answer `version --output json` with `{"version":"v0.74.3","hash":"..."}`.
+//! What a binary answered is remembered by the file's identity ([`Memory`]), so a binary is run
+//! once, however often its release is verified.
+
+mod memory;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+pub(crate) use memory::Facts;
+pub use memory::Memory;
+
+/// What `binary` said before, as it is now (on a blocking thread: a file is read).
+pub(crate) async fn recall(memory: Option<&Memory>, binary: &Path) -> Option<Facts> {
+    let (memory, binary) = (memory?.clone(), binary.to_owned());
+    tokio::task::spawn_blocking(move || memory.recall(&binary)).await.ok().flatten()
+}
+
+/// Adds what `binary` said (on a blocking thread: a file is written and synced).
+pub(crate) async fn remember(memory: Option<&Memory>, binary: &Path, learn: impl FnOnce(&mut Facts) + Send + 'static) {
+    let Some(memory) = memory.cloned() else { return };
+    let binary = binary.to_owned();
+    let _ = tokio::task::spawn_blocking(move || memory.remember(&binary, learn)).await;
+}
 
 /// A binary is not what the release expects.
 #[derive(Debug, thiserror::Error)]
@@ -82,14 +102,23 @@ async fn ask(binary: &Path, args: &[&str]) -> Result<std::process::Output, Ident
     Ok(output)
 }
 
-/// Runs `binary version --output json` and compares the answer with `expected`.
-pub async fn check_vega_version(binary: &Path, expected: &str) -> Result<(), IdentityError> {
-    let output = ask(binary, &["version", "--output", "json"]).await?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let found = parse_version_answer(&stdout).ok_or_else(|| IdentityError::Unreadable {
-        binary: binary.to_owned(),
-        output: stdout.chars().take(200).collect(),
-    })?;
+/// Runs `binary version --output json` (unless `memory` has its answer) and compares the
+/// answer with `expected`.
+pub async fn check_vega_version(memory: Option<&Memory>, binary: &Path, expected: &str) -> Result<(), IdentityError> {
+    let found = match recall(memory, binary).await.and_then(|f| f.version) {
+        Some(found) => found,
+        None => {
+            let output = ask(binary, &["version", "--output", "json"]).await?;
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let found = parse_version_answer(&stdout).ok_or_else(|| IdentityError::Unreadable {
+                binary: binary.to_owned(),
+                output: stdout.chars().take(200).collect(),
+            })?;
+            let learned = found.clone();
+            remember(memory, binary, move |f| f.version = Some(learned)).await;
+            found
+        }
+    };
     if same_version(&found, expected) {
         Ok(())
     } else {
@@ -130,14 +159,23 @@ pub async fn read_build_info(binary: &Path) -> Result<serde_json::Map<String, se
     })
 }
 
-/// Checks a binary's build information: `build_version` must be `version`, and every field of
-/// `expected` (when given) must be equal.
+/// Checks a binary's build information (asked unless `memory` has it): `build_version` must be
+/// `version`, and every field of `expected` (when given) must be equal.
 pub async fn check_build_info(
+    memory: Option<&Memory>,
     binary: &Path,
     version: &str,
     expected: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Result<serde_json::Map<String, serde_json::Value>, IdentityError> {
-    let info = read_build_info(binary).await?;
+    let info = match recall(memory, binary).await.and_then(|f| f.build_info) {
+        Some(info) => info,
+        None => {
+            let info = read_build_info(binary).await?;
+            let learned = info.clone();
+            remember(memory, binary, move |f| f.build_info = Some(learned)).await;
+            info
+        }
+    };
     let found = info.get("build_version").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     if !same_version(&found, version) {
         return Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: version.to_owned() });
