@@ -33,6 +33,10 @@ pub struct NodeCgroup {
     dir: PathBuf,
     /// `cgroup.procs`, open for the children to move themselves in.
     procs: OwnedFd,
+    /// The folder itself, for children born in it (`clone3(CLONE_INTO_CGROUP)`).
+    folder: OwnedFd,
+    /// `cgroup.kill` was used: children cloned into it would be killed at birth.
+    killed: std::sync::atomic::AtomicBool,
 }
 
 /// Where cgroup v2 is mounted and the visor's own cgroup in it, when the visor may make
@@ -77,7 +81,18 @@ impl NodeCgroup {
                 let _ = fs::remove_dir(&dir);
                 format!("cannot open {}/cgroup.procs: {e}", dir.display())
             })?;
-        Ok(Self { dir, procs })
+        let folder = nix::fcntl::open(&dir, OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC, Mode::empty())
+            .map_err(|e| {
+                let _ = fs::remove_dir(&dir);
+                format!("cannot open {}: {e}", dir.display())
+            })?;
+        Ok(Self { dir, procs, folder, killed: std::sync::atomic::AtomicBool::new(false) })
+    }
+
+    /// The descriptor of the cgroup's folder, for a child born in it; `None` once the cgroup
+    /// was killed (see `clone_into`).
+    pub(crate) fn folder_fd(&self) -> Option<std::os::fd::RawFd> {
+        (!self.killed.load(Ordering::Relaxed)).then(|| self.folder.as_raw_fd())
     }
 
     /// The cgroup's folder.
@@ -109,6 +124,7 @@ impl NodeCgroup {
 
     /// SIGKILL to every member at once (`cgroup.kill`, Linux 5.14), else to each in turn.
     pub fn kill(&self) {
+        self.killed.store(true, Ordering::Relaxed);
         kill_all(&self.dir);
     }
 }

@@ -1,6 +1,7 @@
 //! Process supervision: spawning a node's processes, stopping them, deciding on restarts.
 
 mod cgroup;
+mod clone_into;
 mod descendants;
 mod helper;
 mod orphans;

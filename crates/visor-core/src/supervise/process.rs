@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::io;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use tokio::sync::{mpsc, watch};
@@ -78,6 +79,19 @@ pub fn spawn(
     cgroup: Option<&super::NodeCgroup>,
     tag: Option<&str>,
 ) -> Result<ProcessHandle, SpawnError> {
+    let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
+    if let Some(folder) = cgroup.and_then(super::NodeCgroup::folder_fd)
+        && BORN_IN_CGROUP.load(Ordering::Relaxed)
+    {
+        match spawn_born(spec, generation, exits.clone(), folder, tag) {
+            Ok(handle) => return Ok(handle),
+            Err(e) if super::clone_into::unsupported(&e) => {
+                BORN_IN_CGROUP.store(false, Ordering::Relaxed);
+                tracing::info!(error = %e, "processes cannot be born in the node's cgroup here (clone3); they move themselves in");
+            }
+            Err(e) => return Err(spawn_error(e)),
+        }
+    }
     let mut command = tokio::process::Command::new(&spec.program);
     command.args(&spec.args).stdin(Stdio::null()).process_group(0).kill_on_drop(false);
     // systemd's notify socket and watchdog are the visor's: a node that used them would speak
@@ -101,7 +115,6 @@ pub fn spawn(
             }
         });
     }
-    let spawn_error = |source| SpawnError { role: spec.role.clone(), program: spec.program.clone(), source };
     let mut child = super::descendants::with_spawn_lock(|| {
         let child = retrying_busy(|| command.spawn())?;
         if let Some(pid) = child.id() {
@@ -115,6 +128,58 @@ pub fn spawn(
     let role = spec.role.clone();
     tokio::spawn(async move {
         let waited = child.wait().await;
+        super::descendants::unregister_spawned(pid as i32);
+        let status = match waited {
+            Ok(status) => status,
+            Err(e) => {
+                tracing::error!(role, pid, error = %e, "cannot wait for process");
+                return;
+            }
+        };
+        let _ = tx.send(Some(status));
+        let _ = exits.send(ExitedEvent { generation, role, status });
+    });
+    Ok(ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx })
+}
+
+/// Whether `clone3(CLONE_INTO_CGROUP)` works here; off after the first refusal.
+static BORN_IN_CGROUP: AtomicBool = AtomicBool::new(true);
+
+/// Spawns `spec` born in the cgroup whose folder is open as `folder` (see `clone_into`), and
+/// waits for it through its pidfd.
+fn spawn_born(
+    spec: &ProcessSpec,
+    generation: u64,
+    exits: mpsc::UnboundedSender<ExitedEvent>,
+    folder: std::os::fd::RawFd,
+    tag: Option<&str>,
+) -> io::Result<ProcessHandle> {
+    let tag_var = std::ffi::OsStr::new(super::descendants::NODE_TAG_ENV);
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+        .filter(|(k, _)| k != tag_var && !super::SERVICE_MANAGER_ENV.iter().any(|v| k == v))
+        .collect();
+    if let Some(tag) = tag {
+        env.push((tag_var.to_owned(), tag.into()));
+    }
+    let parent = nix::unistd::getpid().as_raw();
+    let born = super::descendants::with_spawn_lock(|| {
+        let born = retrying_busy(|| super::clone_into::spawn(&spec.program, &spec.args, &env, folder, parent))?;
+        super::descendants::register_spawned(born.pid);
+        Ok::<_, io::Error>(born)
+    })?;
+    let pid = born.pid as u32;
+    // SAFETY: the AsyncFd owns the pidfd (an OwnedFd), which stays open and the same for as long
+    // as the AsyncFd lives.
+    let pidfd = unsafe { tokio::io::unix::AsyncFd::register_with_interest(born.pidfd, tokio::io::Interest::READABLE) }
+        .map_err(|e| e.into_parts().1)?;
+    let (tx, rx) = watch::channel(None);
+    let role = spec.role.clone();
+    tokio::spawn(async move {
+        // A pidfd is readable once its process has ended.
+        let waited = match pidfd.readable().await {
+            Ok(_) => super::clone_into::wait(pidfd.get_ref()),
+            Err(e) => Err(e),
+        };
         super::descendants::unregister_spawned(pid as i32);
         let status = match waited {
             Ok(status) => status,
