@@ -21,10 +21,11 @@ use crate::supervise::{GroupRecord, RecordKeeper};
 /// Work on the history lane.
 enum HistoryJob {
     Change(StoreCmd),
-    /// Work that writes the history itself (a switch) and reports with an event.
+    /// Work that writes the history itself (a switch) and reports with an event (or by its own
+    /// events, sent as it goes).
     Run {
         worker: &'static str,
-        work: Box<dyn FnOnce() -> Event + Send>,
+        work: Box<dyn FnOnce() -> Option<Event> + Send>,
     },
 }
 
@@ -67,8 +68,10 @@ impl Store {
                         // A panic is reported too, so no state waits for an answer that will not come.
                         let event = tokio::task::spawn_blocking(work)
                             .await
-                            .unwrap_or_else(|e| Event::WorkerPanicked { worker, message: e.to_string() });
-                        let _ = events.send(event);
+                            .unwrap_or_else(|e| Some(Event::WorkerPanicked { worker, message: e.to_string() }));
+                        if let Some(event) = event {
+                            let _ = events.send(event);
+                        }
                     }
                 }
             }
@@ -88,9 +91,9 @@ impl Store {
         let _ = self.history.send(HistoryJob::Change(cmd));
     }
 
-    /// Runs `work`, which writes the history, in its turn on the history lane, on a blocking
-    /// thread; the event it ends with goes to the run loop.
-    pub(crate) fn run_on_history(&self, worker: &'static str, work: impl FnOnce() -> Event + Send + 'static) {
+    /// Runs `work`, which writes the history (or reads what a switch writes), in its turn on the
+    /// history lane, on a blocking thread; the event it ends with goes to the run loop.
+    pub(crate) fn run_on_history(&self, worker: &'static str, work: impl FnOnce() -> Option<Event> + Send + 'static) {
         let _ = self.history.send(HistoryJob::Run { worker, work: Box::new(work) });
     }
 

@@ -4,4 +4,4 @@ mod journal;
 mod transaction;
 
 pub use journal::Journal;
-pub use transaction::{RecordHook, Recovery, SwitchError, SwitchPlan, recover, switch};
+pub use transaction::{Committed, RecordHook, Recovery, SwitchError, SwitchPlan, commit, complete, recover, switch};

@@ -5,6 +5,10 @@
 //! next start and finishes the switch (the target was verified before the journal was written)
 //! or, if the target folder has gone, points `current` back at the release it came from.
 //! The history record carries the journal's id, so a switch is never recorded twice.
+//!
+//! The new node needs only the first two steps ([`commit`]): the rest ([`complete`]: the
+//! history, the face's own records, the journal's removal) is bookkeeping the journal already
+//! guarantees, and runs after the new node is spawned — never downtime.
 
 use std::io;
 
@@ -95,8 +99,24 @@ fn new_id() -> String {
 /// The face's bookkeeping of a switch, run inside the transaction (see `Face::record_switch`).
 pub type RecordHook<'a> = &'a dyn Fn(&SwitchRecord) -> Result<(), String>;
 
-/// Carries out the switch of `plan`. The caller has stopped the old node and verified the target.
+/// A switch whose `current` has moved, its bookkeeping still to do ([`complete`]).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    journal: Journal,
+    /// The record the history will hold.
+    pub record: SwitchRecord,
+}
+
+/// Carries out the switch of `plan` whole. The caller has stopped the old node and verified
+/// the target.
 pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Result<SwitchRecord, SwitchError> {
+    let committed = commit(home, plan)?;
+    complete(home, &committed, record_hook)
+}
+
+/// The part of the switch the new node waits for: the journal, then `current` moved (each
+/// durable before the next). The caller has stopped the old node and verified the target.
+pub fn commit(home: &Home, plan: &SwitchPlan) -> Result<Committed, SwitchError> {
     let to = plan.to.to_string();
     let io = |step: &'static str| {
         let to = to.clone();
@@ -117,7 +137,19 @@ pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Re
     fault::point("switch-journal-written");
     home.swap_current(&plan.to, || fault::point("switch-link-created")).map_err(io("moving `current`"))?;
     fault::point("switch-current-moved");
-    let record = append_record(home, &journal)?;
+    let record = record_of(&journal, jiff::Timestamp::now());
+    Ok(Committed { journal, record })
+}
+
+/// The bookkeeping of a committed switch: the history record, the face's own records, then the
+/// journal removed. Interrupted, it is finished at the next start from the journal.
+pub fn complete(home: &Home, committed: &Committed, record_hook: RecordHook<'_>) -> Result<SwitchRecord, SwitchError> {
+    let to = committed.record.to.to_string();
+    let io = |step: &'static str| {
+        let to = to.clone();
+        move |source| SwitchError::Io { to, step, source }
+    };
+    let record = append_record(home, &committed.journal, Some(&committed.record))?;
     fault::point("switch-history-recorded");
     if let Err(message) = record_hook(&record) {
         // `current` has moved and the node must run: the journal stays, so the next start
@@ -131,29 +163,35 @@ pub fn switch(home: &Home, plan: &SwitchPlan, record_hook: RecordHook<'_>) -> Re
     Ok(record)
 }
 
-fn append_record(home: &Home, journal: &Journal) -> Result<SwitchRecord, SwitchError> {
+/// The history's record of the switch `journal` describes, switched at `at`.
+fn record_of(journal: &Journal, at: jiff::Timestamp) -> SwitchRecord {
+    SwitchRecord {
+        id: journal.id.clone(),
+        from: journal.from.clone(),
+        to: journal.to.clone(),
+        version: journal.version.clone(),
+        height: journal.height,
+        switched_at: at,
+        downtime_ms: None,
+        confirmed_at: None,
+        rollback: journal.rollback,
+        backup: journal.backup.clone(),
+    }
+}
+
+/// Appends the record of `journal`'s switch (`made`, or one made now), once.
+fn append_record(home: &Home, journal: &Journal, made: Option<&SwitchRecord>) -> Result<SwitchRecord, SwitchError> {
     let mut recorded = None;
     History::update(&home.history_file(), |history| {
         if let Some(existing) = history.switches.iter().find(|r| r.id == journal.id) {
             recorded = Some(existing.clone());
             return;
         }
-        let record = SwitchRecord {
-            id: journal.id.clone(),
-            from: journal.from.clone(),
-            to: journal.to.clone(),
-            version: journal.version.clone(),
-            height: journal.height,
-            switched_at: jiff::Timestamp::now(),
-            downtime_ms: None,
-            confirmed_at: None,
-            rollback: journal.rollback,
-            backup: journal.backup.clone(),
-        };
+        let record = made.cloned().unwrap_or_else(|| record_of(journal, jiff::Timestamp::now()));
         history.switches.push(record.clone());
         recorded = Some(record);
     })?;
-    Ok(recorded.expect("the update closure always records"))
+    Ok(recorded.unwrap_or_else(|| record_of(journal, jiff::Timestamp::now())))
 }
 
 /// Brings the home to a consistent state before anything starts (DESIGN §5 item 4).
@@ -175,7 +213,7 @@ pub fn recover(
         if home.read_current().map_err(io("reading `current`"))? != CurrentLink::Release(journal.to.clone()) {
             home.point_current(&journal.to).map_err(io("moving `current`"))?;
         }
-        let record = append_record(home, &journal)?;
+        let record = append_record(home, &journal, None)?;
         if let Err(message) = record_hook(&record) {
             tracing::error!(to = %journal.to, "recording the switch failed again: {message}; fix it, it is retried at the next start");
             return Ok(Recovery::RolledForward(Box::new(record)));
@@ -273,7 +311,7 @@ mod tests {
                 home.point_current(&name("v2")).unwrap();
             }
             if step >= 2 {
-                append_record(&home, &journal).unwrap();
+                append_record(&home, &journal, None).unwrap();
             }
             let recovery = recover(&home, |_| true, &|_| Ok(())).unwrap();
             assert!(matches!(recovery, Recovery::RolledForward(ref r) if r.id == "j1"), "step {step}: {recovery:?}");
@@ -299,7 +337,7 @@ mod tests {
         };
         journal.save(&home.journal_file()).unwrap();
         home.point_current(&name("v2")).unwrap();
-        append_record(&home, &journal).unwrap();
+        append_record(&home, &journal, None).unwrap();
         let recovery = recover(&home, |_| false, &|_| Ok(())).unwrap();
         assert!(matches!(recovery, Recovery::RolledBack { .. }));
         assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("genesis")));

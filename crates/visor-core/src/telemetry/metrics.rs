@@ -86,6 +86,10 @@ struct Last {
     release: Option<String>,
     pending: Option<PendingLabels>,
     staging: Option<StagingLabels>,
+    /// The switch whose downtime the gauge shows.
+    downtime_for: Option<String>,
+    /// The machine observed the last upgrade's phases: its downtime is precise already.
+    observed: bool,
 }
 
 fn seconds(ms: u64) -> f64 {
@@ -252,8 +256,15 @@ impl Metrics {
         }
         if let Some(last) = &status.last_switch {
             self.last_switch_time.set(last.switched_at.as_second());
-            if let Some(ms) = last.downtime_ms {
-                self.last_downtime.set(seconds(ms));
+            // Whole milliseconds from the document: only for a switch the machine did not
+            // observe (one from before this visor started).
+            if let Some(ms) = last.downtime_ms
+                && self.last.downtime_for.as_deref() != Some(last.id.as_str())
+            {
+                if !std::mem::take(&mut self.last.observed) {
+                    self.last_downtime.set(seconds(ms));
+                }
+                self.last.downtime_for = Some(last.id.clone());
             }
             if let Some(backup) = &last.backup {
                 self.backup_bytes.set(gauge_value(backup.bytes));
@@ -279,6 +290,7 @@ impl Metrics {
             }
             Observation::UpgradeDone(phases) => {
                 self.last_downtime.set(phases.total.as_secs_f64());
+                self.last.observed = true;
                 self.last_phase.clear();
                 for (phase, took) in phases.named() {
                     self.last_phase.get_or_create(&PhaseLabels { phase }).set(took.as_secs_f64());
@@ -375,18 +387,25 @@ mod tests {
         m.observe(&Observation::PollFailed("admin"));
         m.observe(&Observation::PollFailed("admin"));
         m.observe(&Observation::StageFailed);
-        let ms = Duration::from_millis;
+        let ms = Duration::from_micros;
         m.observe(&Observation::UpgradeDone(super::super::Phases {
-            total: ms(20),
-            stop: ms(5),
+            total: ms(20_400),
+            stop: ms(5_000),
             backup: ms(0),
-            switch: ms(2),
-            spawn: ms(3),
+            switch: ms(2_000),
+            spawn: ms(3_000),
         }));
         let text = encode(&m.registry());
         assert_eq!(sample(&text, "visor_poll_errors_total{source=\"admin\"}"), Some(2.0));
         assert_eq!(sample(&text, "visor_download_errors_total"), Some(1.0));
-        assert_eq!(sample(&text, "visor_last_switch_phase_seconds{phase=\"wait\"}"), Some(0.01));
-        assert_eq!(sample(&text, "visor_last_switch_downtime_seconds"), Some(0.02));
+        assert_eq!(sample(&text, "visor_last_switch_phase_seconds{phase=\"wait\"}"), Some(0.0104));
+        assert_eq!(sample(&text, "visor_last_switch_downtime_seconds"), Some(0.0204));
+        // The status document that follows carries the downtime in whole milliseconds: the
+        // observed one stays.
+        let mut record = switch("s1");
+        record.downtime_ms = Some(20);
+        m.publish(&Status { last_switch: Some(record), ..Status::default() });
+        let text = encode(&m.registry());
+        assert_eq!(sample(&text, "visor_last_switch_downtime_seconds"), Some(0.0204));
     }
 }

@@ -18,7 +18,7 @@ use crate::source::vega_resume::latest_segment_height;
 use crate::source::{AdminEndpoint, spawn_height_poll, spawn_poller, spawn_upstream};
 use crate::stage::{StageError, StageJob, StageProgress, stage};
 use crate::supervise::{GroupRecord, ProcessSpec, StopPolicy, proc_start_time, spawn, stop_all};
-use crate::switch::{SwitchPlan, switch};
+use crate::switch::{SwitchPlan, commit, complete};
 use crate::verify::{Fingerprint, check_binaries, preflight};
 
 impl Shell {
@@ -271,12 +271,12 @@ impl Shell {
     }
 
     pub(super) fn switch(&self, ticket: Ticket, plan: SwitchPlan, verified: Option<Fingerprint>) {
-        let (home, face) = (self.home.clone(), Arc::clone(&self.face));
+        let (home, face, events) = (self.home.clone(), Arc::clone(&self.face), self.events.clone());
         // The switch appends to the history: it takes its turn with the store's other writes.
         self.store.run_on_history("switch", move || {
             // Check, then act: the release as it is on disk now, just before the journal.
             if let Err(reason) = crate::verify::recheck(face.as_ref(), &plan.to.dir(home.root()), verified.as_ref()) {
-                return Event::SwitchRefused { ticket, reason };
+                return Some(Event::SwitchRefused { ticket, reason });
             }
             if let (Ok(CurrentLink::Release(now)), Some(ran)) = (home.read_current(), &plan.from)
                 && &now != ran
@@ -287,11 +287,21 @@ impl Shell {
             let dir = plan.to.dir(home.root());
             if let Err(e) = face.before_switch(&dir, &plan.upgrade, plan.height) {
                 let error = crate::switch::SwitchError::Hook { to: plan.to.to_string(), message: e.to_string() };
-                return Event::Switched { ticket, result: Err(error), took: start.elapsed() };
+                return Some(Event::Switched { ticket, result: Err(error), took: start.elapsed() });
             }
+            let committed = match commit(&home, &plan) {
+                Ok(committed) => committed,
+                Err(e) => return Some(Event::Switched { ticket, result: Err(e), took: start.elapsed() }),
+            };
+            // `current` has moved: the new node is started while the bookkeeping is done. What
+            // reads the bookkeeping (the plan) takes its turn on this lane after it.
+            let record = committed.record.clone();
+            let _ = events.send(Event::Switched { ticket, result: Ok(record), took: start.elapsed() });
             let hook = |record: &crate::history::SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
-            let result = switch(&home, &plan, &hook);
-            Event::Switched { ticket, result, took: start.elapsed() }
+            if let Err(e) = complete(&home, &committed, &hook) {
+                tracing::error!("{e}; the switch is recorded at the next start");
+            }
+            None
         });
     }
 
@@ -400,10 +410,11 @@ impl Shell {
         });
     }
 
-    /// Reads the plan, and looks which planned releases are complete already.
+    /// Reads the plan, and looks which planned releases are complete already. On the history
+    /// lane: a switch's bookkeeping (which updates a face's plan) is done before it is read.
     pub(super) fn read_plan(&self) {
         let (face, root) = (Arc::clone(&self.face), self.home.root().to_owned());
-        self.blocking("plan", move || {
+        self.store.run_on_history("plan", move || {
             let result = face.read_plan().map_err(|e| e.to_string()).map(|plan| {
                 plan.into_iter()
                     .map(|upgrade| Planned {
@@ -412,7 +423,7 @@ impl Shell {
                     })
                     .collect()
             });
-            Event::PlanRead { result }
+            Some(Event::PlanRead { result })
         });
     }
 

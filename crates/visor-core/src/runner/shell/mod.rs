@@ -182,18 +182,14 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
 impl Shell {
     /// Bookkeeping of the shell's own handles before the machine hears of an event.
     fn intercept(&mut self, event: Event) -> Event {
-        if let Event::PlanRead { result: Ok(planned) } = &event {
-            for p in planned.iter().filter(|p| p.present) {
-                if let Some(release) = &p.upgrade.release {
-                    let u = &p.upgrade;
-                    self.verify_ahead(
-                        release.dir(self.home.root()),
-                        u.version.clone(),
-                        u.identity.clone(),
-                        u.checksum.clone(),
-                    );
-                }
-            }
+        // The next planned upgrade (the first due) is verified ahead; the others when their
+        // turn comes: a long queue costs one verification per plan reading, not one each.
+        if let Event::PlanRead { result: Ok(planned) } = &event
+            && let Some(next) = planned.iter().filter(|p| p.present).min_by_key(|p| p.upgrade.trigger.at())
+            && let Some(release) = &next.upgrade.release
+        {
+            let u = &next.upgrade;
+            self.verify_ahead(release.dir(self.home.root()), u.version.clone(), u.identity.clone(), u.checksum.clone());
         }
         if let Event::Stopped { ticket, .. } = &event
             && self.node.as_ref().is_some_and(|n| n.ticket == *ticket)
