@@ -27,7 +27,9 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use visor_core::backup::{self, BackupFor, BackupSettings, Naming, Progress, Strategy};
+use testnode::backup_methods::{Method, run_cmd, syncfs};
+use testnode::datagen::{self, Rng};
+use visor_core::backup::{self, Progress, Strategy};
 
 const MIB: u64 = 1 << 20;
 
@@ -79,153 +81,14 @@ fn parse_args() -> Args {
     args
 }
 
-// ---------------------------------------------------------------------------------------------
-// Deterministic content.
-
-/// splitmix64: fast, deterministic, good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// Appends `len` random bytes.
-    fn random(&mut self, out: &mut Vec<u8>, len: usize) {
-        let end = out.len() + len;
-        while out.len() + 8 <= end {
-            out.extend_from_slice(&self.next().to_le_bytes());
-        }
-        let rest = end - out.len();
-        out.extend_from_slice(&self.next().to_le_bytes()[..rest]);
-    }
-
-    /// Appends `len` bytes of JSON-ish records, like a node's indexes and logs: about 3:1 with
-    /// gzip.
-    fn text(&mut self, out: &mut Vec<u8>, len: usize) {
-        const WORDS: [&str; 32] = [
-            "order",
-            "trade",
-            "deposit",
-            "withdrawal",
-            "transfer",
-            "delegation",
-            "reward",
-            "vote",
-            "proposal",
-            "position",
-            "margin",
-            "settlement",
-            "liquidity",
-            "oracle",
-            "epoch",
-            "stake",
-            "filled",
-            "active",
-            "pending",
-            "rejected",
-            "cancelled",
-            "expired",
-            "buy",
-            "sell",
-            "limit",
-            "market",
-            "mixnode",
-            "gateway",
-            "bond",
-            "ledger",
-            "commit",
-            "validator",
-        ];
-        let end = out.len() + len;
-        while out.len() < end {
-            let r = self.next();
-            let _ = writeln!(
-                VecWriter(out),
-                "{{\"height\":{},\"type\":\"{}\",\"status\":\"{}\",\"party\":\"{:012x}\",\"market\":\"{}\",\"amount\":{},\"hash\":\"{:08x}\"}}",
-                1_000_000 + (r >> 40),
-                WORDS[(r & 31) as usize],
-                WORDS[((r >> 5) & 31) as usize],
-                self.below(1 << 20) * 0x1_0001,
-                WORDS[((r >> 10) & 31) as usize],
-                (r >> 16) & 0xF_FFFF,
-                self.next() as u32,
-            );
-        }
-        out.truncate(end);
-    }
-}
-
-struct VecWriter<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for VecWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// One file of the *many small files* folder.
-struct Small {
-    rel: PathBuf,
-    len: usize,
-    text: bool,
-    seed: u64,
-}
-
 /// Makes both folders under `root`; returns each with its number of files.
 fn make_trees(root: &Path, size: u64) -> Res<[(PathBuf, usize); 2]> {
     let started = Instant::now();
     let small = root.join("small").join("data");
     let large = root.join("large").join("data");
-    // Many small files: 16 × 16 folders, like a chain store's shards.
-    let mut rng = Rng(0x5EED_0001);
-    let mut files = Vec::new();
-    let mut left = size;
-    while left > 0 {
-        let i = files.len();
-        let len = (4096 + rng.below(60 * 1024 + 1)).min(left);
-        left -= len;
-        let rel = PathBuf::from(format!("store/{:x}/{:x}/{i:06}.ldb", (i / 16) % 16, i % 16));
-        files.push(Small { rel, len: len as usize, text: i % 2 == 0, seed: rng.next() });
-    }
-    for a in 0..16 {
-        for b in 0..16 {
-            fs::create_dir_all(small.join(format!("store/{a:x}/{b:x}"))).map_err(|e| format!("mkdir: {e}"))?;
-        }
-    }
-    let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (files, small) = (&files, &small);
-                s.spawn(move || -> Res<()> {
-                    let mut buf = Vec::with_capacity(64 << 10);
-                    for f in files.iter().skip(t).step_by(threads) {
-                        buf.clear();
-                        let mut rng = Rng(f.seed);
-                        if f.text {
-                            rng.text(&mut buf, f.len)
-                        } else {
-                            rng.random(&mut buf, f.len)
-                        }
-                        fs::write(small.join(&f.rel), &buf).map_err(|e| format!("write {}: {e}", f.rel.display()))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles.into_iter().try_for_each(|h| h.join().map_err(|_| "a generator thread panicked".to_owned())?)
-    })?;
-    fs::write(small.join("CURRENT"), b"MANIFEST-000001\n").map_err(|e| e.to_string())?;
+    // Many small files: 4–64 KiB each, 16 × 16 folders, like a chain store's shards.
+    let small_files =
+        datagen::many_files(&small, datagen::Shape { total: size, min: 4096, max: 64 * 1024, seed: 0x5EED_0001 })?;
     // Few large files: 4 of a quarter each, 1 MiB text and 1 MiB random in turn; the last one
     // has a hole of a sixteenth of the size in its middle (not counted as data).
     fs::create_dir_all(large.join("blocks")).map_err(|e| e.to_string())?;
@@ -268,12 +131,12 @@ fn make_trees(root: &Path, size: u64) -> Res<[(PathBuf, usize); 2]> {
     nix::unistd::syncfs(syncing.as_fd()).map_err(|e| e.to_string())?;
     eprintln!(
         "made {} files ({} MiB) and 4 files ({} MiB) in {:.1} s",
-        files.len() + 1,
+        small_files,
         size / MIB,
         size / MIB,
         started.elapsed().as_secs_f64()
     );
-    Ok([(small, files.len() + 1), (large, 4)])
+    Ok([(small, small_files), (large, 4)])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,12 +170,6 @@ fn mount_of(path: &Path) -> (String, String, String) {
 
 fn free_bytes(path: &Path) -> u64 {
     nix::sys::statvfs::statvfs(path).map_or(0, |s| s.blocks_available() * s.fragment_size())
-}
-
-fn syncfs(path: &Path) {
-    if let Ok(f) = fs::File::open(path) {
-        let _ = nix::unistd::syncfs(f.as_fd());
-    }
 }
 
 /// Bytes allocated to a file or a tree (like `du`).
@@ -357,46 +214,6 @@ fn stopped() -> Res<()> {
 // ---------------------------------------------------------------------------------------------
 // Methods.
 
-#[derive(Clone, Copy, PartialEq)]
-enum Method {
-    Take(Strategy),
-    CpA,
-    TarCzf,
-    TarZstd,
-}
-
-impl Method {
-    fn label(self) -> String {
-        match self {
-            Self::Take(Strategy::Snapshot) => "visor `snapshot` (the default)".into(),
-            Self::Take(s) => format!("visor `{s}`"),
-            Self::CpA => "`cp -a`".into(),
-            Self::TarCzf => "`tar czf`".into(),
-            Self::TarZstd => "`tar --zstd`".into(),
-        }
-    }
-
-    /// Whether its time is the compressor's (the same on any filesystem).
-    fn cpu_bound(self) -> bool {
-        matches!(self, Self::TarCzf | Self::TarZstd | Self::Take(Strategy::TarZst | Strategy::TarGz))
-    }
-
-    /// Why the method cannot run here, if it cannot.
-    fn missing(self) -> Option<String> {
-        let has = |tool: &str| first_line(tool, &["--version"]).is_some();
-        match self {
-            Self::Take(_) => None,
-            Self::CpA => (!has("cp")).then(|| "`cp` not found".into()),
-            Self::TarCzf => (!has("tar") || !has("gzip")).then(|| "`tar` or `gzip` not found".into()),
-            Self::TarZstd => {
-                let help = Command::new("tar").arg("--help").output().map(|o| o.stdout).unwrap_or_default();
-                (!has("zstd") || !String::from_utf8_lossy(&help).contains("--zstd"))
-                    .then(|| "`zstd` or a `tar` with `--zstd` not found".into())
-            }
-        }
-    }
-}
-
 /// One measured method on one folder.
 struct Row {
     method: Method,
@@ -419,17 +236,6 @@ struct Place {
     isolated: bool,
 }
 
-fn run_cmd(cmd: &mut Command) -> Res<()> {
-    let out =
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).output().map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        stopped()?;
-        Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
-    }
-}
-
 /// Runs `method` once on `source`; returns its time, the bytes its output takes, what it wrote,
 /// and the backup (of a strategy).
 fn run_once(place: &Place, source: &Path, method: Method, cold: bool) -> Res<(Duration, u64, String, PathBuf)> {
@@ -441,37 +247,10 @@ fn run_once(place: &Place, source: &Path, method: Method, cold: bool) -> Res<(Du
         drop_caches();
     }
     let free_before = free_bytes(&place.root);
-    let started = Instant::now();
-    let (output, wrote) = match method {
-        Method::Take(strategy) => {
-            let mut settings =
-                BackupSettings::new(source.to_owned(), vec![], out_dir.join("backups"), Naming::PerUpgrade);
-            settings.strategy = strategy;
-            let report = backup::take(
-                &settings,
-                &BackupFor { upgrade: "bench".into(), release: None },
-                &STOP,
-                &Progress::default(),
-            )
-            .map_err(|e| e.to_string())?;
-            (report.path, report.strategy.name().to_owned())
-        }
-        Method::CpA => {
-            let dst = out_dir.join("copy");
-            run_cmd(Command::new("cp").arg("-a").arg(source).arg(&dst))?;
-            syncfs(&out_dir);
-            (dst, String::new())
-        }
-        Method::TarCzf | Method::TarZstd => {
-            let (name, flags): (&str, &[&str]) =
-                if method == Method::TarCzf { ("out.tgz", &["czf"]) } else { ("out.tar.zst", &["--zstd", "-cf"]) };
-            let dst = out_dir.join(name);
-            run_cmd(Command::new("tar").args(flags).arg(&dst).arg("-C").arg(source).arg("."))?;
-            syncfs(&out_dir);
-            (dst, String::new())
-        }
-    };
-    let took = started.elapsed();
+    let ran = method
+        .run(source, &out_dir, &STOP)
+        .map_err(|e| if STOP.load(Ordering::Relaxed) { "interrupted".to_owned() } else { e })?;
+    let (took, output, wrote) = (ran.took, ran.output, ran.wrote);
     let is_file = fs::symlink_metadata(&output).is_ok_and(|m| m.is_file());
     let on_disk = if is_file {
         fs::metadata(&output).map_or(0, |m| m.len())
