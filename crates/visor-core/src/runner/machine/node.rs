@@ -239,6 +239,11 @@ impl Machine {
                     remaining_restarts = remaining,
                     "restarting the node"
                 );
+                if delay.is_zero() {
+                    // No timer's turn (a millisecond of the timer wheel) for no delay at all.
+                    self.start_node(StartKind::CrashRestart);
+                    return;
+                }
                 let ticket = self.arm(Timer::Restart, delay);
                 self.restart_timer = Some(ticket);
                 self.set_state(State::RestartDelay { ticket }, Some(format!("restart in {} ms", delay.as_millis())));

@@ -247,6 +247,19 @@ fn a_first_start_resolves_launches_and_polls_the_core() {
 }
 
 #[test]
+fn a_crash_without_a_delay_restarts_at_once_without_a_timer() {
+    let mut s = settings();
+    s.restart.delay = Duration::ZERO;
+    let mut w = World::new(s, daemon_spec());
+    let generation = w.start();
+    w.effects.clear();
+    w.crash(generation);
+    assert!(matches!(w.state(), State::Starting { .. }), "{:?}", w.state());
+    assert!(!w.armed().iter().any(|(_, t, _)| *t == Timer::Restart));
+    assert!(w.has(|e| matches!(e, Effect::Resolve { .. })));
+}
+
+#[test]
 fn a_crash_restarts_after_the_delay_and_the_budget_ends_the_run() {
     let mut w = World::new(settings(), daemon_spec());
     let mut generation = w.start();
