@@ -93,8 +93,7 @@ pub(crate) fn run(ctx: &Ctx, targets: &mut Targets) -> Section {
          measured from the nodes' records; stop (stop signal → every process of the old node gone), wait (the rest: \
          the loop's turns, waiting for the release), backup, switch (`current` moved, journaled) and spawn (switch \
          done → new node forked) are the visor's own `visor_last_switch_phase_seconds`; the downtime is \
-         their sum (`visor_last_switch_downtime_seconds` itself ends up in whole milliseconds: the status \
-         document's `downtimeMs` overwrites it). The last-but-one column is what is left: the new process's `exec` (a \
+         their sum (and `visor_last_switch_downtime_seconds`). The last-but-one column is what is left: the new process's `exec` (a \
          shell script for Nym and Cosmos) until its first record.",
     );
     section.table(phases);
