@@ -297,3 +297,14 @@ pub fn testnode_beside(face: &Path) -> std::path::PathBuf {
     );
     path
 }
+
+/// Waits (at most 10 s, without failing) until no switch of the home whose state folder is
+/// `state_dir` is in flight: a switch's bookkeeping (history, a face's plan) follows the new
+/// node's spawn, and its journal goes last. Reads of that bookkeeping call this first.
+pub fn settle_switch(state_dir: &Path) {
+    let journal = state_dir.join("switch.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while journal.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -117,6 +117,8 @@ fn a_full_disk_stops_nothing() {
     std::fs::write(w.daemon_home.join("data/blob"), noise).unwrap();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_BACKUP_DATA_DIRECTORY", small.to_str().unwrap())]);
     nymvisor.wait_running(&w.status_file());
+    // The daemon records its start itself, a moment after the visor says it runs.
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     let first = w.starts().len();
     upgrade_now(&w, "patch", "1.1.0", "");
     let status = nymvisor.wait_own_status(&w.status_file(), "the upgrade waits for room", |s| {

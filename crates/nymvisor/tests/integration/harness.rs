@@ -196,11 +196,15 @@ impl World {
         serde_json::from_slice(&std::fs::read(path).unwrap_or_default()).unwrap_or(serde_json::Value::Null)
     }
 
+    /// The plan, once no switch's bookkeeping is in flight.
     pub fn plan(&self) -> serde_json::Value {
+        testnode::support::settle_switch(&self.data.join(".visor"));
         self.json(&self.data.join("upgrade-plan.json"))
     }
 
+    /// The history, once no switch's bookkeeping is in flight.
     pub fn history(&self) -> serde_json::Value {
+        testnode::support::settle_switch(&self.data.join(".visor"));
         self.json(&self.data.join("upgrade-history.json"))
     }
 

@@ -182,7 +182,9 @@ impl Env {
         std::fs::read_link(self.home.join("current")).ok().map(|p| p.display().to_string())
     }
 
+    /// The history, once no switch's bookkeeping is in flight.
     pub fn history(&self) -> serde_json::Value {
+        testnode::support::settle_switch(&self.home.join(".visor"));
         serde_json::from_slice(&std::fs::read(self.home.join(".visor/history.json")).unwrap_or_default())
             .unwrap_or(serde_json::json!({ "switches": [] }))
     }
