@@ -124,10 +124,22 @@ pub fn spawn(
     })
     .map_err(spawn_error)?;
     let pid = child.id().ok_or_else(|| spawn_error(io::Error::other("process exited before it got a pid")))?;
+    Ok(watch_exit(spec, generation, exits, pid, async move { child.wait().await }))
+}
+
+/// The handle of a spawned process whose end `waited` resolves: its status goes to the handle
+/// and, as an [`ExitedEvent`], to `exits`.
+fn watch_exit(
+    spec: &ProcessSpec,
+    generation: u64,
+    exits: mpsc::UnboundedSender<ExitedEvent>,
+    pid: u32,
+    waited: impl Future<Output = io::Result<ExitStatus>> + Send + 'static,
+) -> ProcessHandle {
     let (tx, rx) = watch::channel(None);
     let role = spec.role.clone();
     tokio::spawn(async move {
-        let waited = child.wait().await;
+        let waited = waited.await;
         super::descendants::unregister_spawned(pid as i32);
         let status = match waited {
             Ok(status) => status,
@@ -139,7 +151,7 @@ pub fn spawn(
         let _ = tx.send(Some(status));
         let _ = exits.send(ExitedEvent { generation, role, status });
     });
-    Ok(ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx })
+    ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx }
 }
 
 /// Whether `clone3(CLONE_INTO_CGROUP)` works here; off after the first refusal.
@@ -168,30 +180,24 @@ fn spawn_born(
         Ok::<_, io::Error>(born)
     })?;
     let pid = born.pid as u32;
-    // SAFETY: the AsyncFd owns the pidfd (an OwnedFd), which stays open and the same for as long
-    // as the AsyncFd lives.
-    let pidfd = unsafe { tokio::io::unix::AsyncFd::register_with_interest(born.pidfd, tokio::io::Interest::READABLE) }
-        .map_err(|e| e.into_parts().1)?;
-    let (tx, rx) = watch::channel(None);
-    let role = spec.role.clone();
-    tokio::spawn(async move {
-        // A pidfd is readable once its process has ended.
-        let waited = match pidfd.readable().await {
-            Ok(_) => super::clone_into::wait(pidfd.get_ref()),
-            Err(e) => Err(e),
-        };
-        super::descendants::unregister_spawned(pid as i32);
-        let status = match waited {
-            Ok(status) => status,
-            Err(e) => {
-                tracing::error!(role, pid, error = %e, "cannot wait for process");
-                return;
+    let pidfd = born.pidfd;
+    let waited = async move {
+        // SAFETY: the AsyncFd owns the pidfd (an OwnedFd), which stays open and the same for as
+        // long as the AsyncFd lives.
+        match unsafe { tokio::io::unix::AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) } {
+            // A pidfd is readable once its process has ended.
+            Ok(fd) => {
+                let _ready = fd.readable().await?;
+                super::clone_into::wait(fd.get_ref())
             }
-        };
-        let _ = tx.send(Some(status));
-        let _ = exits.send(ExitedEvent { generation, role, status });
-    });
-    Ok(ProcessHandle { role: spec.role.clone(), pid, since: SystemTime::now(), exited: rx })
+            // The process runs whatever happens here: waited for on a thread rather than lost.
+            Err(e) => {
+                let (fd, _) = e.into_parts();
+                tokio::task::spawn_blocking(move || super::clone_into::wait(&fd)).await.map_err(io::Error::other)?
+            }
+        }
+    };
+    Ok(watch_exit(spec, generation, exits, pid, waited))
 }
 
 /// A binary written moments ago may still be open for writing in a process forked meanwhile
