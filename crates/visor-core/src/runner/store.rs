@@ -108,16 +108,16 @@ impl Store {
 
 fn apply(path: &std::path::Path, cmd: &StoreCmd) {
     let result = History::update(path, |h| match cmd {
-        StoreCmd::Confirm { id, at } => {
-            if let Some(r) = h.find_mut(id) {
-                r.confirmed_at = Some(*at);
+        StoreCmd::Confirm { id, at } => match h.find_mut(id) {
+            Some(r) => r.confirmed_at = Some(*at),
+            None => {
+                tracing::warn!(switch = id, "the switch's confirmation has no record to go to (its recording failed)")
             }
-        }
-        StoreCmd::Downtime { id, ms } => {
-            if let Some(r) = h.find_mut(id) {
-                r.downtime_ms = Some(*ms);
-            }
-        }
+        },
+        StoreCmd::Downtime { id, ms } => match h.find_mut(id) {
+            Some(r) => r.downtime_ms = Some(*ms),
+            None => tracing::warn!(switch = id, "the switch's downtime has no record to go to (its recording failed)"),
+        },
     });
     if let Err(e) = result {
         tracing::warn!(error = %e, "cannot record the switch's outcome in the history");

@@ -47,9 +47,16 @@ pub(crate) struct Born {
     pub(crate) pidfd: OwnedFd,
 }
 
-/// Why the clone itself could not be used (as opposed to the program failing to start).
+/// `clone3` itself was refused (an old kernel, a seccomp filter): the caller moves the child in
+/// instead. Carried inside an `io::Error`, so it is never confused with the program's own
+/// failure to start (whose errno can be the same).
+#[derive(Debug, thiserror::Error)]
+#[error("clone3 into the cgroup is refused: {0}")]
+pub(crate) struct Refused(io::Error);
+
+/// Whether `e` says `clone3` itself was refused (see [`Refused`]).
 pub(crate) fn unsupported(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM | libc::EINVAL | libc::EOPNOTSUPP | libc::E2BIG))
+    e.get_ref().is_some_and(|inner| inner.is::<Refused>())
 }
 
 fn cstring(s: &OsStr) -> io::Result<CString> {
@@ -110,7 +117,12 @@ pub(crate) fn spawn(
         unsafe { child(program_c.as_ptr(), argv.as_ptr(), envp.as_ptr(), stdin, err_fd, parent) }
     }
     if pid < 0 {
-        return Err(io::Error::last_os_error());
+        let e = io::Error::last_os_error();
+        let refused = matches!(
+            e.raw_os_error(),
+            Some(libc::ENOSYS | libc::EPERM | libc::EINVAL | libc::EOPNOTSUPP | libc::E2BIG)
+        );
+        return Err(if refused { io::Error::other(Refused(e)) } else { e });
     }
     drop(err_write);
     // SAFETY: CLONE_PIDFD stored a new descriptor there for the child just made.
@@ -181,22 +193,37 @@ unsafe fn child(
     }
 }
 
-/// Reaps the process of `pidfd` once it has ended (call when the descriptor is readable, or to
-/// wait for it).
+/// Reaps the process of `pidfd`, waiting for it to end.
 pub(crate) fn wait(pidfd: &OwnedFd) -> io::Result<ExitStatus> {
+    reap(pidfd, 0).map(Option::unwrap_or_default)
+}
+
+/// Reaps the process of `pidfd` if it has ended (`None` if not yet: a tracer can hold a zombie
+/// back from its parent after the pidfd said it ended). Never blocks.
+pub(crate) fn try_wait(pidfd: &OwnedFd) -> io::Result<Option<ExitStatus>> {
+    reap(pidfd, libc::WNOHANG)
+}
+
+fn reap(pidfd: &OwnedFd, flags: libc::c_int) -> io::Result<Option<ExitStatus>> {
     loop {
-        // SAFETY: `info` is written by waitid before it is read.
+        // SAFETY: `info` is written by waitid before it is read (zeroed: `si_pid` stays 0 when
+        // WNOHANG finds nothing to reap).
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::waitid(libc::P_PIDFD, pidfd.as_raw_fd() as libc::id_t, &raw mut info, libc::WEXITED) };
+        let r = unsafe {
+            libc::waitid(libc::P_PIDFD, pidfd.as_raw_fd() as libc::id_t, &raw mut info, libc::WEXITED | flags)
+        };
         if r == 0 {
-            // SAFETY: waitid filled a SIGCHLD siginfo.
+            // SAFETY: waitid filled (or left zeroed) a SIGCHLD siginfo.
+            if unsafe { info.si_pid() } == 0 {
+                return Ok(None);
+            }
             let (code, status) = unsafe { (info.si_code, info.si_status()) };
             let raw = match code {
                 libc::CLD_EXITED => (status & 0xff) << 8,
                 libc::CLD_DUMPED => (status & 0x7f) | 0x80,
                 _ => status & 0x7f,
             };
-            return Ok(ExitStatus::from_raw(raw));
+            return Ok(Some(ExitStatus::from_raw(raw)));
         }
         let e = io::Error::last_os_error();
         if e.kind() != io::ErrorKind::Interrupted {
@@ -239,6 +266,23 @@ mod tests {
             other => other.unwrap(),
         };
         assert_eq!(wait(&born.pidfd).unwrap().code(), Some(7), "it ran inside the cgroup");
+    }
+
+    #[test]
+    fn a_program_refused_by_exec_is_its_own_error_not_a_refused_clone() {
+        let Some((_cgroup, dir)) = cgroup() else { return };
+        let parent = std::process::id() as i32;
+        let plain = tempfile::NamedTempFile::new().unwrap();
+        match spawn(plain.path(), &[], &env(), dir.as_raw_fd(), parent) {
+            Err(e) if unsupported(&e) && e.to_string().contains("clone3") => {
+                eprintln!("skipped: clone3 is refused here ({e})");
+            }
+            Err(e) => {
+                assert!(!unsupported(&e), "an exec failure is not clone3's: {e}");
+                assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
+            }
+            Ok(_) => panic!("a file without the execute bit ran"),
+        }
     }
 
     #[test]

@@ -186,10 +186,13 @@ fn spawn_born(
         // long as the AsyncFd lives.
         match unsafe { tokio::io::unix::AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) } {
             // A pidfd is readable once its process has ended.
-            Ok(fd) => {
-                let _ready = fd.readable().await?;
-                super::clone_into::wait(fd.get_ref())
-            }
+            Ok(fd) => loop {
+                let mut ready = fd.readable().await?;
+                match super::clone_into::try_wait(fd.get_ref())? {
+                    Some(status) => break Ok(status),
+                    None => ready.clear_ready(),
+                }
+            },
             // The process runs whatever happens here: waited for on a thread rather than lost.
             Err(e) => {
                 let (fd, _) = e.into_parts();

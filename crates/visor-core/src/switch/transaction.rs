@@ -62,6 +62,21 @@ pub enum SwitchError {
         /// What the hook said.
         message: String,
     },
+    /// An interrupted switch had moved `current` (so the new release may have run on the data)
+    /// and its release is no longer complete: neither finishing nor undoing it is safe.
+    #[error(
+        "the switch to {to} was interrupted after `current` moved, and {to} is no longer complete; the new release \
+         may have run on the node's data, so the visor does not go back to {from} by itself: restore {to}'s folder \
+         and start again, or, if the data was not migrated, point `current` at {from} and delete the journal {journal}"
+    )]
+    Incomplete {
+        /// The release switched to.
+        to: String,
+        /// The release switched from.
+        from: String,
+        /// The journal file.
+        journal: String,
+    },
     /// The journal of an interrupted switch cannot be read.
     #[error(
         "the switch journal {path} is unreadable ({message}); a switch was interrupted: make sure `current` points at \
@@ -222,6 +237,14 @@ pub fn recover(
         tracing::info!(to = %journal.to, "finished the interrupted switch");
         Ok(Recovery::RolledForward(Box::new(record)))
     } else {
+        // `current` moved: the new release is started as soon as it has, so it may have run.
+        if home.read_current().map_err(io("reading `current`"))? == CurrentLink::Release(journal.to.clone()) {
+            return Err(SwitchError::Incomplete {
+                to: journal.to.to_string(),
+                from: journal.from.as_ref().map_or_else(|| "the previous release".to_owned(), ToString::to_string),
+                journal: journal_path.display().to_string(),
+            });
+        }
         if let Some(from) = &journal.from {
             home.point_current(from).map_err(io("moving `current` back"))?;
         }
@@ -322,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn recovery_rolls_back_when_the_target_is_gone() {
+    fn recovery_refuses_to_go_back_once_current_named_a_release_that_is_gone() {
         let (_dir, home) = setup();
         fs::create_dir_all(home.state_dir()).unwrap();
         let journal = Journal {
@@ -337,6 +360,29 @@ mod tests {
         };
         journal.save(&home.journal_file()).unwrap();
         home.point_current(&name("v2")).unwrap();
+        let err = recover(&home, |_| false, &|_| Ok(())).unwrap_err();
+        assert!(matches!(err, SwitchError::Incomplete { .. }), "{err}");
+        assert!(err.to_string().contains("restore v2's folder"), "{err}");
+        assert_eq!(home.read_current().unwrap(), CurrentLink::Release(name("v2")), "nothing touched");
+        assert!(home.journal_file().exists());
+    }
+
+    #[test]
+    fn recovery_rolls_back_when_the_target_is_gone() {
+        let (_dir, home) = setup();
+        fs::create_dir_all(home.state_dir()).unwrap();
+        let journal = Journal {
+            id: "j1".into(),
+            from: Some(name("genesis")),
+            to: name("v2"),
+            version: "v2".into(),
+            height: None,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+            rollback: false,
+            backup: None,
+        };
+        journal.save(&home.journal_file()).unwrap();
+        // Killed before `current` moved (a record from an earlier attempt is undone too).
         append_record(&home, &journal, None).unwrap();
         let recovery = recover(&home, |_| false, &|_| Ok(())).unwrap();
         assert!(matches!(recovery, Recovery::RolledBack { .. }));

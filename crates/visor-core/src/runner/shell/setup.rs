@@ -66,7 +66,10 @@ pub(super) async fn prepare(face: &dyn Face, home: &Home) -> Result<Prepared, Ex
     let hook = |record: &SwitchRecord| face.record_switch(record).map_err(|e| e.to_string());
     let recovery = recover(home, |name| release_complete(face, home, name), &hook).map_err(|e| {
         tracing::error!("{e}");
-        Exit::Internal
+        match e {
+            crate::switch::SwitchError::Incomplete { .. } => Exit::Config,
+            _ => Exit::Internal,
+        }
     })?;
     if let Recovery::RolledBack { missing, .. } = &recovery {
         tracing::warn!(missing = %missing, "the upgrade will be retried when the node asks for it again");
