@@ -34,9 +34,7 @@ pub struct World {
     pub env: Vec<(String, String)>,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use testnode::tooling::free_port;
 
 impl World {
     pub fn new() -> Self {
