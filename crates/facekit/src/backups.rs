@@ -184,7 +184,8 @@ fn restore_one(home: &Home, settings: &BackupSettings, id: &str, stop_hint: &str
     let _lock = HomeLock::acquire(&home.lock_file()).map_err(|e| match e {
         visor_core::lock::LockError::Held { path, pid } => Failure {
             error: anyhow!(
-                "a visor is running this home (lock {} held{}): the node must be stopped for a restore; stop it first ({stop_hint}), then restore",
+                "{} is running this home (lock {} held{}): the node must be stopped for a restore; stop it first ({stop_hint}), then restore",
+                visor_core::lock::program_name(),
                 path.display(),
                 pid.map(|p| format!(" by pid {p}")).unwrap_or_default()
             ),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use visor_core::history::{History, SwitchRecord};
-use visor_core::status::{PendingStatus, ProcessStatus, StagingStatus, read_status};
+use visor_core::status::{AdminStatus, PendingStatus, ProcessStatus, StagingStatus, read_status};
 use visor_core::{CurrentLink, Exit, Home};
 
 use crate::{Failure, Output};
@@ -85,6 +85,8 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    admin: Option<AdminStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     updated_at: Option<jiff::Timestamp>,
 }
 
@@ -115,6 +117,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             last_switch: s.last_switch.or_else(|| history.last().cloned()),
             chain_height: s.chain_height,
             metrics: s.metrics,
+            admin: s.admin,
             updated_at: Some(s.updated_at),
         }),
         None => Ok(Report {
@@ -132,6 +135,7 @@ fn report(home: &Home) -> anyhow::Result<Report> {
             last_switch: history.last().cloned(),
             chain_height: None,
             metrics: None,
+            admin: None,
             updated_at: None,
         }),
     }
@@ -139,8 +143,8 @@ fn report(home: &Home) -> anyhow::Result<Report> {
 
 fn print_text(r: &Report) {
     match r.visor_pid {
-        Some(pid) => crate::println_out(&format!("visor:     running (pid {pid}), {}", r.state)),
-        None => crate::println_out("visor:     not running"),
+        Some(pid) => crate::println_out(&format!("{:<11}running (pid {pid}), {}", program_label(), r.state)),
+        None => crate::println_out(&format!("{:<11}not running", program_label())),
     }
     if let Some(detail) = &r.detail {
         crate::println_out(&format!("           {detail}"));
@@ -160,11 +164,22 @@ fn print_text(r: &Report) {
     if let Some(metrics) = &r.metrics {
         crate::println_out(&format!("metrics:   http://{metrics}/metrics"));
     }
+    if let Some(a) = &r.admin {
+        match &a.unreachable_since {
+            Some(since) => crate::println_out(&format!(
+                "admin endpoint: unreachable since {since} ({} failed polls{})",
+                a.failures,
+                a.error.as_deref().map(|e| format!("; last: {e}")).unwrap_or_default()
+            )),
+            None => crate::println_out(&format!("admin endpoint: {}", a.state)),
+        }
+    }
     match &r.pending {
         Some(p) => crate::println_out(&format!(
-            "upgrade:   {} at height {} (folder {}: {})",
+            "upgrade:   {}{} {} (folder {}: {})",
+            p.name.as_deref().filter(|n| *n != p.version).map(|n| format!("{n}, ")).unwrap_or_default(),
             p.version,
-            p.height.map_or_else(|| "?".to_owned(), |h| h.to_string()),
+            trigger_text(p, r.chain_height),
             p.folder.as_deref().unwrap_or("(invalid name)"),
             if p.folder_present { "present" } else { "MISSING" }
         )),
@@ -202,6 +217,28 @@ fn print_text(r: &Report) {
         )),
         None => crate::println_out("last switch: none"),
     }
+}
+
+/// How an upgrade is triggered, and how far away that is.
+fn trigger_text(p: &PendingStatus, chain_height: Option<u64>) -> String {
+    if let Some(h) = p.height {
+        return match chain_height {
+            Some(now) if now < h => format!("at height {h} ({} blocks from now)", h - now),
+            _ => format!("at height {h}"),
+        };
+    }
+    if let Some(at) = p.at {
+        let now = jiff::Timestamp::now();
+        let secs = at.as_second() - now.as_second();
+        let span = humantime::format_duration(Duration::from_secs(secs.unsigned_abs()));
+        return if secs >= 0 { format!("at {at} (in {span})") } else { format!("at {at} (due {span} ago)") };
+    }
+    "when the node is ready".to_owned()
+}
+
+/// The program's name as a status label (`visor:`, `nymvisor:`).
+fn program_label() -> String {
+    format!("{}:", visor_core::lock::program_name())
 }
 
 /// Prints the status of `home` once, as `json` or text.

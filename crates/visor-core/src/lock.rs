@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 pub enum LockError {
     /// Another process holds it.
     #[error(
-        "another visor is already running on this home (lock {path} held{}); stop it first, or use another home",
+        "another {} is already running on this home (lock {path} held{}); stop it first, or use another home",
+        program_name(),
         pid.map(|p| format!(" by pid {p}")).unwrap_or_default()
     )]
     Held {
@@ -30,6 +31,19 @@ pub enum LockError {
         /// The cause.
         source: io::Error,
     },
+}
+
+/// This program as its operator called it (`nymvisor`, `cosmovisor`…), for messages that
+/// speak of "another one" running.
+pub fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .map(Path::new)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "visor".to_owned())
 }
 
 /// How long a lock whose recorded holder is dead may stay held before it counts as held.

@@ -236,6 +236,12 @@ pub struct Hints {
     /// The node ends within seconds of each start: what that usually means and what to do
     /// (data newer than the release, e.g. a restored snapshot). Empty: nothing to add.
     pub early_exit: String,
+    /// Where a release's binary paths come from, as a fix to offer ("fix `path` in …"); empty
+    /// where the layout fixes them.
+    pub binary_path: String,
+    /// The node's admin endpoint does not answer: what to check (`{release}` is replaced by
+    /// the release folder).
+    pub admin_endpoint: String,
 }
 
 impl Default for Hints {
@@ -246,6 +252,8 @@ impl Default for Hints {
             provide_release: "put the release's binary in place by hand".to_owned(),
             create_home: "create a `genesis` release folder in {home}".to_owned(),
             early_exit: String::new(),
+            binary_path: String::new(),
+            admin_endpoint: "check the admin endpoint's address in the release's configuration".to_owned(),
         }
     }
 }

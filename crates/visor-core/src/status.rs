@@ -71,6 +71,23 @@ pub struct StagingStatus {
     pub verified: bool,
 }
 
+/// The node's admin endpoint (Vega), as the visor's polls find it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminStatus {
+    /// answering, unreachable, not asked yet.
+    pub state: String,
+    /// Since when it does not answer (RFC 3339 in the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable_since: Option<jiff::Timestamp>,
+    /// Polls failed in a row.
+    #[serde(default)]
+    pub failures: u64,
+    /// Why the last poll failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// The status document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,6 +126,9 @@ pub struct Status {
     /// Where the visor serves its metrics (`host:port`), when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<String>,
+    /// The node's admin endpoint, for nodes that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<AdminStatus>,
     /// When this document was written (RFC 3339 in the file).
     pub updated_at: jiff::Timestamp,
 }

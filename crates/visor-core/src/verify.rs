@@ -19,12 +19,12 @@ pub enum PreflightError {
     /// The face cannot read it.
     #[error("{0}")]
     Unreadable(String),
-    /// A binary is missing.
-    #[error("binary {0} does not exist; put the release's binary there or fix the path in the run configuration")]
-    MissingBinary(String),
+    /// A binary is missing; the second part is where the face takes its path from.
+    #[error("binary {0} does not exist; put the release's binary there{1}")]
+    MissingBinary(String, String),
     /// A binary is not an executable file.
-    #[error("{0} is not an executable file; run `chmod +x {0}` or fix the path in the run configuration")]
-    NotExecutable(String),
+    #[error("{0} is not an executable file; run `chmod +x {0}`{1}")]
+    NotExecutable(String, String),
     /// A binary is another version.
     #[error(transparent)]
     Identity(#[from] IdentityError),
@@ -68,7 +68,7 @@ pub(crate) fn recheck(face: &dyn Face, dir: &Path, verified: Option<&Fingerprint
         return Err(format!("release folder {} is gone", dir.display()));
     }
     let spec = face.read_release(dir).map_err(|e| e.to_string())?;
-    check_binaries(&spec).map_err(|e| e.to_string())?;
+    check_binaries(face, &spec).map_err(|e| e.to_string())?;
     if let Some(verified) = verified {
         let now = fingerprint(&spec).map_err(|e| format!("{}: {e}", dir.display()))?;
         if &now != verified {
@@ -117,13 +117,18 @@ pub(crate) fn warn_if_others_can_replace(spec: &NodeSpec) {
     }
 }
 
-/// Checks that every binary of `spec` is an executable regular file.
-pub(crate) fn check_binaries(spec: &NodeSpec) -> Result<(), PreflightError> {
+/// Checks that every binary of `spec` is an executable regular file; `face` says where the
+/// paths come from.
+pub(crate) fn check_binaries(face: &dyn Face, spec: &NodeSpec) -> Result<(), PreflightError> {
     for binary in binaries(spec) {
         let shown = binary.display().to_string();
-        let meta = std::fs::metadata(binary).map_err(|_| PreflightError::MissingBinary(shown.clone()))?;
+        let path_hint = || {
+            let hint = face.hints().binary_path;
+            if hint.is_empty() { String::new() } else { format!(", or {hint}") }
+        };
+        let meta = std::fs::metadata(binary).map_err(|_| PreflightError::MissingBinary(shown.clone(), path_hint()))?;
         if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
-            return Err(PreflightError::NotExecutable(shown));
+            return Err(PreflightError::NotExecutable(shown, path_hint()));
         }
     }
     Ok(())
@@ -143,7 +148,7 @@ pub(crate) async fn preflight(
         return Err(PreflightError::MissingFolder(dir.display().to_string()));
     }
     let spec = face.read_release(dir).map_err(|e| PreflightError::Unreadable(e.to_string()))?;
-    check_binaries(&spec)?;
+    check_binaries(face, &spec)?;
     if let Some(expected) = checksum {
         for binary in binaries(&spec) {
             let name = expected.algorithm.name().to_owned();

@@ -34,6 +34,12 @@ impl Face for VegaFace {
             ],
             provide_release: "put the release folder in place".to_owned(),
             create_home: "run `visor init --home {home}` or create it".to_owned(),
+            binary_path: "fix `path` under `[vega.binary]` or `[data_node.binary]` in the release's run-config.toml"
+                .to_owned(),
+            admin_endpoint:
+                "check that `vega.rpc.socketPath` in {release}/run-config.toml is the core's `[Admin.Server] \
+                             SocketPath` (in the core's config.toml), and that the core runs with its admin server on"
+                    .to_owned(),
             ..visor_core::Hints::default()
         }
     }

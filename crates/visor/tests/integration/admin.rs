@@ -59,3 +59,41 @@ fn admin_hangs_and_the_request_times_out() {
     let logs = unreachable_core(&["--admin-mode", "hang"], 0);
     assert!(logs.contains("did not answer within 5000 ms"), "{logs}");
 }
+
+/// A socket path that names nothing (a typo in `vega.rpc.socketPath`): the visor says it once
+/// while the core may still be opening its socket, then warns naming both settings to compare,
+/// and repeats the warning ever more rarely — never once per poll. `status` shows it.
+#[test]
+fn a_wrong_socket_path_is_warned_about_naming_the_settings() {
+    let env = Env::empty();
+    env.write_config("");
+    let args = env.core_args(&[]);
+    env.release("genesis", "v0.1.0", &args, None);
+    // The release's run configuration names another socket than the one the core opens.
+    let config = env.home.join("genesis/run-config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let wrong = env.socket.with_extension("typo");
+    let line = format!("socketPath = {:?}", env.socket.to_str().unwrap());
+    assert!(text.contains(&line), "{text}");
+    std::fs::write(&config, text.replace(&line, &format!("socketPath = {:?}", wrong.to_str().unwrap()))).unwrap();
+    let visor = env.start_visor();
+
+    let status = env.wait_status("the admin endpoint unreachable", |s| s["admin"]["state"] == "unreachable");
+    assert_eq!(status["state"], "running", "the node itself runs");
+    assert!(status["admin"]["unreachableSince"].is_string(), "{status}");
+    assert!(status["admin"]["error"].as_str().unwrap().contains(wrong.to_str().unwrap()), "{status}");
+    let out = env.visor(&["status", "--home", env.home.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("admin endpoint: unreachable since"), "{text}");
+
+    let warning = visor.wait_log("the core's admin endpoint does not answer");
+    assert!(warning.contains("WARN"), "{warning}");
+    assert!(warning.contains("`vega.rpc.socketPath` in genesis/run-config.toml"), "{warning}");
+    assert!(warning.contains("`[Admin.Server] SocketPath`"), "{warning}");
+    // Every poll failed (one each 2 s), but the log said so twice: once at the first failure,
+    // once as the warning after the grace period.
+    assert_eq!(visor.count("waiting for the core's admin endpoint"), 1, "{}", visor.logs().join("\n"));
+    assert_eq!(visor.count("does not answer"), 1, "{}", visor.logs().join("\n"));
+    let status = env.status_json();
+    assert!(status["admin"]["failures"].as_u64().unwrap() >= 5, "{status}");
+}

@@ -7,6 +7,7 @@
 //! from trigger to switch (`upgrade`); the plan, one for every source: the face's queue, the node's announcement, the refused versions (`plan`); staging ahead of time
 //! (`staging`); probation and rollback (`probation`).
 
+mod admin;
 mod backup;
 mod node;
 mod plan;
@@ -113,6 +114,10 @@ pub(crate) struct Machine {
     launched_at: Option<Instant>,
     restarts: RestartBudget,
     poll_failures: u64,
+    /// The admin endpoint stopped answering (or never answered yet).
+    unreachable: Option<admin::Unreachable>,
+    /// The running node's admin endpoint has answered once.
+    admin_answered: bool,
     announce_reported: Option<Instant>,
     resume: Option<Resume>,
     exit_requested: Option<Exit>,
@@ -184,6 +189,8 @@ impl Machine {
             launched_at: None,
             restarts: RestartBudget::default(),
             poll_failures: 0,
+            unreachable: None,
+            admin_answered: false,
             announce_reported: None,
             resume: start.resume,
             exit_requested: None,
@@ -420,6 +427,7 @@ impl Machine {
             last_switch: self.last_switch.clone(),
             chain_height: self.chain_height,
             metrics: self.metrics_address.clone(),
+            admin: self.admin_status(),
             updated_at: self.now.wall,
         }
     }

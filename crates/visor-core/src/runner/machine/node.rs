@@ -19,7 +19,7 @@ impl Machine {
     pub(super) fn start_node(&mut self, kind: StartKind) {
         let ticket = self.ticket();
         self.active = self.settings.clone();
-        self.poll_failures = 0;
+        self.forget_admin();
         self.set_state(State::Starting { ticket, step: Starting::Resolving { kind } }, None);
         self.emit(Effect::Resolve { ticket });
     }

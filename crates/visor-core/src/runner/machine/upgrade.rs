@@ -32,31 +32,9 @@ impl Machine {
             return;
         }
         match result {
-            Err(e) => {
-                let connection = self.active.admin.map(|a| a.connection);
-                let (budget, key) = if self.restarts.restarted() {
-                    (connection.map_or(u64::MAX, |c| c.after_restart), self.hints.connection_budget[1].clone())
-                } else {
-                    (connection.map_or(u64::MAX, |c| c.first), self.hints.connection_budget[0].clone())
-                };
-                if self.poll_failures >= budget {
-                    tracing::error!(
-                        failures = self.poll_failures + 1,
-                        budget,
-                        error = %e,
-                        "the core's admin endpoint stayed unreachable beyond the connection budget ({key}); stopping"
-                    );
-                    self.request_exit(Exit::Unreachable);
-                    return;
-                }
-                self.poll_failures += 1;
-                tracing::info!(attempts_left = budget - self.poll_failures, error = %e, "waiting for the core's admin endpoint");
-            }
+            Err(e) => self.on_poll_failed(&e),
             Ok(status) => {
-                if self.poll_failures > 0 {
-                    tracing::info!(after_failures = self.poll_failures, "the core's admin endpoint answers");
-                }
-                self.poll_failures = 0;
+                self.on_poll_answered();
                 self.confirm_upgrade();
                 let announced = status.accepted.map(|a| Upgrade::announced(&a.tag, a.height));
                 self.set_announced(announced.clone());

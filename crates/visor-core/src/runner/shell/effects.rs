@@ -49,7 +49,7 @@ impl Shell {
                 .current_dir()
                 .map_err(|e| format!("cannot resolve {}: {e}", home.current().display()))
                 .and_then(|dir| face.read_release(&dir).map_err(|e| e.to_string()))
-                .and_then(|spec| check_binaries(&spec).map(|()| spec).map_err(|e| e.to_string()))
+                .and_then(|spec| check_binaries(face.as_ref(), &spec).map(|()| spec).map_err(|e| e.to_string()))
                 .map(|spec| {
                     crate::verify::warn_if_others_can_replace(&spec);
                     let release = match home.read_current() {

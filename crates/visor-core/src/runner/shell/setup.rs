@@ -97,7 +97,7 @@ pub(super) async fn prepare(face: &dyn Face, home: &Home) -> Result<Prepared, Ex
 /// Whether `name` is a complete release (for recovery of an interrupted switch).
 fn release_complete(face: &dyn Face, home: &Home, name: &ReleaseName) -> bool {
     let dir = name.dir(home.root());
-    dir.is_dir() && face.read_release(&dir).is_ok_and(|spec| check_binaries(&spec).is_ok())
+    dir.is_dir() && face.read_release(&dir).is_ok_and(|spec| check_binaries(face, &spec).is_ok())
 }
 
 /// `current` → `genesis` when `current` is missing or dangling. Genesis is read first, so an

@@ -345,6 +345,32 @@ fn the_admin_endpoint_beyond_its_budget_stops_the_node_and_exits() {
     assert_eq!(w.exited(), Some(Exit::Unreachable));
 }
 
+/// An endpoint that never answers is said in the status at once, and again (with the warning
+/// in the log) after the grace period and then ever more rarely: not once per poll.
+#[test]
+fn an_unreachable_admin_endpoint_is_reported_with_backoff() {
+    let mut s = settings();
+    s.admin.as_mut().unwrap().connection.first = 1000;
+    let mut w = World::new(s, vega_spec());
+    let generation = w.start();
+    let mut published = Vec::new();
+    for second in (0..200).step_by(2) {
+        w.send(Event::Poll { ticket: generation, result: Err(timeout()) });
+        let admin = w.find(|e| if let Effect::Publish(s) = e { Some(s.admin.clone()) } else { None });
+        if let Some(Some(admin)) = admin {
+            assert_eq!(admin.state, "unreachable");
+            assert_eq!(admin.unreachable_since, Some("2026-06-01T12:00:00Z".parse().unwrap()));
+            published.push(second);
+        }
+        w.advance(Duration::from_secs(2));
+    }
+    assert_eq!(published, [0, 10, 40, 100], "at once, after the grace, then backing off");
+    w.send(Event::Poll { ticket: generation, result: Ok(UpgradeStatus { accepted: None, ready: false }) });
+    let admin = w.find(|e| if let Effect::Publish(s) = e { s.admin.clone() } else { None });
+    assert_eq!(admin.map(|a| a.state), Some("answering".to_owned()));
+    assert_eq!(w.state(), &State::Running);
+}
+
 /// Ready → verified → stopped → switched → the new node runs; returns the switch's ticket.
 fn upgrade_to_v2(w: &mut World, generation: Ticket) {
     w.send(Event::Poll { ticket: generation, result: Ok(ready("v2")) });
@@ -514,7 +540,11 @@ fn a_due_release_not_ready_keeps_the_daemon_running_and_backs_off() {
                 |e| if let Effect::Verify { ticket, target, .. } = e { Some((*ticket, target.clone())) } else { None },
             )
             .unwrap();
-        w.send(Event::Verified { ticket, target, result: Err(crate::PreflightError::MissingBinary("/x".into())) });
+        w.send(Event::Verified {
+            ticket,
+            target,
+            result: Err(crate::PreflightError::MissingBinary("/x".into(), String::new())),
+        });
         assert_eq!(w.state(), &State::Running);
         let (_, _, at) = w.armed().into_iter().find(|(_, t, _)| *t == Timer::Due).unwrap();
         delays.push((at - w.now.instant).as_secs());
