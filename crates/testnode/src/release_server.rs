@@ -40,6 +40,9 @@ pub struct Asset {
     pub hang: bool,
     /// Ignore Range headers (always send the whole file with 200).
     pub no_range: bool,
+    /// Send this many bytes of the body, then hold the rest back until the gate is opened
+    /// (a slow download a test controls).
+    pub stall_after: Option<(usize, Arc<std::sync::atomic::AtomicBool>)>,
 }
 
 impl Asset {
@@ -147,6 +150,9 @@ impl Server {
 pub struct Parts {
     parts: VecDeque<Result<Bytes, std::io::Error>>,
     hang: bool,
+    /// The parts after the first wait until this is set.
+    gate: Option<Arc<std::sync::atomic::AtomicBool>>,
+    sent_first: bool,
     length: Option<u64>,
     /// Before an error part, a pause that lets the bytes before it reach the client.
     pause: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -164,6 +170,20 @@ impl Body for Parts {
                 return Poll::Pending;
             }
         }
+        if self.sent_first
+            && let Some(gate) = &self.gate
+            && !gate.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            let pause =
+                self.pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(std::time::Duration::from_millis(10))));
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.pause = None;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.sent_first = true;
         match self.parts.pop_front() {
             Some(Ok(bytes)) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
             Some(Err(e)) => Poll::Ready(Some(Err(e))),
@@ -179,7 +199,14 @@ impl Body for Parts {
 
 fn body(bytes: impl Into<Bytes>) -> Parts {
     let bytes = bytes.into();
-    Parts { length: Some(bytes.len() as u64), parts: VecDeque::from([Ok(bytes)]), hang: false, pause: None }
+    Parts {
+        length: Some(bytes.len() as u64),
+        parts: VecDeque::from([Ok(bytes)]),
+        hang: false,
+        pause: None,
+        gate: None,
+        sent_first: false,
+    }
 }
 
 fn respond(status: StatusCode, body_parts: Parts, headers: &[(&str, String)]) -> Response<Parts> {
@@ -357,8 +384,20 @@ async fn serve_bytes(state: &Mutex<State>, asset: &Asset, range: Option<String>)
             parts: VecDeque::from([Ok(rest.slice(..cut)), Err(std::io::Error::other("cut on purpose"))]),
             hang: false,
             pause: None,
+            gate: None,
+            sent_first: false,
         },
-        _ => body(rest),
+        _ => match &asset.stall_after {
+            Some((at, gate)) if *at < rest.len() => Parts {
+                length: Some(rest.len() as u64),
+                parts: VecDeque::from([Ok(rest.slice(..*at)), Ok(rest.slice(*at..))]),
+                hang: false,
+                pause: None,
+                gate: Some(Arc::clone(gate)),
+                sent_first: false,
+            },
+            _ => body(rest),
+        },
     };
     respond(status, parts, &headers)
 }

@@ -226,6 +226,9 @@ pub(crate) struct AnnouncedCheck {
     pub(crate) folder: Result<ReleaseName, String>,
     /// The first report of this announcement (else a reminder).
     pub(crate) first: bool,
+    /// How staging the missing folder goes, when the visor stages it: the report says that
+    /// rather than asking for the folder by hand.
+    pub(crate) staging: Option<String>,
 }
 
 /// A staging job, short of the home (the shell adds it).

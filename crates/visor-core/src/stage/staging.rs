@@ -331,11 +331,12 @@ pub async fn stage(
     let request = Request { url: request_url.clone(), headers, expected, dest: artifact_file.clone() };
     let rate = fetch::Rate::start();
     let download_started = Instant::now();
-    let mut last_report = Instant::now();
+    let mut last_report: Option<Instant> = None;
     let version = job.version.clone();
+    // The first bytes are reported at once (they tell the size), then five times a second.
     let mut on_bytes = |bytes: u64, total: Option<u64>| {
-        if last_report.elapsed() >= Duration::from_millis(200) || total == Some(bytes) {
-            last_report = Instant::now();
+        if last_report.is_none_or(|t| t.elapsed() >= Duration::from_millis(200)) || total == Some(bytes) {
+            last_report = Some(Instant::now());
             progress(StageProgress {
                 version: version.clone(),
                 phase: StagePhase::Downloading,

@@ -327,20 +327,66 @@ impl Machine {
     /// A due upgrade whose release is not ready: the daemon keeps running; try again soon.
     pub(super) fn due_not_ready(&mut self, target: &Target, reason: &str) {
         let now = self.now.instant;
-        if self.due.reported.as_deref() != Some(reason)
+        // A release still being downloaded is not a fault: say how far it is, and try the
+        // upgrade as soon as it is staged (`on_staged`), not at the next backoff.
+        let downloading = self.download_progress(&target.version);
+        let said = downloading.as_ref().map_or(reason, |_| "downloading");
+        if self.due.reported.as_deref() != Some(said)
             || self.due.logged.is_none_or(|t| now.saturating_duration_since(t) >= DUE_LOG)
         {
-            tracing::error!(
-                version = target.version,
-                "the upgrade is due but its release is not ready, the node keeps running: {reason}"
-            );
-            self.due.reported = Some(reason.to_owned());
+            match &downloading {
+                Some(progress) => tracing::info!(
+                    version = target.version,
+                    "the upgrade is due; waiting for the download of its release ({progress}), the node keeps running"
+                ),
+                None => tracing::error!(
+                    version = target.version,
+                    "the upgrade is due but its release is not ready, the node keeps running: {reason}"
+                ),
+            }
+            self.due.reported = Some(said.to_owned());
             self.due.logged = Some(now);
         }
-        self.set_state(State::Running, Some(format!("upgrade {} due, release not ready: {reason}", target.version)));
+        let detail = match &downloading {
+            Some(progress) => format!("upgrade {} due, waiting for the download ({progress})", target.version),
+            None => format!("upgrade {} due, release not ready: {reason}", target.version),
+        };
+        self.set_state(State::Running, Some(detail));
         let delay = DUE_RETRY.saturating_mul(1 << self.due.attempts.min(5)).min(DUE_RETRY_MAX);
         self.due.attempts += 1;
         self.due.ticket = self.arm(Timer::Due, delay);
+    }
+
+    /// How far the download of `version`'s release is, while it runs.
+    fn download_progress(&self, version: &str) -> Option<String> {
+        self.staging.as_ref().filter(|s| s.status.version == version && s.running.is_some()).map(|s| {
+            match s.status.total {
+                Some(total) => format!("{} of {total} bytes", s.status.bytes),
+                None => format!("{} bytes so far", s.status.bytes),
+            }
+        })
+    }
+
+    /// The download of a due upgrade's release moved on: the status says how far it is.
+    pub(super) fn due_download_moved(&mut self, version: &str) {
+        if self.state != State::Running || self.due.reported.as_deref() != Some("downloading") {
+            return;
+        }
+        if let Some(progress) = self.download_progress(version) {
+            self.detail = Some(format!("upgrade {version} due, waiting for the download ({progress})"));
+        }
+    }
+
+    /// A release was staged: if it is the due upgrade's, the upgrade goes ahead now.
+    pub(super) fn staged_for_due(&mut self, version: &str) {
+        if !matches!(self.state, State::Running) || self.due.attempts == 0 {
+            return;
+        }
+        let due = self.next_planned().is_some_and(|p| p.version == version && self.due_now(&p.trigger));
+        if due {
+            self.due.ticket = self.ticket();
+            self.start_due();
+        }
     }
 
     /// Whether the planned `target` is still the next upgrade and due (the plan may have changed

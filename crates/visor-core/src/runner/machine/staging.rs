@@ -184,6 +184,7 @@ impl Machine {
             staging.status.bytes = progress.bytes;
             staging.status.total = progress.total;
         }
+        self.due_download_moved(&progress.version);
         self.publish();
     }
 
@@ -219,6 +220,7 @@ impl Machine {
                 if matches!(self.state, State::Waiting(_)) {
                     self.recheck_release();
                 }
+                self.staged_for_due(&version);
                 // The next planned release, if any, is staged in its turn.
                 self.stage_planned();
             }
@@ -227,7 +229,14 @@ impl Machine {
                 let delay = STAGE_RETRY.saturating_mul(1 << (attempt.saturating_sub(1)).min(8)).min(STAGE_RETRY_MAX);
                 staging.status.phase = "failed".to_owned();
                 staging.status.error = Some(e.to_string());
-                tracing::error!(version, attempt, retry_in_s = delay.as_secs(), "CANNOT STAGE THE RELEASE: {e}");
+                tracing::error!(
+                    version,
+                    attempt,
+                    retry_in_s = delay.as_secs(),
+                    "CANNOT STAGE THE RELEASE: {e}; it is tried again, or {} (a complete folder made by hand is used as \
+                     it is)",
+                    self.hints.provide_release
+                );
                 self.emit(Effect::ShowProgress(StageProgress {
                     version: version.clone(),
                     phase: StagePhase::Failed,

@@ -105,11 +105,19 @@ impl Machine {
         self.announce_reported = Some(self.now.instant);
         self.maybe_stage(&upgrade.version);
         let folder = self.release_of(&upgrade);
+        let staging = self.staging.as_ref().filter(|s| s.status.version == upgrade.version).map(|s| {
+            let attempt = s.status.attempt;
+            match (&s.status.error, s.status.phase.as_str()) {
+                (Some(e), "failed") => format!("attempt {attempt} failed ({e}); it is tried again"),
+                _ => format!("{} (attempt {attempt})", s.status.phase),
+            }
+        });
         self.emit(Effect::ReportAnnounced(AnnouncedCheck {
             height: upgrade.trigger.height().unwrap_or_default(),
             version: upgrade.version,
             folder,
             first,
+            staging,
         }));
     }
 
@@ -356,7 +364,7 @@ impl Machine {
             }
         };
         tracing::info!(
-            from = ?record.from.as_ref().map(ToString::to_string),
+            from = record.from.as_ref().map_or_else(|| "(none)".to_owned(), ToString::to_string),
             to = %record.to,
             version = record.version,
             took_ms = took.as_millis() as u64,
@@ -364,6 +372,11 @@ impl Machine {
         );
         self.emit(Effect::UnlockUpgrade { remove: true });
         self.current = Some(record.to.clone());
+        // What staging said about this release is over (a failed attempt before a folder was
+        // made by hand, say): the status must not show it after the upgrade.
+        if self.staging.as_ref().is_some_and(|s| s.release == record.to || s.status.version == record.version) {
+            self.staging = None;
+        }
         self.restarts.reset();
         self.plan.announced = None;
         if !record.rollback && record.height.is_some() {
@@ -420,20 +433,30 @@ impl Machine {
         let downtime_ms = total.as_millis() as u64;
         let backup = record.backup.as_ref().map_or(Duration::ZERO, |b| b.took);
         let spawn = downtime.switched_at.map_or(Duration::ZERO, |at| self.now.instant.saturating_duration_since(at));
-        self.emit(Effect::Observe(Observation::UpgradeDone(Phases {
-            total,
-            stop: downtime.stop_took,
-            backup,
-            switch: downtime.switch_took,
-            spawn,
-        })));
+        let phases = Phases { total, stop: downtime.stop_took, backup, switch: downtime.switch_took, spawn };
+        // Each phase apart: a wait for a release made by hand is not the switch's doing.
+        let [stop, wait, backup, switch, spawn] = phases.named().map(|(_, d)| d.as_micros() as u64);
         tracing::info!(
             downtime_ms,
             downtime_us = total.as_micros() as u64,
             stop_ms = downtime.stop_took.as_millis() as u64,
-            switch_and_spawn_us = total.saturating_sub(downtime.stop_took).as_micros() as u64,
+            stop_us = stop,
+            waited_us = wait,
+            backup_us = backup,
+            switch_us = switch,
+            spawn_us = spawn,
             "upgrade done"
         );
+        if wait >= 100_000 {
+            tracing::info!(
+                waited_ms = wait / 1000,
+                "of the downtime, the wait for the release (or for room, or a lock) was {} ms; the switch and the \
+                 new node's spawn took {} ms",
+                wait / 1000,
+                (switch + spawn) / 1000
+            );
+        }
+        self.emit(Effect::Observe(Observation::UpgradeDone(phases)));
         if let Some(last) = self.last_switch.as_mut().filter(|l| l.id == record.id) {
             last.downtime_ms = Some(downtime_ms);
         }

@@ -385,7 +385,15 @@ impl Shell {
             Err(e) => tracing::error!(version = check.version, height = check.height, "upgrade announced, but {e}"),
             Ok(name) => {
                 let dir = name.dir(self.home.root());
-                if !dir.is_dir() {
+                if let (false, Some(staging)) = (dir.is_dir(), &check.staging) {
+                    tracing::info!(
+                        version = check.version,
+                        height = check.height,
+                        folder = %dir.display(),
+                        "upgrade announced; its release folder is missing and the visor stages it: {staging}; a complete \
+                         folder put there by hand is used instead"
+                    );
+                } else if !dir.is_dir() {
                     tracing::warn!(
                         version = check.version,
                         height = check.height,

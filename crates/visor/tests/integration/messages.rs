@@ -1,0 +1,56 @@
+//! What the visor says while an upgrade waits, as an operator reads it: one consistent story
+//! when the release is staged and prepared by hand at once, nothing stale in `status` after the
+//! upgrade, and the downtime that names the wait for the release apart from the switch.
+
+use nix::sys::signal::Signal;
+use testnode::release_server::{Release, Server};
+
+use crate::harness::{Env, auto_install_config, wait_until};
+use crate::harness::{Exit, code};
+
+fn field(line: &str, name: &str) -> u64 {
+    let start = line.find(&format!(" {name}=")).unwrap_or_else(|| panic!("{name} in {line}")) + name.len() + 2;
+    line[start..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_release_staged_and_prepared_by_hand_is_one_story_and_leaves_nothing_stale() {
+    // autoInstall is on (as `init` sets it) but the release is not published: staging fails,
+    // and the operator prepares the folder by hand.
+    let server = Server::start(vec![Release { tag: "v0.1.0".into(), assets: Vec::new() }]);
+    let env = Env::with_upgrade(10, &auto_install_config(&server));
+    let mut visor = env.start_visor();
+    let staging = visor.wait_log("its release folder is missing and the visor stages it");
+    assert!(staging.contains("a complete folder put there by hand is used instead"), "{staging}");
+    let error = visor.wait_log("CANNOT STAGE THE RELEASE");
+    assert!(error.contains("release v0.2.0 not found"), "{error}");
+    assert!(error.contains("or put the release folder in place"), "{error}");
+    env.wait_status("waiting for the release", |s| s["state"] == "waiting-for-release");
+    let status = env.status_json();
+    assert_eq!(status["staging"]["phase"], "failed", "{status}");
+
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    let logs = visor.logs().join("\n");
+    assert!(!logs.contains("prepare it before the upgrade height"), "no second, different instruction:\n{logs}");
+
+    // The failed staging of the release now running is over: status does not show it.
+    let status = env.wait_status("the upgrade done", |s| s["release"] == "v0.2.0");
+    assert!(status["staging"].is_null(), "{status}");
+
+    // The downtime says what it was made of: the wait for the folder, not the switch.
+    let done = visor.wait_log("upgrade done");
+    let (waited, switch, spawn) = (field(&done, "waited_us"), field(&done, "switch_us"), field(&done, "spawn_us"));
+    assert!(waited > switch + spawn, "{done}");
+    assert!(field(&done, "downtime_us") >= waited + switch + spawn, "{done}");
+    let said = visor.wait_log("of the downtime, the wait for the release");
+    assert!(said.contains("the switch and the new node's spawn took"), "{said}");
+    assert!(!done.contains("Some("), "no debug formatting: {done}");
+    let switched = visor.wait_log("switched `current`");
+    assert!(switched.contains("from=genesis") || switched.contains("from=\"genesis\""), "{switched}");
+    assert!(!switched.contains("Some("), "{switched}");
+
+    wait_until("the new core runs", || env.starts_of("core").len() == 2);
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
