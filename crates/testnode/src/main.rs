@@ -32,14 +32,20 @@ macro_rules! say {
 }
 
 const USAGE: &str = "\
+testnode: a fake node (Vega core and data node, Nym daemon, Cosmos SDK app) for Visor's
+tests and demo. It produces blocks on a timer and misbehaves on request.
+
 usage:
   testnode start [options]                       run as a Vega core
   testnode run [options]                         run as a plain daemon (Nym)
   testnode datanode start [options]              run as a Vega data node
   testnode datanode network-history latest-history-segment --output json [--home DIR]
-  testnode version --output json|human      (appends to $TESTNODE_CALLS when set)
-  testnode cosmos start|status|version|pre-upgrade [options]   run as a Cosmos SDK app (see cosmos.rs)
+                             the height in <home>/latest-segment-height, or exit 1
+  testnode version --output json|human           its version (see below)
+  testnode [--no-banner] build-info --output json|human   its version, as a Nym binary says it
+  testnode cosmos start|status|version|pre-upgrade [options]   run as a Cosmos SDK app
   testnode grandchild [--home DIR] [--ignore-sigterm] [--setsid]   (used by --fork-grandchild)
+  testnode help | --help | -h                    this help
 
 options:
   --home DIR                 where starts.jsonl and other records go
@@ -50,6 +56,7 @@ options:
   --release-tag TAG          the release accepted for the upgrade at H
   --accept-at H              report the accepted release from height H (default 1)
   --snapshot.load-from-block-height N   start at height N
+  --mark FILE                append its version to FILE first thing at start (a migration)
 misbehaviour:
   --ignore-sigterm           ignore SIGTERM and SIGINT
   --stop-delay DURATION      take this long to exit after SIGTERM
@@ -69,6 +76,46 @@ output at start (also for `cosmos start`), to check that it passes through untou
                              (byte i is b'a' + i % 23), then a newline
   --print-invalid-utf8       a line that is not UTF-8 on stdout and on stderr, these bytes:
                              invalid utf-8 <\\x80\\xff\\xfe\\xc3( \\xc0\\xaf \\xed\\xa0\\x80> end\\n
+cosmos options (`testnode cosmos …`; unknown flags are accepted and ignored):
+  --home DIR                 the app's home: the height in <home>/data/testnode-height,
+                             the plan written to <home>/data/upgrade-info.json
+  --records DIR              where starts.jsonl, exits.jsonl, plans.jsonl and
+                             pre-upgrade.jsonl go
+  --block-time DURATION      time per block (default 100ms)
+  --plan-name NAME --plan-height H --plan-info TEXT   the upgrade plan to halt for at H
+  --unsafe-skip-upgrades H…  heights whose plan is skipped
+  --halt-height H            stop producing blocks after H
+  --rpc-port PORT            serve CometBFT's GET /status on 127.0.0.1:PORT
+  --grpc-port PORT           answer Query/CurrentPlan on 127.0.0.1:PORT
+  --stop-delay DURATION      take this long to exit after SIGTERM
+  --crash-at-start           exit 1 at once
+  --exit-at-plan CODE        exit with CODE once the plan is written (--exit-delay first)
+  --mark-data NAME           write its version to <home>/data/NAME first thing at start
+  --pre-upgrade-codes C,C…   the exit codes of successive `pre-upgrade` calls
+
+the version it reports (start records, `version`, `build-info`, log lines), the first of:
+  $TESTNODE_VERSION          e.g. TESTNODE_VERSION=v0.2.0 testnode version --output json
+  testnode.version           a file beside the path it was started as (a copy or symlink
+                             in a release folder counts as that folder's), else beside the
+                             executable itself; its content, trimmed, e.g. v0.2.0
+  v0.0.0-testnode            otherwise
+
+environment:
+  TESTNODE_VERSION           the version it reports (above)
+  TESTNODE_CALLS             a file: `version` and `build-info` append a JSON line to it
+                             ({\"call\":…,\"version\":…}), so a test counts the calls
+  TESTNODE_BINARY_NAME       the binary_name `build-info` reports (default testnode)
+  TESTNODE_BUILD_INFO_PADDING  N: `build-info --output json` adds N bytes of padding
+  NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID   not used; which of them are set is recorded
+                             in starts.jsonl (serviceEnv): the visor must not pass them on
+
+files it reads:
+  testnode.version           its version (above)
+  <home>/starts.jsonl        its earlier starts, for --crash-first
+  <home>/latest-segment-height   for `datanode network-history latest-history-segment`
+  <home>/data/testnode-height    `cosmos`: the height to go on from
+  <records>/pre-upgrade.jsonl    `cosmos pre-upgrade`: its earlier calls, for the next code
+  --exit-on-file PATH        exits once PATH exists
 ";
 
 /// What `--print-invalid-utf8` writes: a lone continuation byte, bytes never in UTF-8, a cut
@@ -91,6 +138,13 @@ pub(crate) fn print_on_request(print: args::Print) {
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    // Only as the first word (or after `cosmos`): later, a flag belongs to the node's
+    // arguments, which testnode accepts whatever they are.
+    let help = |a: Option<&String>| a.is_some_and(|a| matches!(a.as_str(), "help" | "--help" | "-h"));
+    if help(argv.first()) || (argv.first().is_some_and(|a| a == "cosmos") && help(argv.get(1))) {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     if argv.first().is_some_and(|a| a == "cosmos") {
         return cosmos::main(&argv[1..]);
     }
@@ -111,10 +165,6 @@ fn main() -> ExitCode {
             latest_segment(&options)
         }
         [c] if c == "grandchild" => grandchild(&options),
-        [c] if c == "help" => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
         _ => {
             say!("testnode: unknown command {:?}\n\n{USAGE}", options.command);
             ExitCode::from(2)

@@ -7,11 +7,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use testnode::release_server::{Asset, Server, sha256_hex};
 
-use crate::{built, fail, field, output_lines, step};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::{begin, built, fail, field, output, output_lines, spawn, step, wait};
 
 const HEIGHT: u64 = 40;
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -71,7 +75,11 @@ pub(crate) fn main() -> ExitCode {
         Ok(found) => found,
         Err(e) => return fail(&e),
     };
-    let root = std::env::temp_dir().join(format!("cosmovisor-demo-{}", std::process::id()));
+    let session = match begin("cosmovisor-demo", &[cosmovisor.clone(), testnode.clone()]) {
+        Ok(session) => session,
+        Err(e) => return fail(&e),
+    };
+    let root = session.root().to_owned();
     let demo = Demo {
         cosmovisor,
         testnode,
@@ -81,7 +89,8 @@ pub(crate) fn main() -> ExitCode {
         grpc: free_port(),
     };
     let result = run(&demo, &root);
-    let _ = std::fs::remove_dir_all(&root);
+    // Stopped and removed before the verdict is printed.
+    drop(session);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
@@ -90,50 +99,53 @@ pub(crate) fn main() -> ExitCode {
 
 fn run(d: &Demo, root: &Path) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
+    say!("visor demo (Cosmos) in {} (removed when it ends)", root.display())?;
     std::fs::create_dir_all(d.home.join("config")).map_err(io)?;
     std::fs::write(d.home.join("config/config.toml"), format!("[rpc]\nladdr = \"tcp://127.0.0.1:{}\"\n", d.rpc))
         .map_err(io)?;
 
-    step(1, "the v2 binary on a release server on 127.0.0.1, and the chain's plan naming it");
+    step(1, "the v2 binary on a release server on 127.0.0.1, and the chain's plan naming it")?;
     let server = Server::start(Vec::new());
     let v2 = d.app("v2", "");
     server.state.lock().map_err(|e| e.to_string())?.files.push(Asset::new("simd", v2.clone().into_bytes()));
     let url = format!("{}/files/simd?checksum=sha256:{}", server.base(), sha256_hex(v2.as_bytes()));
     let info = serde_json::json!({ "binaries": { host(): url } });
-    println!("    governance plan v2 at height {HEIGHT} (a block every 100 ms), info = {info}");
+    say!("    governance plan v2 at height {HEIGHT} (a block every 100 ms), info = {info}")?;
     let genesis = root.join("simd-v1");
     std::fs::write(&genesis, d.app("v1", &format!("--plan-name v2 --plan-height {HEIGHT} --plan-info '{info}'")))
         .map_err(io)?;
     std::fs::set_permissions(&genesis, std::os::unix::fs::PermissionsExt::from_mode(0o755)).map_err(io)?;
 
-    step(2, "cosmovisor init <genesis binary>");
-    let out = d.command().arg("init").arg(&genesis).output().map_err(io)?;
+    step(2, "cosmovisor init <genesis binary>")?;
+    let out = output(d.command().arg("init").arg(&genesis))?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
-    println!("    {}", String::from_utf8_lossy(&out.stdout).trim());
+    say!("    {}", String::from_utf8_lossy(&out.stdout).trim())?;
 
-    step(3, "cosmovisor run start --home $DAEMON_HOME: plan from gRPC, download ahead, halt, switch");
+    step(3, "cosmovisor run start --home $DAEMON_HOME: plan from gRPC, download ahead, halt, switch")?;
     let started = Instant::now();
-    let mut child = d
-        .command()
-        .args(["run", "start", "--home"])
-        .arg(&d.home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(io)?;
+    // Not waited for on an early return: the session's cleanup stops it (SIGTERM, so
+    // cosmovisor stops the app too).
+    let mut child = spawn(
+        d.command()
+            .args(["run", "start", "--home"])
+            .arg(&d.home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )?;
     let rx = output_lines(&mut child);
     let mut done = None;
     while done.is_none() {
         let left = DEADLINE.checked_sub(started.elapsed()).ok_or("no upgrade within a minute")?;
-        let Ok(line) = rx.recv_timeout(left) else {
-            let _ = child.kill();
-            return Err("no upgrade within a minute".to_owned());
+        let line = match rx.recv_timeout(left) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => return Err("no upgrade within a minute".to_owned()),
+            Err(RecvTimeoutError::Disconnected) => return Err("cosmovisor exited before the upgrade".to_owned()),
         };
         let shown = line.split_once("Z ").map_or(line.as_str(), |(_, rest)| rest.trim_start());
-        println!("    │ {shown}");
+        say!("    │ {shown}")?;
         // Not `pre-upgrade done`: the engine's line carries the downtime.
         if line.contains("upgrade done") && line.contains("downtime_us=") {
             done = Some(line);
@@ -141,37 +153,35 @@ fn run(d: &Demo, root: &Path) -> Result<(), String> {
     }
     let done = done.unwrap_or_default();
 
-    step(4, "cosmovisor status");
-    let out = d.command().arg("status").output().map_err(io)?;
+    step(4, "cosmovisor status")?;
+    let out = output(d.command().arg("status"))?;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        println!("    {line}");
+        say!("    {line}")?;
     }
 
-    step(5, "SIGTERM to the visor: it stops the app, then exits");
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM);
-    let status = child.wait().map_err(io)?;
+    step(5, "SIGTERM to the visor: it stops the app, then exits")?;
+    let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+    let status = wait(&mut child)?;
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
-        println!("    │ {}", line.split_once("Z ").map_or(line.as_str(), |(_, rest)| rest.trim_start()));
+        say!("    │ {}", line.split_once("Z ").map_or(line.as_str(), |(_, rest)| rest.trim_start()))?;
     }
-    println!("    cosmovisor exited with {status}");
+    say!("    cosmovisor exited with {status}")?;
 
     let starts = std::fs::read_to_string(d.records.join("starts.jsonl")).unwrap_or_default();
     let plans = std::fs::read_to_string(d.records.join("plans.jsonl")).unwrap_or_default();
     let written = plans.lines().next().and_then(|l| micros(l, "atMicros"));
     let new_start = starts.lines().nth(1).and_then(|l| micros(l, "atMicros"));
     let downtime_us: f64 = field(&done, "downtime_us").and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-    println!("\nResult");
-    println!(
-        "    upgraded genesis (v1) -> upgrades/v2 at height {HEIGHT}; the binary was downloaded before the height"
-    );
+    say!("\nResult")?;
+    say!("    upgraded genesis (v1) -> upgrades/v2 at height {HEIGHT}; the binary was downloaded before the height")?;
     if let (Some(w), Some(s)) = (written, new_start) {
-        println!(
+        say!(
             "    upgrade-info.json written by the node -> new app started: {:.1} ms",
             s.saturating_sub(w) as f64 / 1000.0
-        );
+        )?;
     }
-    println!("    downtime (stop signal to new app spawned): {:.1} ms", downtime_us / 1000.0);
-    let _ = std::io::stdout().flush();
+    say!("    downtime (stop signal to new app spawned): {:.1} ms", downtime_us / 1000.0)?;
+    std::io::stdout().flush().map_err(|e| format!("cannot write its output ({e})"))?;
     if !status.success() {
         return Err(format!("cosmovisor exited with {status}"));
     }
