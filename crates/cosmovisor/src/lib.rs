@@ -194,7 +194,7 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     if let Err(e) = hooks::check_custom_preupgrade(&config) {
         tracing::error!("{e}; an upgrade would stop here: fix it before the upgrade height");
     }
-    tracing::info!(home = %config.home.display(), name = config.name, "cosmovisor starting");
+    tracing::info!(home = %config.home.display(), name = config.name, cosmovisor_version = env!("CARGO_PKG_VERSION"), "cosmovisor starting");
     let root = config.root();
     let listen = (!config.metrics_listen.is_empty())
         .then(|| (config.metrics_listen.clone(), "COSMOVISOR_METRICS_LISTEN".to_owned()));

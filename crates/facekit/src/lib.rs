@@ -21,6 +21,7 @@ pub mod generated;
 mod log;
 mod log_args;
 mod log_file;
+mod log_json;
 mod output;
 mod progress;
 pub mod status;

@@ -129,7 +129,7 @@ where
 {
     let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_target(false).with_ansi(ansi);
     match (options.format, &options.time) {
-        (LogFormat::Json, _) => Box::new(layer.json().flatten_event(true)),
+        (LogFormat::Json, _) => Box::new(layer.event_format(crate::log_json::JsonLines)),
         (LogFormat::Text, LogTime::Rfc3339) => Box::new(layer),
         (LogFormat::Text, LogTime::Off) => Box::new(layer.without_time()),
         (LogFormat::Text, LogTime::Strftime(format)) => Box::new(layer.with_timer(Strftime(format.clone()))),

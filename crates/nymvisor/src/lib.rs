@@ -218,7 +218,7 @@ fn run(daemon_args: Vec<OsString>, metrics_listen: Option<String>, log: &facekit
             layout.plan().display()
         )));
     }
-    tracing::info!(config = %path.display(), data = %layout.data.display(), daemon = config.daemon.name, "nymvisor starting");
+    tracing::info!(config = %path.display(), data = %layout.data.display(), daemon = config.daemon.name, nymvisor_version = env!("CARGO_PKG_VERSION"), "nymvisor starting");
     match files::read_current_version(&layout) {
         Ok(current) => tracing::info!(name = current.name, version = current.version, "current version"),
         Err(e) => tracing::warn!("no current-version information: {e}"),

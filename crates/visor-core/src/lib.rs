@@ -41,6 +41,7 @@ pub mod history;
 pub mod home;
 mod identity;
 pub mod lock;
+pub mod logged;
 pub mod node;
 pub mod release;
 mod runner;

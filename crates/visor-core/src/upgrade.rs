@@ -22,6 +22,19 @@ pub enum Trigger {
     Now,
 }
 
+/// As operators read it in logs: `at 2026-12-08T12:00:00Z`, `at height 60`, `when the node is
+/// ready at height 60`, `now`.
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NodeReady { height } => write!(f, "when the node is ready at height {height}"),
+            Self::At(at) => write!(f, "at {at}"),
+            Self::Height(h) => write!(f, "at height {h}"),
+            Self::Now => f.write_str("now"),
+        }
+    }
+}
+
 impl Trigger {
     /// The time it is due at, for triggers with one (`Now` is any time).
     pub fn at(&self) -> Option<jiff::Timestamp> {

@@ -148,7 +148,7 @@ fn run(home: &Path, metrics_listen: Option<String>) -> Exit {
             return Exit::Config;
         }
     };
-    tracing::info!(home = %home.display(), version = VERSION, "visor starting");
+    tracing::info!(home = %home.display(), visor_version = VERSION, "visor starting");
     let listen = match metrics_listen {
         Some(text) => Some((text, "--metrics-listen or VISOR_METRICS_LISTEN".to_owned())),
         None => config::metrics_listen(&home.join("config.toml"))

@@ -182,12 +182,12 @@ pub(crate) async fn sweep(dir: &Path) -> io::Result<bool> {
     }
     let left = populated(dir);
     if left {
-        tracing::warn!(cgroup = %dir.display(), pids = ?pids_in(dir), "killing processes a previous visor left in the node's cgroup");
+        tracing::warn!(cgroup = %dir.display(), pids = %crate::logged::List(&pids_in(dir)), "killing processes a previous visor left in the node's cgroup");
         kill_all(dir);
         let mut reported = tokio::time::Instant::now();
         while populated(dir) {
             if reported.elapsed() >= std::time::Duration::from_secs(10) {
-                tracing::error!(cgroup = %dir.display(), pids = ?pids_in(dir), "processes of a previous visor survive SIGKILL; waiting for them before starting");
+                tracing::error!(cgroup = %dir.display(), pids = %crate::logged::List(&pids_in(dir)), "processes of a previous visor survive SIGKILL; waiting for them before starting");
                 reported = tokio::time::Instant::now();
             }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;

@@ -68,7 +68,7 @@ pub async fn sweep_orphans(record: &NodeRecord, tag: Option<&str>) -> usize {
         tracing::warn!(
             role = record.role,
             pgid = record.pgid,
-            pids = ?live_group_members(record.pgid),
+            pids = %crate::logged::List(&live_group_members(record.pgid)),
             "killing processes left by a previous visor"
         );
         let _ = signal_group(record.pgid, Signal::SIGKILL);
@@ -76,7 +76,7 @@ pub async fn sweep_orphans(record: &NodeRecord, tag: Option<&str>) -> usize {
         let mut reported = tokio::time::Instant::now();
         while !live_group_members(record.pgid).is_empty() {
             if reported.elapsed() >= Duration::from_secs(10) {
-                tracing::error!(pgid = record.pgid, pids = ?live_group_members(record.pgid), "processes of a previous visor survive SIGKILL; waiting for them before starting");
+                tracing::error!(pgid = record.pgid, pids = %crate::logged::List(&live_group_members(record.pgid)), "processes of a previous visor survive SIGKILL; waiting for them before starting");
                 reported = tokio::time::Instant::now();
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

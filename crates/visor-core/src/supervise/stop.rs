@@ -91,7 +91,7 @@ pub async fn stop_all(
                 Ok(()) => break,
                 Err(_) => {
                     extent.send(Signal::SIGKILL);
-                    tracing::error!(pids = ?extent.survivors(), "processes survive SIGKILL (uninterruptible sleep?); nothing new starts until they are gone");
+                    tracing::error!(pids = %crate::logged::List(&extent.survivors()), "processes survive SIGKILL (uninterruptible sleep?); nothing new starts until they are gone");
                 }
             }
         }

@@ -223,7 +223,7 @@ pub fn recover(
     let Some(journal) = journal else {
         return Ok(Recovery::Clean);
     };
-    tracing::warn!(from = ?journal.from.as_ref().map(ToString::to_string), to = %journal.to, "found an interrupted switch");
+    tracing::warn!(from = journal.from.as_ref().map(ToString::to_string), to = %journal.to, "found an interrupted switch");
     if release_complete(&journal.to) {
         if home.read_current().map_err(io("reading `current`"))? != CurrentLink::Release(journal.to.clone()) {
             home.point_current(&journal.to).map_err(io("moving `current`"))?;

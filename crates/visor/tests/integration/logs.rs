@@ -75,6 +75,13 @@ fn json_lines_on_stderr_are_valid_when_the_nodes_output_goes_elsewhere() {
     for line in &lines {
         assert!(line["timestamp"].is_string() && line["level"].is_string() && line["message"].is_string(), "{line}");
     }
+    // Lists are arrays, numbers are numbers; the visor's version is named as the visor's.
+    let started = lines.iter().find(|l| l["message"] == "started process").expect("the start is logged");
+    assert!(started["args"].as_array().is_some_and(|a| a.first().is_some_and(|f| f == "start")), "{started}");
+    assert!(started["pid"].is_u64(), "{started}");
+    let starting = &lines[0];
+    assert!(starting["visor_version"].as_str().is_some_and(|v| v.starts_with('v')), "{starting}");
+    assert!(starting.get("version").is_none(), "not to be read as the node's version: {starting}");
     let messages = messages(&lines);
     assert!(messages.first().is_some_and(|m| m == "visor starting"), "{messages:?}");
     assert!(messages.last().is_some_and(|m| m == "visor stopped"), "{messages:?}");

@@ -66,7 +66,7 @@ impl Machine {
                     for p in plan.iter().map(|p| &p.upgrade).filter(|p| {
                         !self.plan.queue.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
                     }) {
-                        tracing::info!(name = p.name, version = p.version, trigger = ?p.trigger, manual = p.manual, "upgrade planned");
+                        tracing::info!(name = p.name, version = p.version, trigger = %p.trigger, manual = p.manual, "upgrade planned");
                     }
                     self.plan.queue = plan;
                     self.publish();
@@ -198,8 +198,8 @@ impl Machine {
             return;
         }
         tracing::info!(
-            before = ?node.halt,
-            after = ?wanted,
+            before = node.halt,
+            after = wanted,
             "the lowest manual upgrade height changed; restarting the node with its new halt height"
         );
         self.begin_stop(super::super::state::StopWhy::Respawn);

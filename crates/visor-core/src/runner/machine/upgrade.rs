@@ -225,7 +225,12 @@ impl Machine {
                 wait.checking = None;
                 let changed = wait.reason != reason;
                 if changed || wait.logged.is_none_or(|t| now.saturating_duration_since(t) >= super::WAIT_LOG) {
-                    tracing::warn!(version = wait.target.version, height = ?wait.target.height, "node stopped, waiting for the release: {reason}; {}", self.hints.provide_release);
+                    tracing::warn!(
+                        version = wait.target.version,
+                        height = wait.target.height,
+                        "node stopped, waiting for the release: {reason}; {}",
+                        self.hints.provide_release
+                    );
                     wait.logged = Some(now);
                 }
                 wait.reason.clone_from(&reason);

@@ -81,7 +81,7 @@ impl Shell {
                         role = process.role,
                         pid = handle.pid,
                         program = %process.program.display(),
-                        args = ?process.args,
+                        args = %crate::logged::List(&process.args),
                         "started process"
                     );
                     handles.push(handle);
