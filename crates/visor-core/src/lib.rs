@@ -30,6 +30,7 @@
 //! What an operator's tools see besides the files is [`telemetry`]: systemd's notify protocol
 //! and an optional Prometheus endpoint, both fed from the status documents the loop publishes.
 
+pub mod access;
 pub mod backup;
 pub mod confine;
 mod durable;
@@ -41,6 +42,7 @@ pub mod history;
 pub mod home;
 mod identity;
 pub mod lock;
+pub mod logged;
 pub mod logged;
 pub mod node;
 pub mod release;

@@ -44,6 +44,6 @@ mod tests {
         let args = ["start".to_owned(), "--home".to_owned(), "/a \"b\"".to_owned()];
         assert_eq!(List(&args).to_string(), r#"["start","--home","/a \"b\""]"#);
         assert_eq!(List(&[1, 2]).to_string(), r#"["1","2"]"#);
-        assert_eq!(List::<u8>(&[]).to_string(), "[]");
+        assert_eq!(List::<u32>(&[]).to_string(), "[]");
     }
 }

@@ -54,3 +54,38 @@ fn a_release_staged_and_prepared_by_hand_is_one_story_and_leaves_nothing_stale()
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+/// A home the visor's user cannot write: the error names the folder, its owner, the user the
+/// visor runs as, and the two ways out. Run as `nobody` (needs root to switch users).
+#[test]
+fn an_unwritable_home_is_explained_with_its_owner_and_the_fix() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: switching to another user needs root");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let env = Env::empty();
+    env.write_config("");
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), None);
+    // Others may read and enter, not write (the temp folder itself is private).
+    let root = env.home.parent().unwrap();
+    for dir in [root, env.home.as_path(), &env.home.join("genesis")] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = std::process::Command::new(crate::harness::visor_bin())
+        .args(["run", "--home"])
+        .arg(&env.home)
+        .env("NO_COLOR", "1")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Internal)), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("cannot create the visor's state folder")).expect(&stderr);
+    assert!(line.contains(&format!("{} belongs to user root (uid 0)", env.home.display())), "{line}");
+    assert!(line.contains("this runs as user") && line.contains("uid 65534"), "{line}");
+    assert!(line.contains("chown -R ") && line.contains(&env.home.display().to_string()), "{line}");
+    assert!(!env.home.join(".visor").exists());
+}

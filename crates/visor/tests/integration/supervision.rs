@@ -253,3 +253,25 @@ fn a_leftover_that_no_record_names_is_found_by_the_node_tag() {
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+/// A port the node needs is taken: the node says so on its own output (which the visor passes
+/// through untouched), and the visor's last word points there with the last exit's facts.
+#[test]
+fn a_node_that_cannot_bind_its_port_ends_with_a_final_error_pointing_at_its_own_lines() {
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let env = Env::empty();
+    env.write_config("maxNumberOfRestarts = 1\n");
+    env.release("genesis", "v0.1.0", &env.core_args(&["--hold-port", &port]), None);
+    let mut visor = env.start_visor();
+    assert_eq!(visor.wait_exit(), code(Exit::RestartBudget));
+    let logs = visor.logs();
+    let cause =
+        logs.iter().position(|l| l.contains(&format!("cannot bind 127.0.0.1:{port}"))).expect("the node's cause");
+    let last = logs.iter().position(|l| l.contains("restart budget is spent")).unwrap();
+    assert!(cause < last, "the node's own line comes before the final error:\n{}", logs.join("\n"));
+    let final_error = &logs[last];
+    assert!(final_error.contains("last_exit=\"exit code 1\""), "{final_error}");
+    assert!(final_error.contains("the node's own last lines, just above, say why (a port in use"), "{final_error}");
+    drop(taken);
+}

@@ -262,7 +262,19 @@ impl Machine {
                     self.finish(Exit::Node(code));
                     return;
                 }
-                tracing::error!(restarts, "the node keeps failing and its restart budget is spent");
+                // The node's output reaches the operator untouched (the visor never reads it),
+                // so the cause is in its own last lines: point there.
+                let ended = match self.node_exit {
+                    Some(code) => format!("exit code {code}"),
+                    None => "killed by a signal".to_owned(),
+                };
+                tracing::error!(
+                    restarts,
+                    last_exit = ended,
+                    last_ran_ms = ran_for.map_or(0, |r| r.as_millis() as u64),
+                    "the node keeps failing and its restart budget is spent; the node's own last lines, just above, \
+                     say why (a port in use, a bad flag, missing data?): fix that, then start the visor again"
+                );
                 self.finish(Exit::RestartBudget);
             }
         }

@@ -31,10 +31,13 @@ pub(super) struct Prepared {
 /// Makes the home ready to run: every step before the node may start.
 pub(super) async fn prepare(face: &dyn Face, home: &Home) -> Result<Prepared, Exit> {
     if let Err(e) = ensure_private_dir(&home.state_dir()) {
+        let why = crate::access::explain_denied(&home.state_dir(), &e).unwrap_or_else(|| {
+            "the home folder must be writable by the visor's user (a read-only mount, or another owner?)".to_owned()
+        });
         tracing::error!(
             folder = %home.state_dir().display(),
             error = %e,
-            "cannot create the visor's state folder: the home folder must be writable by the visor's user (a read-only mount, or another owner?)"
+            "cannot create the visor's state folder: {why}"
         );
         return Err(Exit::Internal);
     }
