@@ -43,7 +43,6 @@ pub mod home;
 mod identity;
 pub mod lock;
 pub mod logged;
-pub mod logged;
 pub mod node;
 pub mod release;
 mod runner;
