@@ -211,7 +211,7 @@ impl Shell {
         telemetry.finish();
         drop(cgroup);
         store.finish(status).await;
-        tracing::info!(exit_code = exit.code(), reason = %exit, "visor stopped");
+        tracing::info!(exit_code = exit.code(), reason = %exit, "{} stopped", crate::lock::program_name());
     }
 
     /// Carries `effect` out; what takes time answers later with an event.
