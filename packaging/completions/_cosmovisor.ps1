@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'cosmovisor' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the configuration in use and the folders derived from it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs, what is planned and staged, and the last switch (or watch it, or probe it)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'List, verify or restore the backups of data/ taken before switches')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what will happen next: the current release, each planned upgrade, its height and binary; or cancel a manual upgrade')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the configuration, folders, binaries, plan files and the node''s RPC and gRPC without running the app')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print cosmovisor''s version, then the app''s')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -149,6 +151,56 @@ Register-ArgumentCompleter -Native -CommandName 'cosmovisor' -ScriptBlock {
         'cosmovisor;backup;help;help' {
             break
         }
+        'cosmovisor;plan' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
+            [CompletionResult]::new('--cosmovisor-config', '--cosmovisor-config', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cosmovisor;plan;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cosmovisor;plan;cancel' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cosmovisor;plan;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cosmovisor;plan;help;list' {
+            break
+        }
+        'cosmovisor;plan;help;cancel' {
+            break
+        }
+        'cosmovisor;plan;help;help' {
+            break
+        }
+        'cosmovisor;check' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
+            [CompletionResult]::new('--cosmovisor-config', '--cosmovisor-config', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'cosmovisor;version' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
             [CompletionResult]::new('--cosmovisor-config', '--cosmovisor-config', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
@@ -174,6 +226,8 @@ Register-ArgumentCompleter -Native -CommandName 'cosmovisor' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the configuration in use and the folders derived from it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs, what is planned and staged, and the last switch (or watch it, or probe it)')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'List, verify or restore the backups of data/ taken before switches')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what will happen next: the current release, each planned upgrade, its height and binary; or cancel a manual upgrade')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the configuration, folders, binaries, plan files and the node''s RPC and gRPC without running the app')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print cosmovisor''s version, then the app''s')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -216,6 +270,20 @@ Register-ArgumentCompleter -Native -CommandName 'cosmovisor' -ScriptBlock {
             break
         }
         'cosmovisor;help;backup;restore' {
+            break
+        }
+        'cosmovisor;help;plan' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            break
+        }
+        'cosmovisor;help;plan;list' {
+            break
+        }
+        'cosmovisor;help;plan;cancel' {
+            break
+        }
+        'cosmovisor;help;check' {
             break
         }
         'cosmovisor;help;version' {

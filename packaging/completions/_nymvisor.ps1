@@ -23,8 +23,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
         'nymvisor' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A .env file whose variables are loaded (overriding the environment) before anything else')
             [CompletionResult]::new('--config-env-file', '--config-env-file', [CompletionResultType]::ParameterName, 'A .env file whose variables are loaded (overriding the environment) before anything else')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -36,6 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             [CompletionResult]::new('add-upgrade', 'add-upgrade', [CompletionResultType]::ParameterValue, 'Queue an upgrade by hand, or attach a binary to a queued one')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration in use (after the environment overrides)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs, the queued upgrade and the last switch (or watch it, or probe it)')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what will happen next: the current release and each queued upgrade, its time and binary; or cancel a queued upgrade (`plan cancel <name>`)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the instance without running the daemon: configuration, files, binaries and their build information, queued upgrades, the upstream')
             [CompletionResult]::new('build-info', 'build-info', [CompletionResultType]::ParameterValue, 'Show nymvisor''s build information')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'List, verify or restore the backups taken before upgrades')
             [CompletionResult]::new('daemon-build-info', 'daemon-build-info', [CompletionResultType]::ParameterValue, 'Show the build information of the daemon''s current binary')
@@ -44,37 +46,37 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;init' {
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Instance name (default: <daemon name>-default)')
-            [CompletionResult]::new('--upstream-base-upgrade-url', '--upstream-base-upgrade-url', [CompletionResultType]::ParameterName, 'upstream-base-upgrade-url')
-            [CompletionResult]::new('--upstream-polling-rate', '--upstream-polling-rate', [CompletionResultType]::ParameterName, 'upstream-polling-rate')
-            [CompletionResult]::new('--upgrade-data-directory', '--upgrade-data-directory', [CompletionResultType]::ParameterName, 'upgrade-data-directory')
-            [CompletionResult]::new('--daemon-home', '--daemon-home', [CompletionResultType]::ParameterName, 'The daemon''s home folder (or DAEMON_HOME)')
-            [CompletionResult]::new('--daemon-absolute-upstream-upgrade-url', '--daemon-absolute-upstream-upgrade-url', [CompletionResultType]::ParameterName, 'daemon-absolute-upstream-upgrade-url')
-            [CompletionResult]::new('--allow-download-upgrade-binaries', '--allow-download-upgrade-binaries', [CompletionResultType]::ParameterName, 'allow-download-upgrade-binaries')
-            [CompletionResult]::new('--enforce-download-checksum', '--enforce-download-checksum', [CompletionResultType]::ParameterName, 'enforce-download-checksum')
-            [CompletionResult]::new('--restart-daemon-after-upgrade', '--restart-daemon-after-upgrade', [CompletionResultType]::ParameterName, 'restart-daemon-after-upgrade')
-            [CompletionResult]::new('--on-failure-daemon-restart-delay', '--on-failure-daemon-restart-delay', [CompletionResultType]::ParameterName, 'on-failure-daemon-restart-delay')
-            [CompletionResult]::new('--max-daemon-startup-failures', '--max-daemon-startup-failures', [CompletionResultType]::ParameterName, 'max-daemon-startup-failures')
-            [CompletionResult]::new('--startup-period-duration', '--startup-period-duration', [CompletionResultType]::ParameterName, 'startup-period-duration')
-            [CompletionResult]::new('--daemon-shutdown-grace-period', '--daemon-shutdown-grace-period', [CompletionResultType]::ParameterName, 'daemon-shutdown-grace-period')
-            [CompletionResult]::new('--daemon-backup-data-directory', '--daemon-backup-data-directory', [CompletionResultType]::ParameterName, 'daemon-backup-data-directory')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Name of this instance [default: <daemon name>-default] (NYMVISOR_ID)')
+            [CompletionResult]::new('--upstream-base-upgrade-url', '--upstream-base-upgrade-url', [CompletionResultType]::ParameterName, 'Base of the upstream that announces upgrades: <base>/<daemon name>/upgrade-info.json [default: https://nymtech.net/.wellknown/] (NYMVISOR_UPSTREAM_BASE_UPGRADE_URL)')
+            [CompletionResult]::new('--upstream-polling-rate', '--upstream-polling-rate', [CompletionResultType]::ParameterName, 'How often the upstream is asked, e.g. 1h or 30m [default: 1h] (NYMVISOR_UPSTREAM_POLLING_RATE)')
+            [CompletionResult]::new('--upgrade-data-directory', '--upgrade-data-directory', [CompletionResultType]::ParameterName, 'Folder for the upgrade data (binaries, plan, history); the daemon''s own folder is made inside it [default: ~/.nym/nymvisors/data] (NYMVISOR_UPGRADE_DATA_DIRECTORY)')
+            [CompletionResult]::new('--daemon-home', '--daemon-home', [CompletionResultType]::ParameterName, 'The daemon''s home folder, backed up before each upgrade; required unless DAEMON_HOME is set. Created (and said so) if it does not exist')
+            [CompletionResult]::new('--daemon-absolute-upstream-upgrade-url', '--daemon-absolute-upstream-upgrade-url', [CompletionResultType]::ParameterName, 'A full upstream address, used instead of the base above (DAEMON_ABSOLUTE_UPSTREAM_UPGRADE_URL)')
+            [CompletionResult]::new('--allow-download-upgrade-binaries', '--allow-download-upgrade-binaries', [CompletionResultType]::ParameterName, 'Download the binaries of announced upgrades, ahead of their time [default: true] (DAEMON_ALLOW_BINARIES_DOWNLOAD)')
+            [CompletionResult]::new('--enforce-download-checksum', '--enforce-download-checksum', [CompletionResultType]::ParameterName, 'Refuse to download a binary whose upgrade publishes no checksum [default: true] (DAEMON_ENFORCE_DOWNLOAD_CHECKSUM)')
+            [CompletionResult]::new('--restart-daemon-after-upgrade', '--restart-daemon-after-upgrade', [CompletionResultType]::ParameterName, 'Start the new binary after an upgrade; false: nymvisor exits after the switch [default: true] (DAEMON_RESTART_AFTER_UPGRADE)')
+            [CompletionResult]::new('--on-failure-daemon-restart-delay', '--on-failure-daemon-restart-delay', [CompletionResultType]::ParameterName, 'Wait this long before such a restart, e.g. 10s [default: 10s] (DAEMON_FAILURE_RESTART_DELAY)')
+            [CompletionResult]::new('--max-daemon-startup-failures', '--max-daemon-startup-failures', [CompletionResultType]::ParameterName, 'Failures within the startup period after which nymvisor gives up (right after an upgrade: rolls back to the previous binary) [default: 10] (DAEMON_MAX_STARTUP_FAILURES)')
+            [CompletionResult]::new('--startup-period-duration', '--startup-period-duration', [CompletionResultType]::ParameterName, 'How long after a start a failure counts towards that limit [default: 2m] (DAEMON_STARTUP_PERIOD_DURATION)')
+            [CompletionResult]::new('--daemon-shutdown-grace-period', '--daemon-shutdown-grace-period', [CompletionResultType]::ParameterName, 'Time the daemon gets to stop after SIGINT before SIGKILL [default: 10s] (DAEMON_SHUTDOWN_GRACE_PERIOD)')
+            [CompletionResult]::new('--daemon-backup-data-directory', '--daemon-backup-data-directory', [CompletionResultType]::ParameterName, 'Folder for the backups taken before upgrades [default: <daemon home>/nymvisor/backups] (DAEMON_BACKUP_DATA_DIRECTORY)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the configuration printed at the end (text adds the next steps)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the configuration printed at the end (text adds the next steps)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
-            [CompletionResult]::new('--disable-nymvisor-logs', '--disable-nymvisor-logs', [CompletionResultType]::ParameterName, 'disable-nymvisor-logs')
-            [CompletionResult]::new('--restart-daemon-on-failure', '--restart-daemon-on-failure', [CompletionResultType]::ParameterName, 'restart-daemon-on-failure')
-            [CompletionResult]::new('--unsafe-skip-backup', '--unsafe-skip-backup', [CompletionResultType]::ParameterName, 'unsafe-skip-backup')
+            [CompletionResult]::new('--disable-nymvisor-logs', '--disable-nymvisor-logs', [CompletionResultType]::ParameterName, 'Turn nymvisor''s own logs off; the daemon''s output is unaffected (NYMVISOR_DISABLE_LOGS)')
+            [CompletionResult]::new('--restart-daemon-on-failure', '--restart-daemon-on-failure', [CompletionResultType]::ParameterName, 'Restart the daemon when it stops unexpectedly (on by default here; the flag is kept for Nymvisor''s command lines) (DAEMON_RESTART_ON_FAILURE)')
+            [CompletionResult]::new('--unsafe-skip-backup', '--unsafe-skip-backup', [CompletionResultType]::ParameterName, 'Upgrade without backing up the daemon''s home first (DAEMON_UNSAFE_SKIP_BACKUP)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nymvisor;run' {
             [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics on this address (a port alone listens on 127.0.0.1); overrides `metrics_listen` in the [nymvisor] section of the config file')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -83,13 +85,13 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
         }
         'nymvisor;add-upgrade' {
             [CompletionResult]::new('--upgrade-name', '--upgrade-name', [CompletionResultType]::ParameterName, 'The upgrade''s name (a folder name: no `/`, no `..`)')
-            [CompletionResult]::new('--upgrade-time', '--upgrade-time', [CompletionResultType]::ParameterName, 'When to upgrade (RFC 3339)')
-            [CompletionResult]::new('--upgrade-delay', '--upgrade-delay', [CompletionResultType]::ParameterName, 'How long from now to upgrade (e.g. 10m)')
-            [CompletionResult]::new('--publish-date', '--publish-date', [CompletionResultType]::ParameterName, 'The publish date to record (RFC 3339; default now)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--upgrade-time', '--upgrade-time', [CompletionResultType]::ParameterName, 'When to upgrade: an RFC 3339 time with its offset, e.g. 2026-12-08T12:00:00Z (default: 15 minutes from now)')
+            [CompletionResult]::new('--upgrade-delay', '--upgrade-delay', [CompletionResultType]::ParameterName, 'How long from now to upgrade, e.g. 10m or 2h 30m')
+            [CompletionResult]::new('--publish-date', '--publish-date', [CompletionResultType]::ParameterName, 'The publish date to record: an RFC 3339 time, e.g. 2026-12-01T09:00:00Z (default: now)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the upgrade added')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the upgrade added')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing binary or upgrade-info.json')
@@ -100,10 +102,10 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;config' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -115,8 +117,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often `--watch` looks, e.g. 500ms or 2s')
             [CompletionResult]::new('--probe', '--probe', [CompletionResultType]::ParameterName, 'Print nothing but a one-line reason on failure, and exit 0 when the condition holds (for Kubernetes exec probes and scripts): `live` (a visor runs on the home) or `ready` (its node runs)')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep showing the status as it changes (on a terminal, redrawn; otherwise one document per change), until interrupted')
@@ -124,11 +126,73 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'nymvisor;plan' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
+            [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nymvisor;plan;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
+            [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nymvisor;plan;cancel' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
+            [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nymvisor;plan;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nymvisor;plan;help;list' {
+            break
+        }
+        'nymvisor;plan;help;cancel' {
+            break
+        }
+        'nymvisor;plan;help;help' {
+            break
+        }
+        'nymvisor;check' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
+            [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'nymvisor;build-info' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -136,8 +200,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;backup' {
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -151,8 +215,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
         'nymvisor;backup;list' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -160,8 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;backup;verify' {
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -169,8 +233,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;backup;restore' {
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -197,10 +261,10 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;daemon-build-info' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'output')
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -208,8 +272,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;completions' {
-            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: NYMVISOR_LOG_FORMAT]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: NYMVISOR_LOG_FILE]')
             [CompletionResult]::new('--log-file-max-size', '--log-file-max-size', [CompletionResultType]::ParameterName, 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: NYMVISOR_LOG_FILE_MAX_SIZE]')
             [CompletionResult]::new('--log-file-keep', '--log-file-keep', [CompletionResultType]::ParameterName, 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: NYMVISOR_LOG_FILE_KEEP]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -222,6 +286,8 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             [CompletionResult]::new('add-upgrade', 'add-upgrade', [CompletionResultType]::ParameterValue, 'Queue an upgrade by hand, or attach a binary to a queued one')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration in use (after the environment overrides)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs, the queued upgrade and the last switch (or watch it, or probe it)')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what will happen next: the current release and each queued upgrade, its time and binary; or cancel a queued upgrade (`plan cancel <name>`)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the instance without running the daemon: configuration, files, binaries and their build information, queued upgrades, the upstream')
             [CompletionResult]::new('build-info', 'build-info', [CompletionResultType]::ParameterValue, 'Show nymvisor''s build information')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'List, verify or restore the backups taken before upgrades')
             [CompletionResult]::new('daemon-build-info', 'daemon-build-info', [CompletionResultType]::ParameterValue, 'Show the build information of the daemon''s current binary')
@@ -242,6 +308,20 @@ Register-ArgumentCompleter -Native -CommandName 'nymvisor' -ScriptBlock {
             break
         }
         'nymvisor;help;status' {
+            break
+        }
+        'nymvisor;help;plan' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the release that runs and each upgrade planned, with its trigger and release')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)')
+            break
+        }
+        'nymvisor;help;plan;list' {
+            break
+        }
+        'nymvisor;help;plan;cancel' {
+            break
+        }
+        'nymvisor;help;check' {
             break
         }
         'nymvisor;help;build-info' {

@@ -25,6 +25,9 @@ _cosmovisor() {
             cosmovisor,backup)
                 cmd="cosmovisor__subcmd__backup"
                 ;;
+            cosmovisor,check)
+                cmd="cosmovisor__subcmd__check"
+                ;;
             cosmovisor,completions)
                 cmd="cosmovisor__subcmd__completions"
                 ;;
@@ -36,6 +39,9 @@ _cosmovisor() {
                 ;;
             cosmovisor,init)
                 cmd="cosmovisor__subcmd__init"
+                ;;
+            cosmovisor,plan)
+                cmd="cosmovisor__subcmd__plan"
                 ;;
             cosmovisor,prepare-upgrade)
                 cmd="cosmovisor__subcmd__prepare__subcmd__upgrade"
@@ -85,6 +91,9 @@ _cosmovisor() {
             cosmovisor__subcmd__help,backup)
                 cmd="cosmovisor__subcmd__help__subcmd__backup"
                 ;;
+            cosmovisor__subcmd__help,check)
+                cmd="cosmovisor__subcmd__help__subcmd__check"
+                ;;
             cosmovisor__subcmd__help,completions)
                 cmd="cosmovisor__subcmd__help__subcmd__completions"
                 ;;
@@ -96,6 +105,9 @@ _cosmovisor() {
                 ;;
             cosmovisor__subcmd__help,init)
                 cmd="cosmovisor__subcmd__help__subcmd__init"
+                ;;
+            cosmovisor__subcmd__help,plan)
+                cmd="cosmovisor__subcmd__help__subcmd__plan"
                 ;;
             cosmovisor__subcmd__help,prepare-upgrade)
                 cmd="cosmovisor__subcmd__help__subcmd__prepare__subcmd__upgrade"
@@ -121,6 +133,30 @@ _cosmovisor() {
             cosmovisor__subcmd__help__subcmd__backup,verify)
                 cmd="cosmovisor__subcmd__help__subcmd__backup__subcmd__verify"
                 ;;
+            cosmovisor__subcmd__help__subcmd__plan,cancel)
+                cmd="cosmovisor__subcmd__help__subcmd__plan__subcmd__cancel"
+                ;;
+            cosmovisor__subcmd__help__subcmd__plan,list)
+                cmd="cosmovisor__subcmd__help__subcmd__plan__subcmd__list"
+                ;;
+            cosmovisor__subcmd__plan,cancel)
+                cmd="cosmovisor__subcmd__plan__subcmd__cancel"
+                ;;
+            cosmovisor__subcmd__plan,help)
+                cmd="cosmovisor__subcmd__plan__subcmd__help"
+                ;;
+            cosmovisor__subcmd__plan,list)
+                cmd="cosmovisor__subcmd__plan__subcmd__list"
+                ;;
+            cosmovisor__subcmd__plan__subcmd__help,cancel)
+                cmd="cosmovisor__subcmd__plan__subcmd__help__subcmd__cancel"
+                ;;
+            cosmovisor__subcmd__plan__subcmd__help,help)
+                cmd="cosmovisor__subcmd__plan__subcmd__help__subcmd__help"
+                ;;
+            cosmovisor__subcmd__plan__subcmd__help,list)
+                cmd="cosmovisor__subcmd__plan__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -128,7 +164,7 @@ _cosmovisor() {
 
     case "${cmd}" in
         cosmovisor)
-            opts="-c -h --cosmovisor-config --version --help run init add-upgrade add-batch-upgrade prepare-upgrade show-upgrade-info config status backup version completions help"
+            opts="-c -h --cosmovisor-config --version --help run init add-upgrade add-batch-upgrade prepare-upgrade show-upgrade-info config status backup plan check version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +482,58 @@ _cosmovisor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cosmovisor__subcmd__check)
+            opts="-c -o -h --cosmovisor-config --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cosmovisor-config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -c)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cosmovisor__subcmd__completions)
             opts="-h --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -505,7 +593,7 @@ _cosmovisor() {
             return 0
             ;;
         cosmovisor__subcmd__help)
-            opts="run init add-upgrade add-batch-upgrade prepare-upgrade show-upgrade-info config status backup version completions help"
+            opts="run init add-upgrade add-batch-upgrade prepare-upgrade show-upgrade-info config status backup plan check version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,6 +690,20 @@ _cosmovisor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cosmovisor__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cosmovisor__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -647,6 +749,48 @@ _cosmovisor() {
         cosmovisor__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__help__subcmd__plan)
+            opts="list cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__help__subcmd__plan__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__help__subcmd__plan__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -763,6 +907,158 @@ _cosmovisor() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan)
+            opts="-o -c -h --output --cosmovisor-config --help list cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --cosmovisor-config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -c)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__cancel)
+            opts="-o -h --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__help)
+            opts="list cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cosmovisor__subcmd__plan__subcmd__list)
+            opts="-o -h --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

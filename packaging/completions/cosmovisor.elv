@@ -32,6 +32,8 @@ set edit:completion:arg-completer[cosmovisor] = {|@words|
             cand config 'Print the configuration in use and the folders derived from it'
             cand status 'Show what runs, what is planned and staged, and the last switch (or watch it, or probe it)'
             cand backup 'List, verify or restore the backups of data/ taken before switches'
+            cand plan 'Show what will happen next: the current release, each planned upgrade, its height and binary; or cancel a manual upgrade'
+            cand check 'Check the configuration, folders, binaries, plan files and the node''s RPC and gRPC without running the app'
             cand version 'Print cosmovisor''s version, then the app''s'
             cand completions 'Print the completion script for a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -128,6 +130,48 @@ set edit:completion:arg-completer[cosmovisor] = {|@words|
         }
         &'cosmovisor;backup;help;help'= {
         }
+        &'cosmovisor;plan'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -c 'Read the configuration from this TOML file; the environment overrides it'
+            cand --cosmovisor-config 'Read the configuration from this TOML file; the environment overrides it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cosmovisor;plan;list'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cosmovisor;plan;cancel'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cosmovisor;plan;help'= {
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cosmovisor;plan;help;list'= {
+        }
+        &'cosmovisor;plan;help;cancel'= {
+        }
+        &'cosmovisor;plan;help;help'= {
+        }
+        &'cosmovisor;check'= {
+            cand -c 'Read the configuration from this TOML file; the environment overrides it'
+            cand --cosmovisor-config 'Read the configuration from this TOML file; the environment overrides it'
+            cand -o 'How to print'
+            cand --output 'How to print'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'cosmovisor;version'= {
             cand -c 'Read the configuration from this TOML file; the environment overrides it'
             cand --cosmovisor-config 'Read the configuration from this TOML file; the environment overrides it'
@@ -151,6 +195,8 @@ set edit:completion:arg-completer[cosmovisor] = {|@words|
             cand config 'Print the configuration in use and the folders derived from it'
             cand status 'Show what runs, what is planned and staged, and the last switch (or watch it, or probe it)'
             cand backup 'List, verify or restore the backups of data/ taken before switches'
+            cand plan 'Show what will happen next: the current release, each planned upgrade, its height and binary; or cancel a manual upgrade'
+            cand check 'Check the configuration, folders, binaries, plan files and the node''s RPC and gRPC without running the app'
             cand version 'Print cosmovisor''s version, then the app''s'
             cand completions 'Print the completion script for a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -181,6 +227,16 @@ set edit:completion:arg-completer[cosmovisor] = {|@words|
         &'cosmovisor;help;backup;verify'= {
         }
         &'cosmovisor;help;backup;restore'= {
+        }
+        &'cosmovisor;help;plan'= {
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+        }
+        &'cosmovisor;help;plan;list'= {
+        }
+        &'cosmovisor;help;plan;cancel'= {
+        }
+        &'cosmovisor;help;check'= {
         }
         &'cosmovisor;help;version'= {
         }

@@ -25,6 +25,9 @@ _nymvisor() {
             nymvisor,build-info)
                 cmd="nymvisor__subcmd__build__subcmd__info"
                 ;;
+            nymvisor,check)
+                cmd="nymvisor__subcmd__check"
+                ;;
             nymvisor,completions)
                 cmd="nymvisor__subcmd__completions"
                 ;;
@@ -39,6 +42,9 @@ _nymvisor() {
                 ;;
             nymvisor,init)
                 cmd="nymvisor__subcmd__init"
+                ;;
+            nymvisor,plan)
+                cmd="nymvisor__subcmd__plan"
                 ;;
             nymvisor,run)
                 cmd="nymvisor__subcmd__run"
@@ -79,6 +85,9 @@ _nymvisor() {
             nymvisor__subcmd__help,build-info)
                 cmd="nymvisor__subcmd__help__subcmd__build__subcmd__info"
                 ;;
+            nymvisor__subcmd__help,check)
+                cmd="nymvisor__subcmd__help__subcmd__check"
+                ;;
             nymvisor__subcmd__help,completions)
                 cmd="nymvisor__subcmd__help__subcmd__completions"
                 ;;
@@ -93,6 +102,9 @@ _nymvisor() {
                 ;;
             nymvisor__subcmd__help,init)
                 cmd="nymvisor__subcmd__help__subcmd__init"
+                ;;
+            nymvisor__subcmd__help,plan)
+                cmd="nymvisor__subcmd__help__subcmd__plan"
                 ;;
             nymvisor__subcmd__help,run)
                 cmd="nymvisor__subcmd__help__subcmd__run"
@@ -109,6 +121,30 @@ _nymvisor() {
             nymvisor__subcmd__help__subcmd__backup,verify)
                 cmd="nymvisor__subcmd__help__subcmd__backup__subcmd__verify"
                 ;;
+            nymvisor__subcmd__help__subcmd__plan,cancel)
+                cmd="nymvisor__subcmd__help__subcmd__plan__subcmd__cancel"
+                ;;
+            nymvisor__subcmd__help__subcmd__plan,list)
+                cmd="nymvisor__subcmd__help__subcmd__plan__subcmd__list"
+                ;;
+            nymvisor__subcmd__plan,cancel)
+                cmd="nymvisor__subcmd__plan__subcmd__cancel"
+                ;;
+            nymvisor__subcmd__plan,help)
+                cmd="nymvisor__subcmd__plan__subcmd__help"
+                ;;
+            nymvisor__subcmd__plan,list)
+                cmd="nymvisor__subcmd__plan__subcmd__list"
+                ;;
+            nymvisor__subcmd__plan__subcmd__help,cancel)
+                cmd="nymvisor__subcmd__plan__subcmd__help__subcmd__cancel"
+                ;;
+            nymvisor__subcmd__plan__subcmd__help,help)
+                cmd="nymvisor__subcmd__plan__subcmd__help__subcmd__help"
+                ;;
+            nymvisor__subcmd__plan__subcmd__help,list)
+                cmd="nymvisor__subcmd__plan__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -116,7 +152,7 @@ _nymvisor() {
 
     case "${cmd}" in
         nymvisor)
-            opts="-c -h -V --config-env-file --log-format --log-file --log-file-max-size --log-file-keep --help --version init run add-upgrade config status build-info backup daemon-build-info completions help"
+            opts="-c -h -V --config-env-file --log-format --log-file --log-file-max-size --log-file-keep --help --version init run add-upgrade config status plan check build-info backup daemon-build-info completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,6 +479,44 @@ _nymvisor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nymvisor__subcmd__check)
+            opts="-o -h --output --log-format --log-file --log-file-max-size --log-file-keep --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nymvisor__subcmd__completions)
             opts="-h --log-format --log-file --log-file-max-size --log-file-keep --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -550,7 +624,7 @@ _nymvisor() {
             return 0
             ;;
         nymvisor__subcmd__help)
-            opts="init run add-upgrade config status build-info backup daemon-build-info completions help"
+            opts="init run add-upgrade config status plan check build-info backup daemon-build-info completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +721,20 @@ _nymvisor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nymvisor__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nymvisor__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -706,6 +794,48 @@ _nymvisor() {
         nymvisor__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__help__subcmd__plan)
+            opts="list cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__help__subcmd__plan__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__help__subcmd__plan__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -808,6 +938,176 @@ _nymvisor() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan)
+            opts="-o -h --output --log-format --log-file --log-file-max-size --log-file-keep --help list cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__cancel)
+            opts="-o -h --output --log-format --log-file --log-file-max-size --log-file-keep --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__help)
+            opts="list cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nymvisor__subcmd__plan__subcmd__list)
+            opts="-o -h --output --log-format --log-file --log-file-max-size --log-file-keep --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0

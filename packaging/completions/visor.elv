@@ -19,8 +19,8 @@ set edit:completion:arg-completer[visor] = {|@words|
     var completions = [
         &'visor'= {
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -30,6 +30,8 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand init 'Create a new home folder with commented configuration files'
             cand run 'Run the node of a home folder and upgrade it when the core is ready'
             cand status 'Show what runs, the announced upgrade and the last switch (or watch it, or probe it)'
+            cand plan 'Show what will happen next: the release that runs, the announced upgrade, its trigger and release folder (`plan cancel` explains why Vega upgrades cannot be cancelled here)'
+            cand check 'Check a home without running it: configuration, current release, binaries and their versions, the core''s admin socket, the announced upgrade''s release'
             cand backup 'List, verify or restore the backups taken before switches (`[backup]` in config.toml)'
             cand version 'Print the version'
             cand completions 'Print the completion script for a shell'
@@ -38,8 +40,8 @@ set edit:completion:arg-completer[visor] = {|@words|
         &'visor;init'= {
             cand --home 'The home folder to create (must not exist, or be empty)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand --with-data-node 'Also configure a data node'
@@ -50,8 +52,8 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand --home 'The home folder'
             cand --metrics-listen 'Serve Prometheus metrics on this address (a port alone listens on 127.0.0.1); overrides `[metrics] listen` in config.toml'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -64,19 +66,81 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand --interval 'How often `--watch` looks, e.g. 500ms or 2s'
             cand --probe 'Print nothing but a one-line reason on failure, and exit 0 when the condition holds (for Kubernetes exec probes and scripts): `live` (a visor runs on the home) or `ready` (its node runs)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand --watch 'Keep showing the status as it changes (on a terminal, redrawn; otherwise one document per change), until interrupted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'visor;plan'= {
+            cand --home 'The home folder (required; before or after the subcommand)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
+            cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'visor;plan;list'= {
+            cand --home 'The home folder (required; before or after the subcommand)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
+            cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'visor;plan;cancel'= {
+            cand --home 'The home folder (required; before or after the subcommand)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
+            cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'visor;plan;help'= {
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'visor;plan;help;list'= {
+        }
+        &'visor;plan;help;cancel'= {
+        }
+        &'visor;plan;help;help'= {
+        }
+        &'visor;check'= {
+            cand --home 'The home folder'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
+            cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'visor;backup'= {
             cand --home 'The home folder (required; before or after the subcommand)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -91,8 +155,8 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand --output 'How to print'
             cand --home 'The home folder (required; before or after the subcommand)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -101,8 +165,8 @@ set edit:completion:arg-completer[visor] = {|@words|
         &'visor;backup;verify'= {
             cand --home 'The home folder (required; before or after the subcommand)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -111,8 +175,8 @@ set edit:completion:arg-completer[visor] = {|@words|
         &'visor;backup;restore'= {
             cand --home 'The home folder (required; before or after the subcommand)'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -136,8 +200,8 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -145,8 +209,8 @@ set edit:completion:arg-completer[visor] = {|@words|
         }
         &'visor;completions'= {
             cand --log-level 'Log level (error, warn, info, debug, trace); RUST_LOG overrides it'
-            cand --log-format 'The visor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
-            cand --log-file 'Also write the visor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
+            cand --log-format 'The supervisor''s own log lines: readable text (colour on a terminal), or one JSON object per line [env: VISOR_LOG_FORMAT]'
+            cand --log-file 'Also write the supervisor''s own log lines (never the node''s output) to this file, rotated by size [env: VISOR_LOG_FILE]'
             cand --log-file-max-size 'Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB] [env: VISOR_LOG_FILE_MAX_SIZE]'
             cand --log-file-keep 'How many rotated log files to keep: PATH.1 (the newest) to PATH.N [default: 5] [env: VISOR_LOG_FILE_KEEP]'
             cand -h 'Print help (see more with ''--help'')'
@@ -156,6 +220,8 @@ set edit:completion:arg-completer[visor] = {|@words|
             cand init 'Create a new home folder with commented configuration files'
             cand run 'Run the node of a home folder and upgrade it when the core is ready'
             cand status 'Show what runs, the announced upgrade and the last switch (or watch it, or probe it)'
+            cand plan 'Show what will happen next: the release that runs, the announced upgrade, its trigger and release folder (`plan cancel` explains why Vega upgrades cannot be cancelled here)'
+            cand check 'Check a home without running it: configuration, current release, binaries and their versions, the core''s admin socket, the announced upgrade''s release'
             cand backup 'List, verify or restore the backups taken before switches (`[backup]` in config.toml)'
             cand version 'Print the version'
             cand completions 'Print the completion script for a shell'
@@ -166,6 +232,16 @@ set edit:completion:arg-completer[visor] = {|@words|
         &'visor;help;run'= {
         }
         &'visor;help;status'= {
+        }
+        &'visor;help;plan'= {
+            cand list 'Show the release that runs and each upgrade planned, with its trigger and release'
+            cand cancel 'Remove a planned upgrade, so it is not applied (where the face''s plan allows it)'
+        }
+        &'visor;help;plan;list'= {
+        }
+        &'visor;help;plan;cancel'= {
+        }
+        &'visor;help;check'= {
         }
         &'visor;help;backup'= {
             cand list 'Lists the backups, newest first, with their size, age, release and whether they are verified'

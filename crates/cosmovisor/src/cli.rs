@@ -267,6 +267,23 @@ pub(crate) fn cli() -> Command {
         )
         .subcommand(backup)
         .subcommand(
+            // The about after the options: they bring their struct's own.
+            facekit::plan::PlanArgs::augment_args(Command::new("plan"))
+                .about(
+                    "Show what will happen next: the current release, each planned upgrade, its height and binary; \
+                     or cancel a manual upgrade",
+                )
+                .arg(config_arg(true)),
+        )
+        .subcommand(
+            command(
+                "check",
+                "Check the configuration, folders, binaries, plan files and the node's RPC and gRPC without running \
+                 the app",
+            )
+            .arg(output_arg()),
+        )
+        .subcommand(
             command("version", "Print cosmovisor's version, then the app's").arg(output_arg()).arg(
                 Arg::new("cosmovisor-only")
                     .long("cosmovisor-only")
@@ -355,6 +372,8 @@ mod tests {
             "config",
             "status",
             "backup",
+            "plan",
+            "check",
             "version",
             "completions",
         ] {

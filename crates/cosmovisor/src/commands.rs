@@ -14,8 +14,11 @@ use crate::plan::{Files, Plan, parse_batch, read_small, release_of};
 pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
     let file = file.as_deref();
-    if command == "backup" {
-        return crate::backups::run(file, &args);
+    match command {
+        "backup" => return crate::backups::run(file, &args),
+        "plan" => return crate::plan_cmd::run(file, &args),
+        "check" => return crate::check_cmd::run(file, &args),
+        _ => {}
     }
     let result = match command {
         "init" => init(file, &args).map_err(Failure::config),
@@ -164,7 +167,8 @@ fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
         }
     }
     let binary = genesis_bin.join(&config.name);
-    if binary.exists() {
+    let binary_kept = binary.exists();
+    if binary_kept {
         tracing::info!(binary = %binary.display(), "the genesis binary is there already; kept");
     } else {
         install_binary(&exe, &binary)?;
@@ -177,14 +181,59 @@ fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create {}", current.display()))?;
     }
     let config_file = root.join("config.toml");
-    if config_file.exists() {
+    let config_kept = config_file.exists();
+    if config_kept {
         tracing::info!(file = %config_file.display(), "the configuration file is there already; kept");
     } else {
         visor_core::write_atomic(&config_file, config::to_toml(&config).as_bytes(), 0o644)
             .with_context(|| format!("cannot write {}", config_file.display()))?;
     }
-    facekit::println_out(&format!("cosmovisor is set up in {}", root.display()));
+    facekit::print_out(&init_summary(&config, &exe, binary_kept, config_kept));
     Ok(())
+}
+
+/// The operator's reference.
+const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/cosmovisor.md");
+
+/// What `init` made and what the operator does next.
+fn init_summary(config: &Config, exe: &Path, binary_kept: bool, config_kept: bool) -> String {
+    let (root, home, name) = (config.root(), config.home.display(), &config.name);
+    let binary = if binary_kept { "there already, kept".to_owned() } else { format!("copied from {}", exe.display()) };
+    let file = if config_kept { "there already, kept" } else { "every setting, as the environment gave them" };
+    let upgrades = if config.allow_download {
+        "     With DAEMON_ALLOW_DOWNLOAD_BINARIES=true, the binary a governance plan names is downloaded and\n     \
+         checked as soon as the plan is known. To provide one by hand:"
+    } else {
+        "     Provide each upgrade's binary ahead of its height (DAEMON_ALLOW_DOWNLOAD_BINARIES is false):"
+    };
+    let rows = [
+        (format!("genesis/bin/{name}"), format!("the genesis binary ({binary})")),
+        ("current -> genesis".to_owned(), "the binary that runs".to_owned()),
+        ("config.toml".to_owned(), file.to_owned()),
+    ];
+    let width = rows.iter().map(|(what, _)| what.len()).max().unwrap_or(0);
+    let made: String = rows.iter().map(|(what, why)| format!("  {what:<width$}  {why}\n")).collect();
+    format!(
+        "cosmovisor is set up in {root}:
+{made}
+Next steps:
+  1. Give cosmovisor the same settings wherever it runs (a service's environment), at least:
+       DAEMON_HOME={home} DAEMON_NAME={name}
+     or the file: cosmovisor run --cosmovisor-config {config_file} <app args>
+  2. Start the app under cosmovisor, with the app's own arguments after `run`:
+       cosmovisor run start --home {home}
+     As a service: packaging/systemd/cosmovisor.service and cosmovisor.env.
+  3. Upgrades: at an upgrade height the app halts and writes data/upgrade-info.json; cosmovisor then
+     runs upgrades/<plan name>/bin/{name}.
+{upgrades}
+       cosmovisor add-upgrade <plan name> /path/to/{name}
+  4. See what runs and what is planned: cosmovisor status; the settings in use: cosmovisor config
+
+Every variable and command: docs/cosmovisor.md ({DOCS})
+",
+        root = root.display(),
+        config_file = root.join("config.toml").display(),
+    )
 }
 
 struct AddUpgrade {

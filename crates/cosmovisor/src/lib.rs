@@ -16,6 +16,7 @@
 //! with the app's own exit code when it exits by itself. `anyhow` only here, at the edge.
 
 mod backups;
+mod check_cmd;
 mod cli;
 mod commands;
 mod config;
@@ -25,6 +26,7 @@ mod go_duration;
 mod grpc;
 mod hooks;
 mod plan;
+mod plan_cmd;
 
 /// Every variable the face reads (its tests clear them all from their environment).
 pub use config::KEYS as VARIABLES;
@@ -245,7 +247,7 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         Some("completions" | "completion") => cli::completions(&args[1..]),
         Some(
             "init" | "version" | "config" | "add-upgrade" | "add-batch-upgrade" | "show-upgrade-info"
-            | "prepare-upgrade" | "status" | "backup" | "--version",
+            | "prepare-upgrade" | "status" | "backup" | "plan" | "check" | "--version",
         ) => {
             args.remove(0);
             if let Some(flag) = args.iter().find(|a| *a == "--help" || *a == "-h") {

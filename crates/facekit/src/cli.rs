@@ -9,7 +9,7 @@ use visor_core::{Exit, Face, Home};
 /// How a command prints what it reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Output {
-    /// For people (`human` is accepted too, as Vega Visor spells it).
+    /// For people (`human` is accepted too).
     #[value(alias = "human")]
     Text,
     /// One JSON document.

@@ -11,11 +11,13 @@
 //! Staging progress is a bar on a terminal and log lines otherwise; log lines print above the
 //! bar. The rest is the edge every face shares: the output format, running the engine on the
 //! right thread, mapping an outcome to its exit code, reading an operator's TOML file with
-//! errors that name the key and the line (and warnings for unknown keys), and the build's facts.
+//! errors that name the key and the line (and warnings for unknown keys, with the key probably
+//! meant), and the build's facts.
 
 pub mod backups;
 mod binary;
 mod build;
+pub mod check;
 mod cli;
 pub mod generated;
 mod log;
@@ -23,8 +25,10 @@ mod log_args;
 mod log_file;
 mod log_json;
 mod output;
+pub mod plan;
 mod progress;
 pub mod status;
+pub mod suggest;
 pub mod toml_file;
 
 pub use binary::ensure_executable;

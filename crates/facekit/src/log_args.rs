@@ -14,10 +14,10 @@ use crate::log_file::{DEFAULT_KEEP, DEFAULT_MAX_SIZE, LogFile, MAX_KEEP};
 /// The log flags, flattened into a face's command line (`#[command(flatten)]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct LogArgs {
-    /// The visor's own log lines: readable text (colour on a terminal), or one JSON object per line.
+    /// The supervisor's own log lines: readable text (colour on a terminal), or one JSON object per line.
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
-    /// Also write the visor's own log lines (never the node's output) to this file, rotated by size.
+    /// Also write the supervisor's own log lines (never the node's output) to this file, rotated by size.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
     /// Rotate the log file before it grows past this size: bytes, or a number with KiB, MiB or GiB [default: 100MiB].

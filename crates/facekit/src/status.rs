@@ -22,7 +22,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// What a probe asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Probe {
-    /// A visor runs on the home (its process is alive and has not stopped).
+    /// The supervisor runs on the home (its process is alive and has not stopped).
     Live,
     /// The node runs under it: a readiness probe.
     Ready,

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 use crate::config::Config;
 use crate::daemon::{build_info_blocking, field, install_binary};
-use crate::files::{Layout, UpgradeInfo, check_name, read_json, write_json};
+use crate::files::{Layout, UpgradeInfo, UpgradePlan, check_name, read_json, write_json};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct AddUpgradeArgs {
@@ -26,25 +26,91 @@ pub(crate) struct AddUpgradeArgs {
     /// Upgrade right away (within a second of a running nymvisor noticing).
     #[arg(long, group = "when")]
     pub(crate) now: bool,
-    /// When to upgrade (RFC 3339).
-    #[arg(long, group = "when")]
+    /// When to upgrade: an RFC 3339 time with its offset, e.g. 2026-12-08T12:00:00Z
+    /// (default: 15 minutes from now).
+    #[arg(long, group = "when", value_name = "TIME", value_parser = parse_upgrade_time)]
     pub(crate) upgrade_time: Option<jiff::Timestamp>,
-    /// How long from now to upgrade (e.g. 10m).
-    #[arg(long, group = "when", value_parser = crate::init::parse_duration)]
+    /// How long from now to upgrade, e.g. 10m or 2h 30m.
+    #[arg(long, group = "when", value_name = "DURATION", value_parser = crate::init::parse_duration)]
     pub(crate) upgrade_delay: Option<Duration>,
-    /// The publish date to record (RFC 3339; default now).
-    #[arg(long)]
+    /// The publish date to record: an RFC 3339 time, e.g. 2026-12-01T09:00:00Z (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_publish_date)]
     pub(crate) publish_date: Option<jiff::Timestamp>,
+    /// Output format of the upgrade added.
     #[arg(short, long, value_enum, default_value_t = crate::Output::Text)]
     pub(crate) output: crate::Output,
 }
 
 const DEFAULT_DELAY: Duration = Duration::from_secs(15 * 60);
 
+/// An RFC 3339 time (as Nymvisor reads it), with the accepted forms in the error.
+fn parse_time(text: &str, relative: &str) -> Result<jiff::Timestamp, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "not a time: give an RFC 3339 time with its offset, such as 2026-12-08T12:00:00Z (UTC) or \
+             2026-12-08T14:00:00+02:00{relative}"
+        )
+    })
+}
+
+fn parse_upgrade_time(text: &str) -> Result<jiff::Timestamp, String> {
+    parse_time(text, "; for a time from now, use --upgrade-delay (e.g. --upgrade-delay 24h) or --now instead")
+}
+
+fn parse_publish_date(text: &str) -> Result<jiff::Timestamp, String> {
+    parse_time(text, "")
+}
+
+/// What becomes of the new `info` in `plan` (which already holds it), said when it is not
+/// simply performed at its time: a downgrade, dropped at an earlier switch, or the cause of
+/// queued upgrades being dropped at its own.
+fn fate(plan: &UpgradePlan, info: &UpgradeInfo) -> Vec<String> {
+    let (name, version, time) = (&info.name, &info.version, info.upgrade_time);
+    let others = || plan.queued_up.iter().filter(|q| q.name != *name);
+    let mut said = Vec::new();
+    // Queued behind it (the queue keeps the order of equal times: it went last) and not newer:
+    // dropped when it switches.
+    for q in others().filter(|q| q.upgrade_time > time) {
+        if crate::plan::compare(&q.version, version).is_ok_and(|o| o.is_le()) {
+            said.push(format!(
+                "upgrade {} ({}, due {}) is queued after upgrade {name} ({version}) and is not newer: once \
+                 {version} runs, {} will be dropped, not performed",
+                q.name, q.version, q.upgrade_time, q.name
+            ));
+        }
+    }
+    // A newer (or the same) version switched to before it makes it a downgrade by then.
+    let before = others()
+        .filter(|q| q.upgrade_time <= time)
+        .find(|q| crate::plan::compare(&q.version, version).is_ok_and(|o| o.is_ge()));
+    if let Some(q) = before {
+        said.push(format!(
+            "upgrade {name} ({version}) is queued after upgrade {} ({}, due {}): once {} runs, {version} is not \
+             newer, so {name} will be dropped then, not performed; give it an earlier --upgrade-time, or remove \
+             upgrade {} from the queue",
+            q.name, q.version, q.upgrade_time, q.version, q.name
+        ));
+        return said;
+    }
+    let running = &plan.current.version;
+    match crate::plan::compare(version, running) {
+        Ok(std::cmp::Ordering::Equal) => said.push(format!(
+            "upgrade {name} ({version}) is the version that runs now; at {time} its binary will replace the running \
+             one (same version)"
+        )),
+        Ok(std::cmp::Ordering::Less) => said.push(format!(
+            "upgrade {name} ({version}) is a downgrade: {running} runs now; it will be performed at {time} as asked \
+             (an older daemon may not read data a newer one wrote; the backup taken before it is the way back)"
+        )),
+        Ok(std::cmp::Ordering::Greater) | Err(_) => {}
+    }
+    said
+}
+
 pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Result<UpgradeInfo> {
     check_name(&args.upgrade_name).map_err(|e| anyhow::anyhow!("--upgrade-name refused: {e}"))?;
     if args.upgrade_name == "genesis" {
-        bail!("--upgrade-name refused: `genesis` is the first release");
+        bail!("--upgrade-name refused: `genesis` names the binary `nymvisor init` installed; choose another name");
     }
     let source = std::path::absolute(&args.daemon_binary)?;
     if !source.is_file() {
@@ -61,9 +127,9 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
         );
     }
     let layout = Layout::new(config)?;
-    let plan: crate::files::UpgradePlan = read_json(&layout.plan())?;
+    let plan: UpgradePlan = read_json(&layout.plan())?;
     if plan.current.name == args.upgrade_name {
-        bail!("upgrade {} is the current release; choose another --upgrade-name", args.upgrade_name);
+        bail!("upgrade {} is the upgrade running now; choose another --upgrade-name", args.upgrade_name);
     }
     let dir = layout.release_dir(&args.upgrade_name);
     let target = layout.binary(&dir);
@@ -105,7 +171,8 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
             let delay = args.upgrade_delay.unwrap_or(DEFAULT_DELAY);
             jiff::SignedDuration::try_from(delay).ok().and_then(|d| now.checked_add(d).ok()).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "--upgrade-delay {delay:?} is too far in the future; give a delay of at most a few years"
+                    "--upgrade-delay {} is too far in the future; give a delay of at most a few years",
+                    humantime::format_duration(delay)
                 )
             })?
         };
@@ -128,11 +195,14 @@ pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Res
     if !args.add_binary {
         write_json(&info_path, &info)?;
         let queued = info.clone();
-        crate::plan::with_plan(&layout, move |plan| {
-            plan.insert(queued);
-            Ok(((), true))
+        let fate = crate::plan::with_plan(&layout, move |plan| {
+            plan.insert(queued.clone());
+            Ok((fate(plan, &queued), true))
         })
         .map_err(anyhow::Error::msg)?;
+        for warning in fate {
+            tracing::warn!("{warning}");
+        }
     }
     Ok(info)
 }

@@ -316,24 +316,41 @@ pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
     }
 }
 
-/// Reads the configuration at `path` and applies the environment.
+/// Reads the configuration at `path` and applies the environment; unknown keys are logged.
 pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
+    let (config, warnings) = load_reporting(path, env)?;
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(config)
+}
+
+/// Reads the configuration at `path` and applies the environment; returns the warnings about
+/// unknown keys too, for a caller whose log is not set up yet (it depends on the file).
+pub(crate) fn load_reporting(path: &Path, env: &Env) -> Result<(Config, Vec<String>), ConfigError> {
     let error = |message: String| ConfigError { path: path.to_owned(), message };
     let text = visor_core::read_text_bounded(path)
         .map_err(|e| error(format!("cannot read the configuration ({e}); run `nymvisor init` first")))?;
-    parse(path, &text, env)
+    parse_reporting(path, &text, env)
 }
 
-/// Parses the configuration `text` (read from `path`) and applies the environment.
+/// Parses the configuration `text` (read from `path`) and applies the environment; unknown keys
+/// are logged.
 pub(crate) fn parse(path: &Path, text: &str, env: &Env) -> Result<Config, ConfigError> {
-    let parsed = facekit::toml_file::parse::<Config>(path, text, "`nymvisor init` writes every key")?;
-    for key in &parsed.unknown {
-        tracing::warn!(file = %path.display(), key, "unknown key in the configuration, ignored; check its spelling");
+    let (config, warnings) = parse_reporting(path, text, env)?;
+    for warning in warnings {
+        tracing::warn!("{warning}");
     }
+    Ok(config)
+}
+
+fn parse_reporting(path: &Path, text: &str, env: &Env) -> Result<(Config, Vec<String>), ConfigError> {
+    let parsed = facekit::toml_file::parse::<Config>(path, text, "`nymvisor init` writes every key")?;
+    let warnings = facekit::suggest::unknown_keys::<Config>(path, &parsed.unknown);
     let mut config = parsed.value;
     config.apply_env(env);
     config.validate(path)?;
-    Ok(config)
+    Ok((config, warnings))
 }
 
 /// Saves `config` at `path` with comments, atomically, readable by its owner only.
@@ -391,7 +408,7 @@ unsafe_skip_backup = {skip}
 # How backups are written: tar.gz (as Nymvisor), tar.zst, copy, snapshot (a reflink clone where
 # the filesystem can), none. See docs/backups.md.
 backup_strategy = '{strategy}'
-# The newest backups kept; older ones the visor took are removed.
+# The newest backups kept; older ones nymvisor took are removed.
 backup_keep = {keep}
 # After a rollback (a new binary failing its startup period), put back the data backed up
 # before that upgrade.
@@ -509,6 +526,22 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let e = load(&path, &Env::default()).unwrap_err().to_string();
         assert!(e.contains("config.toml") && e.contains("soon") && e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn every_key_is_known_to_the_suggestions() {
+        let keys = facekit::suggest::keys_of::<Config>();
+        for key in ["nymvisor.id", "nymvisor.metrics_listen", "daemon.restart_on_failure", "daemon.restore_on_rollback"]
+        {
+            assert!(keys.contains(&key.to_owned()), "{key} missing from {keys:?}");
+        }
+        let known = || keys.iter().map(String::as_str);
+        assert_eq!(facekit::suggest::closest("daemon.restart_on_failur", known()), Some("daemon.restart_on_failure"));
+        assert_eq!(
+            facekit::suggest::closest("daemon.upstream_polling_rate", known()),
+            Some("nymvisor.upstream_polling_rate"),
+            "a key in the wrong section"
+        );
     }
 
     #[test]

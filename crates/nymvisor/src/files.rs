@@ -109,7 +109,23 @@ impl UpgradeInfo {
 pub(crate) struct UpgradePlan {
     pub(crate) current: UpgradeInfo,
     pub(crate) queued_up: Vec<UpgradeInfo>,
+    /// Queued upgrades taken out of the queue without being performed, latest last (an addition
+    /// of ours, written only when there is one; Nymvisor ignores it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) dropped: Vec<DroppedUpgrade>,
 }
+
+/// A queued upgrade that was dropped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DroppedUpgrade {
+    pub(crate) dropped_at: Timestamp,
+    pub(crate) reason: String,
+    pub(crate) info: UpgradeInfo,
+}
+
+/// The dropped upgrades an `upgrade-plan.json` keeps.
+pub(crate) const DROPPED_KEPT: usize = 20;
 
 impl UpgradePlan {
     /// Adds `info` (replacing a queued entry of the same name) and keeps the queue sorted.
@@ -117,6 +133,14 @@ impl UpgradePlan {
         self.queued_up.retain(|q| q.name != info.name);
         self.queued_up.push(info);
         self.queued_up.sort_by_key(|q| q.upgrade_time);
+    }
+
+    /// Records that `info` left the queue unperformed, for `reason` (the newest
+    /// [`DROPPED_KEPT`] are kept).
+    pub(crate) fn record_dropped(&mut self, info: UpgradeInfo, reason: String) {
+        self.dropped.push(DroppedUpgrade { dropped_at: Timestamp::now(), reason, info });
+        let excess = self.dropped.len().saturating_sub(DROPPED_KEPT);
+        self.dropped.drain(..excess);
     }
 }
 

@@ -7,6 +7,7 @@
 //! if the new binary keeps failing during its startup period.
 
 mod add_upgrade;
+mod check_cmd;
 mod config;
 mod daemon;
 mod env;
@@ -14,6 +15,7 @@ mod face;
 mod files;
 mod init;
 mod plan;
+mod plan_cmd;
 
 /// Entry points for the fuzz targets and property tests of the parsers of untrusted input
 /// (not an API: `fuzz/` and the tests are its only users).
@@ -111,6 +113,7 @@ enum Command {
     Init {
         #[command(flatten)]
         args: Box<init::InitArgs>,
+        /// Format of the configuration printed at the end (text adds the next steps).
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
@@ -128,13 +131,25 @@ enum Command {
     AddUpgrade(add_upgrade::AddUpgradeArgs),
     /// Show the configuration in use (after the environment overrides).
     Config {
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Show what runs, the queued upgrade and the last switch (or watch it, or probe it).
     Status(facekit::status::StatusArgs),
+    /// Show what will happen next: the current release and each queued upgrade, its time and
+    /// binary; or cancel a queued upgrade (`plan cancel <name>`).
+    Plan(facekit::plan::PlanArgs),
+    /// Check the instance without running the daemon: configuration, files, binaries and their
+    /// build information, queued upgrades, the upstream.
+    Check {
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
     /// Show nymvisor's build information.
     BuildInfo {
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
@@ -145,6 +160,7 @@ enum Command {
     },
     /// Show the build information of the daemon's current binary.
     DaemonBuildInfo {
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
@@ -201,16 +217,21 @@ fn config_error(e: impl Into<anyhow::Error>) -> Failure {
     Failure::config(e)
 }
 
-fn load_config() -> Result<(PathBuf, config::Config, env::Env), Failure> {
+/// Finds and reads the configuration, then sets up the log as it says and logs what was odd in
+/// the file (unknown keys).
+fn load_config(log: &facekit::LogOptions) -> Result<(PathBuf, config::Config, env::Env), Failure> {
     let env = env::Env::read().map_err(config_error)?;
     let path = config::discover(&env).map_err(config_error)?;
-    let config = config::load(&path, &env).map_err(config_error)?;
+    let (config, warnings) = config::load_reporting(&path, &env).map_err(config_error)?;
+    init_logging(config.nymvisor.disable_logs, log);
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
     Ok((path, config, env))
 }
 
 fn run(daemon_args: Vec<OsString>, metrics_listen: Option<String>, log: &facekit::LogOptions) -> Result<Exit, Failure> {
-    let (path, config, _) = load_config()?;
-    init_logging(config.nymvisor.disable_logs, log);
+    let (path, config, _) = load_config(log)?;
     let layout = Layout::new(&config).map_err(config_error)?;
     if !layout.plan().exists() {
         return Err(config_error(anyhow::anyhow!(
@@ -246,16 +267,15 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
         Command::Init { args, output } => {
             let env = env::Env::read().map_err(config_error)?;
             init_logging(env.disable_logs.unwrap_or(args.disable_nymvisor_logs), &log);
-            let config = init::init(&args, &env).map_err(config_error)?;
+            let made = init::init(&args, &env).map_err(config_error)?;
             match output {
-                Output::Text => facekit::print_out(&config::display(&config)),
-                Output::Json => facekit::println_out(&config::to_json(&config).to_string()),
+                Output::Text => facekit::print_out(&(config::display(&made.config) + &made.next_steps())),
+                Output::Json => facekit::println_out(&config::to_json(&made.config).to_string()),
             }
             Ok(Exit::Clean)
         }
         Command::AddUpgrade(args) => {
-            let (_, config, _) = load_config()?;
-            init_logging(config.nymvisor.disable_logs, &log);
+            let (_, config, _) = load_config(&log)?;
             let info = add_upgrade::add_upgrade(&args, &config).map_err(config_error)?;
             match args.output {
                 Output::Text => facekit::println_out(&format!(
@@ -267,7 +287,7 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             Ok(Exit::Clean)
         }
         Command::Config { output } => {
-            let (_, config, _) = load_config()?;
+            let (_, config, _) = load_config(&log)?;
             match output {
                 Output::Text => facekit::print_out(&config::display(&config)),
                 Output::Json => facekit::println_out(&config::to_json(&config).to_string()),
@@ -275,7 +295,7 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             Ok(Exit::Clean)
         }
         Command::Backup { command } => {
-            let (_, config, _) = load_config()?;
+            let (_, config, _) = load_config(&log)?;
             let layout = Layout::new(&config).map_err(config_error)?;
             // With backups off, what the folder holds can still be listed and restored.
             let mut listing = config;
@@ -292,16 +312,18 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             )
         }
         Command::Status(args) => {
-            let (_, config, _) = load_config()?;
+            let (_, config, _) = load_config(&log)?;
             let layout = Layout::new(&config).map_err(config_error)?;
             facekit::status::command(&layout.data, &args)
         }
+        Command::Plan(args) => plan_cmd::command(&args, &log),
+        Command::Check { output } => check_cmd::command(output, &log),
         Command::BuildInfo { output } => {
             print_build_info(&own_build_info(), output);
             Ok(Exit::Clean)
         }
         Command::DaemonBuildInfo { output } => {
-            let (_, config, _) = load_config()?;
+            let (_, config, _) = load_config(&log)?;
             let layout = Layout::new(&config).map_err(config_error)?;
             let binary = layout.binary(&layout.data.join("current"));
             let info = daemon::build_info_blocking(&binary).map_err(anyhow::Error::msg)?;

@@ -43,11 +43,31 @@ pub(crate) fn with_plan<R>(
 /// Whether `candidate` is a newer version than `current` (semantic versions, a leading `v`
 /// ignored).
 pub(crate) fn is_newer(candidate: &str, current: &str) -> Result<bool, String> {
+    Ok(compare(candidate, current)?.is_gt())
+}
+
+/// How version `a` compares with version `b` (semantic versions, a leading `v` ignored).
+pub(crate) fn compare(a: &str, b: &str) -> Result<std::cmp::Ordering, String> {
     let parse = |v: &str| {
         semver::Version::parse(v.trim().trim_start_matches('v'))
             .map_err(|e| format!("version {v:?} is not a semantic version: {e}"))
     };
-    Ok(parse(candidate)? > parse(current)?)
+    Ok(parse(a)?.cmp(&parse(b)?))
+}
+
+/// Why a queued upgrade of `version` is not performed once `running` (of upgrade `by`) runs;
+/// `None` when it still is (newer, or versions that do not compare).
+pub(crate) fn superseded(version: &str, running: &str, by: &str) -> Option<String> {
+    match compare(version, running).ok()? {
+        std::cmp::Ordering::Greater => None,
+        std::cmp::Ordering::Equal => {
+            Some(format!("its version {version} is the version upgrade {by} switched to, which runs now"))
+        }
+        std::cmp::Ordering::Less => Some(format!(
+            "its version {version} is older than {running}, which upgrade {by} switched to and which runs now \
+             (superseded: it would be a downgrade)"
+        )),
+    }
 }
 
 fn history(layout: &Layout) -> Result<UpgradeHistory, String> {
@@ -61,7 +81,7 @@ fn history(layout: &Layout) -> Result<UpgradeHistory, String> {
 pub(crate) fn announce(layout: &Layout, info: UpgradeInfo) -> Result<String, String> {
     check_name(&info.name).map_err(|e| format!("upgrade name refused: {e}"))?;
     if info.name == "genesis" {
-        return Err("upgrade name refused: `genesis` is the first release".to_owned());
+        return Err("upgrade name refused: `genesis` names the binary `nymvisor init` installed".to_owned());
     }
     let performed = history(layout)?;
     if performed.history.iter().any(|h| h.info.name == info.name) {
@@ -69,8 +89,12 @@ pub(crate) fn announce(layout: &Layout, info: UpgradeInfo) -> Result<String, Str
         return Ok(String::new());
     }
     with_plan(layout, |plan| {
+        if crate::plan_cmd::was_cancelled(plan, &info) {
+            tracing::debug!(name = info.name, "announced upgrade was cancelled (`plan cancel`), not queued again");
+            return Ok((String::new(), false));
+        }
         if plan.current.name == info.name {
-            return Err(format!("upgrade name refused: {:?} is the current release", info.name));
+            return Err(format!("upgrade name refused: {:?} is the upgrade running now", info.name));
         }
         if layout.binary(&layout.release_dir(&info.name)).exists()
             && !plan.queued_up.iter().any(|q| q.name == info.name && q.version == info.version)
@@ -169,8 +193,22 @@ pub(crate) fn record_switch(layout: &Layout, record: &SwitchRecord, build: &Buil
         plan.current = info.clone();
         plan.queued_up.retain(|q| q.name != info.name);
         if !record.rollback {
-            // What is not newer than the release now running would be a downgrade.
-            plan.queued_up.retain(|q| is_newer(&q.version, &info.version).unwrap_or(true));
+            // What is not newer than the release now running would be a downgrade: dropped,
+            // and said (with the reason kept in the plan's `dropped` list).
+            for queued in std::mem::take(&mut plan.queued_up) {
+                match superseded(&queued.version, &info.version, &info.name) {
+                    None => plan.queued_up.push(queued),
+                    Some(reason) => {
+                        tracing::warn!(
+                            name = %queued.name,
+                            version = %queued.version,
+                            upgrade_time = %queued.upgrade_time,
+                            "queued upgrade dropped, not performed: {reason}"
+                        );
+                        plan.record_dropped(queued, reason);
+                    }
+                }
+            }
         }
         let changed = *plan != before;
         Ok(((), changed))
@@ -197,6 +235,16 @@ pub(crate) fn record_switch(layout: &Layout, record: &SwitchRecord, build: &Buil
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_is_not_newer_than_the_running_version_is_superseded() {
+        assert_eq!(superseded("1.3.0", "1.2.0", "v1.2.0"), None);
+        let why = superseded("1.1.1", "1.2.0", "v1.2.0").unwrap();
+        assert!(why.contains("1.1.1") && why.contains("older than 1.2.0") && why.contains("v1.2.0"), "{why}");
+        let why = superseded("1.2.0", "v1.2.0", "patch").unwrap();
+        assert!(why.contains("is the version upgrade patch switched to"), "{why}");
+        assert_eq!(superseded("2024.13", "1.2.0", "x"), None, "versions that do not compare are kept");
+    }
 
     #[test]
     fn versions_compare_semantically() {

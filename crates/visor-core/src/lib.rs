@@ -32,6 +32,7 @@
 
 pub mod access;
 pub mod backup;
+pub mod check;
 pub mod confine;
 mod durable;
 pub mod exit;

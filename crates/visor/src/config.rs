@@ -228,9 +228,8 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
     if let Some(assets) = &auto.assets {
         return Err(FileError::new(path, legacy_assets_fix(assets)));
     }
-    for key in parsed.unknown.iter().filter(|k| !k.starts_with("autoInstall.assets")) {
-        tracing::warn!(file = %path.display(), key, "unknown key in the configuration, ignored; check its spelling");
-    }
+    let unknown: Vec<String> = parsed.unknown.into_iter().filter(|k| !k.starts_with("autoInstall.assets")).collect();
+    facekit::suggest::warn_unknown_keys::<Raw>(path, &unknown);
     let poll = raw.poll_interval_milliseconds.unwrap_or(defaults::POLL_INTERVAL_MILLISECONDS);
     if poll < MIN_POLL_INTERVAL_MILLISECONDS {
         return Err(FileError::new(
@@ -367,7 +366,7 @@ mod tests {
         let c = parse(&text).unwrap();
         assert_eq!(c.settings.admin.unwrap().connection.first, defaults::FIRST_CONNECTION_RETRIES);
         assert_eq!(c.settings.restart.max_restarts, defaults::MAX_RESTARTS);
-        assert_eq!(c.settings.release_folders.get("vX.X.X").map(ReleaseName::as_str), Some("vX.X.X"));
+        assert!(c.settings.release_folders.is_empty(), "no placeholder mapping");
         assert_eq!(github(&c).1, crate::init::default_asset_name());
     }
 
@@ -397,6 +396,26 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("[autoInstall.asset]") && e.contains("name = \"vega-linux-amd64.zip\""), "{e}");
         assert!(e.contains("binaryName = \"vega\""), "{e}");
+    }
+
+    #[test]
+    fn every_key_is_known_to_the_suggestions() {
+        let keys = facekit::suggest::keys_of::<Raw>();
+        for key in [
+            "maxNumberOfRestarts",
+            "announcedPollIntervalMilliseconds",
+            "upgradeFolders",
+            "autoInstall.asset.binaryName",
+            "autoInstall.allowUnverified",
+            "backup.restoreOnRollback",
+            "rollback.probationSeconds",
+            "metrics.listen",
+        ] {
+            assert!(keys.contains(&key.to_owned()), "{key} missing from {keys:?}");
+        }
+        let known = || keys.iter().map(String::as_str);
+        assert_eq!(facekit::suggest::closest("maxNumberOfRestart", known()), Some("maxNumberOfRestarts"));
+        assert_eq!(facekit::suggest::closest("backup.folder", known()), Some("backup.folders"));
     }
 
     #[test]

@@ -68,10 +68,10 @@ pollIntervalMilliseconds = {poll}
 announcedPollIntervalMilliseconds = {announced_poll}
 
 # Release tag -> folder (inside this home) holding that release. A tag not listed here runs
-# from the folder named after the tag, e.g. "v0.74.3". Read when an upgrade is announced and
-# when it is due.
+# from the folder named after the tag, e.g. "v0.74.3" (what such a folder holds:
+# run-config.toml.example). Read when an upgrade is announced and when it is due.
 [upgradeFolders]
-  "vX.X.X" = "vX.X.X"
+  # "v0.74.3" = "v0.74.3-patched"
 
 # Stage a release from GitHub as soon as the core announces an upgrade whose folder is missing:
 # downloaded (verified against GitHub's digest when it publishes one), unpacked, checked and put
@@ -130,48 +130,142 @@ announcedPollIntervalMilliseconds = {announced_poll}
     )
 }
 
+/// The file beside `config.toml` that shows what a release folder prepared by hand holds.
+pub(crate) const RELEASE_EXAMPLE: &str = "run-config.toml.example";
+
 /// The commented `run-config.toml` of the release `name`.
 pub(crate) fn run_config_toml(name: &str, with_data_node: bool) -> String {
+    format!(
+        "# Run configuration of the release \"{name}\": what the visor runs for it. Read at every start\n\
+         # of the node, so an edit applies at the next restart or upgrade. Every key: docs/visor.md.\n{}",
+        run_config_body(name, with_data_node)
+    )
+}
+
+/// `run-config.toml.example`: how to prepare a release folder by hand, and every key.
+pub(crate) fn release_example_toml(with_data_node: bool) -> String {
+    format!(
+        r#"# What a release folder you prepare by hand holds (when autoInstall is off, or to run your own
+# build). This file is an example: the visor never reads it.
+#
+# The folder sits in the home and is named after the release tag the core announces (or after
+# what [upgradeFolders] in config.toml maps the tag to). It holds the binary and a
+# run-config.toml (this file, filled in):
+#
+#   <home>/v0.74.3/vega               the release's binary, executable
+#   <home>/v0.74.3/run-config.toml    what to run
+#
+# The quickest way is a copy of the running release's run configuration, whose arguments and
+# admin socket are already right; then change what the new release changes (usually nothing but
+# `name`). Prepare it under another name and rename it: a folder is used once it has its name.
+#
+#   mkdir <home>/v0.74.3.new
+#   cp /path/to/vega <home>/v0.74.3.new/vega && chmod +x <home>/v0.74.3.new/vega
+#   cp <home>/current/run-config.toml <home>/v0.74.3.new/run-config.toml
+#   mv <home>/v0.74.3.new <home>/v0.74.3
+#
+# The visor checks the folder as soon as the upgrade is announced and says what is wrong, and
+# at the upgrade checks that the binary answers `vega version --output json` with the tag.
+{}"#,
+        run_config_body("v0.74.3", with_data_node)
+    )
+}
+
+/// The keys of a run configuration, each with what it means and whether it is required.
+fn run_config_body(name: &str, with_data_node: bool) -> String {
     let mut text = format!(
-        r#"# Run configuration of the release "{name}": what the visor runs for it. Read at every start
-# of the node, so an edit applies at the next restart or upgrade.
+        r#"
+# Optional: free text naming the release; the release tag is a good choice (it is not checked
+# against the folder's name).
 name = "{name}"
 
-# The Vega core.
+# Required: the Vega core.
 [vega]
   [vega.binary]
-    # The binary: an absolute path, or a path relative to this release folder.
+    # Required: the binary, an absolute path or a path relative to this release folder ("vega"
+    # is the file `vega` beside this file).
     path = "vega"
-    # Its arguments, one element per argument (no shell parsing), for example
+    # Optional: its arguments, one element per argument (no shell parsing), for example
     # ["start", "--home", "/home/vega/vega_home", "--tendermint-home", "/home/vega/tm_home"].
     args = ["arg1", "arg2", "..."]
-  # The core's admin endpoint, where the visor learns about upgrades: the values of the
-  # [Admin.Server] section of the core's own config.toml.
+  # Required: the core's admin endpoint, where the visor learns about upgrades: the values of
+  # the [Admin.Server] section of the core's own config.toml.
   [vega.rpc]
-    # SocketPath; must be set.
+    # Required: SocketPath, the admin socket's path.
     socketPath = ""
-    # HTTPPath; the core's default is "/rpc".
+    # Required: HTTPPath; the core's default is "/rpc".
     httpPath = "/rpc"
 "#
     );
-    if with_data_node {
-        text.push_str(
-            r#"
-# The data node (remove this table to run the core only). Started with the core, stopped and
-# restarted with it.
+    let data_node = r#"
+# Optional: the data node (without this table the core runs alone). Started with the core,
+# stopped and restarted with it.
 [data_node]
   [data_node.binary]
-    # Usually the vega binary itself, run as `vega datanode start ...`.
+    # Required in [data_node]: usually the vega binary itself, run as `vega datanode start ...`.
     path = "vega"
+    # Optional: its arguments.
     args = ["datanode", "start", "--home", "/home/vega/vega_home"]
-"#,
-        );
+"#;
+    if with_data_node {
+        text.push_str(data_node);
+    } else {
+        text.push_str("\n# To run a data node too, uncomment this table:\n");
+        for line in data_node.lines().skip_while(|l| l.is_empty()) {
+            text.push_str(&format!("# {line}\n").replace("# # ", "# "));
+        }
     }
     text
 }
 
-/// Creates a new home at `home`.
-pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<()> {
+/// What `init` made and what the operator does next, as `init` prints it.
+pub(crate) fn next_steps(home: &Path, with_data_node: bool) -> String {
+    let h = home.display();
+    let (what, args) = if with_data_node {
+        (
+            "the core and the data node",
+            "the core's arguments (vega.binary.args), its admin socket (vega.rpc.socketPath: the\n     \
+             core's [Admin.Server] SocketPath) and the data node's arguments (data_node.binary.args)",
+        )
+    } else {
+        (
+            "the core",
+            "the core's arguments (vega.binary.args) and its admin socket (vega.rpc.socketPath:\n     \
+             the core's [Admin.Server] SocketPath)",
+        )
+    };
+    format!(
+        "Created the visor home {h}:
+  config.toml              the visor's settings, every key commented (re-read when saved)
+  genesis/run-config.toml  what the first release runs: {what}
+  {RELEASE_EXAMPLE}  what a release folder prepared by hand holds
+
+Next steps:
+  1. Put the genesis binary in the genesis folder:
+       cp /path/to/vega {h}/genesis/vega
+  2. Edit {h}/genesis/run-config.toml:
+     {args}.
+  3. Upgrades: with [autoInstall] enabled (as written), each release is downloaded from GitHub
+     and checked as soon as the core announces it. To prepare one by hand, make a folder named
+     after the release tag with the binary and a run-config.toml (a copy of the running one):
+       {h}/v0.74.3/vega
+       {h}/v0.74.3/run-config.toml
+     {RELEASE_EXAMPLE} shows how, and every key.
+  4. Start it, and see what it does:
+       visor run --home {h}
+       visor status --home {h}
+     As a service: packaging/systemd/visor.service.
+
+Every key and command: docs/visor.md ({DOCS})
+"
+    )
+}
+
+/// The operator's reference.
+const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/visor.md");
+
+/// Creates a new home at `home`; returns what it made and the next steps, for the operator.
+pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<String> {
     if home.exists() {
         let holds_files =
             std::fs::read_dir(home).with_context(|| format!("cannot read {}", home.display()))?.next().is_some();
@@ -182,17 +276,34 @@ pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<()> {
             );
         }
     }
-    for (release, with_dn) in [("genesis", with_data_node), ("vX.X.X", with_data_node)] {
-        let dir = home.join(release);
-        tracing::info!(folder = %dir.display(), "creating the release folder");
-        visor_core::create_dir_durable(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let file = dir.join(RUN_CONFIG);
-        visor_core::write_atomic(&file, run_config_toml(release, with_dn).as_bytes(), 0o600)
+    let genesis = home.join("genesis");
+    visor_core::create_dir_durable(&genesis).with_context(|| format!("cannot create {}", genesis.display()))?;
+    for (file, text) in [
+        (genesis.join(RUN_CONFIG), run_config_toml("genesis", with_data_node)),
+        (home.join(RELEASE_EXAMPLE), release_example_toml(with_data_node)),
+        (home.join("config.toml"), config_toml()),
+    ] {
+        tracing::debug!(file = %file.display(), "writing");
+        visor_core::write_atomic(&file, text.as_bytes(), 0o600)
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
-    let config = home.join("config.toml");
-    tracing::info!(file = %config.display(), "writing the visor configuration");
-    visor_core::write_atomic(&config, config_toml().as_bytes(), 0o600)
-        .with_context(|| format!("cannot write {}", config.display()))?;
-    Ok(())
+    Ok(next_steps(home, with_data_node))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_reads_as_a_run_configuration_that_asks_for_its_socket() {
+        for with_data_node in [false, true] {
+            let text = release_example_toml(with_data_node);
+            let e = crate::run_config::parse(Path::new("/home/v0.74.3"), &text).unwrap_err().to_string();
+            assert!(e.contains("vega.rpc.socketPath") && e.contains("empty"), "{e}");
+            let filled = text.replace("socketPath = \"\"", "socketPath = \"/run/vega.sock\"");
+            let spec = crate::run_config::parse(Path::new("/home/v0.74.3"), &filled).unwrap();
+            assert_eq!(spec.processes.len(), if with_data_node { 2 } else { 1 }, "{text}");
+            assert_eq!(spec.processes[0].program, Path::new("/home/v0.74.3/vega"));
+        }
+    }
 }

@@ -4,9 +4,11 @@
 //! meet `anyhow` only here, at the edge.
 
 mod backup_config;
+mod check_cmd;
 mod config;
 mod face;
 mod init;
+mod plan_cmd;
 mod run_config;
 
 /// Entry points for the fuzz targets and property tests of the parsers of untrusted input
@@ -107,6 +109,25 @@ enum Command {
         home: PathBuf,
         #[command(flatten)]
         args: facekit::status::StatusArgs,
+    },
+    /// Show what will happen next: the release that runs, the announced upgrade, its trigger and
+    /// release folder (`plan cancel` explains why Vega upgrades cannot be cancelled here).
+    Plan {
+        /// The home folder (required; before or after the subcommand).
+        #[arg(long, global = true)]
+        home: Option<PathBuf>,
+        #[command(flatten)]
+        args: facekit::plan::PlanArgs,
+    },
+    /// Check a home without running it: configuration, current release, binaries and their
+    /// versions, the core's admin socket, the announced upgrade's release.
+    Check {
+        /// The home folder.
+        #[arg(long)]
+        home: PathBuf,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
     /// List, verify or restore the backups taken before switches (`[backup]` in config.toml).
     Backup {
@@ -210,12 +231,17 @@ pub fn main() -> ExitCode {
         Command::Run { home, metrics_listen } => Ok(run(&home, metrics_listen)),
         Command::Init { home, with_data_node } => absolute(&home)
             .and_then(|h| init::init(&h, with_data_node))
-            .map(|()| Exit::Clean)
+            .map(|next_steps| {
+                facekit::print_out(&next_steps);
+                Exit::Clean
+            })
             .map_err(facekit::Failure::config),
         Command::Status { home, args } => {
             absolute(&home).map_err(facekit::Failure::from).and_then(|h| facekit::status::command(&h, &args))
         }
         Command::Backup { home, command } => backup(home.as_deref(), command),
+        Command::Plan { home, args } => plan_cmd::command(home.as_deref(), &args),
+        Command::Check { home, output } => check_cmd::command(&home, output),
         Command::Version { output } => {
             match output {
                 Output::Text => facekit::println_out(&format!("Visor CLI {VERSION} ({HASH})")),

@@ -115,9 +115,7 @@ pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
 pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
     let file = dir.join(RUN_CONFIG);
     let parsed = toml_file::parse::<RawRunConfig>(&file, text, crate::config::INIT_HINT)?;
-    for key in &parsed.unknown {
-        tracing::warn!(file = %file.display(), key, "unknown key in the run configuration, ignored; check its spelling");
-    }
+    facekit::suggest::warn_unknown_keys::<RawRunConfig>(&file, &parsed.unknown);
     let raw = parsed.value;
     let Some(vega) = raw.vega.as_ref() else {
         return Err(FileError::new(

@@ -196,7 +196,12 @@ fn read_file(path: &Path, errors: &mut Vec<String>) -> Vec<(String, Value)> {
         let var = key.to_ascii_uppercase();
         if !KEYS.contains(&var.as_str()) {
             // Said on stderr at once: the log is not set up before the configuration is read.
-            facekit::eprintln_out(&format!("warning: {shown}: unknown key {key:?} is ignored; check its spelling"));
+            // The key meant is given in the case the file uses (both are read).
+            let upper = key == var;
+            let known: Vec<String> =
+                KEYS.iter().map(|k| if upper { (*k).to_owned() } else { k.to_ascii_lowercase() }).collect();
+            let message = facekit::suggest::unknown_key(&key, path, known.iter().map(String::as_str));
+            facekit::eprintln_out(&format!("warning: {message}"));
             continue;
         }
         let text = match value {

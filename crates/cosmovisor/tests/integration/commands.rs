@@ -20,6 +20,33 @@ fn init_creates_the_layout_once() {
 }
 
 #[test]
+fn init_says_what_it_created_and_what_to_do_next() {
+    let w = World::new();
+    let app = w.app("v1", "");
+    let out = w.cosmovisor(&["init", app.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let home = w.home.display();
+    for needle in [
+        format!("cosmovisor is set up in {home}/cosmovisor:"),
+        format!("genesis/bin/simd    the genesis binary (copied from {})", app.display()),
+        "current -> genesis".to_owned(),
+        format!("DAEMON_HOME={home} DAEMON_NAME=simd"),
+        format!("cosmovisor run --cosmovisor-config {home}/cosmovisor/config.toml"),
+        format!("cosmovisor run start --home {home}"),
+        "cosmovisor add-upgrade <plan name> /path/to/simd".to_owned(),
+        "docs/cosmovisor.md".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");
+    }
+    // Again: what was kept is said.
+    let out = w.cosmovisor(&["init", app.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the genesis binary (there already, kept)"), "{text}");
+    assert!(text.contains("config.toml         there already, kept"), "{text}");
+}
+
+#[test]
 fn add_upgrade_refuses_to_overwrite_without_force_and_show_upgrade_info_prints_the_plan() {
     let w = World::new();
     w.init("");

@@ -110,3 +110,26 @@ fn the_backup_variables_are_checked_and_shown() {
         "{text}"
     );
 }
+
+#[test]
+fn a_typo_in_the_config_file_is_named_with_the_key_meant() {
+    let mut w = World::new();
+    w.init("");
+    let file = w.home.join("cosmovisor/config.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("daemon_poll_interval =", "daemon_pol_interval =");
+    std::fs::write(&file, format!("{text}DAEMON_RESTART_DELAI = \"1s\"\nzzz = 1\n")).unwrap();
+    w.env.retain(|(k, _)| k != "DAEMON_POLL_INTERVAL");
+    let out = w.cosmovisor(&["-c", file.to_str().unwrap(), "config"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let shown = file.display();
+    for line in [
+        format!("warning: unknown key `daemon_pol_interval` in {shown}, ignored; did you mean `daemon_poll_interval`?"),
+        format!(
+            "warning: unknown key `DAEMON_RESTART_DELAI` in {shown}, ignored; did you mean `DAEMON_RESTART_DELAY`?"
+        ),
+        format!("warning: unknown key `zzz` in {shown}, ignored; check its spelling"),
+    ] {
+        assert!(stderr.contains(&line), "{line:?} missing from:\n{stderr}");
+    }
+}

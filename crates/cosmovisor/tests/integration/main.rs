@@ -3,6 +3,7 @@
 //! on 127.0.0.1, temporary folders. One file per feature.
 
 mod backup;
+mod check;
 mod commands;
 mod config;
 mod crash;
@@ -13,5 +14,6 @@ mod hooks;
 mod logs;
 mod manual;
 mod node_plan;
+mod plan;
 mod tooling;
 mod upgrade;

@@ -76,7 +76,8 @@ fn two_nymvisors_on_the_same_daemon_data_are_refused() {
     first.wait_running(&w.status_file());
     let mut second = w.start();
     assert_eq!(second.wait_exit(), code(Exit::Locked));
-    assert!(second.logs().join("\n").contains("another visor is already running"));
+    let logs = second.logs().join("\n");
+    assert!(logs.contains("another nymvisor is already running"), "in nymvisor's words: {logs}");
     assert_eq!(w.starts().len(), 1);
     first.signal(Signal::SIGTERM);
     assert_eq!(first.wait_exit(), code(Exit::Clean));
@@ -150,4 +151,122 @@ fn config_discovery_follows_the_guide() {
     let json: serde_json::Value = serde_json::from_slice(&w.nymvisor(&["config", "-o", "json"]).stdout).unwrap();
     assert_eq!(json["daemon"]["home"], w.daemon_home.to_str().unwrap(), "NYMVISOR_CONFIG_PATH comes first");
     assert_eq!(json["nymvisor"]["id"], "second", "and NYMVISOR_ID still overrides the id key");
+}
+
+#[test]
+fn init_says_what_it_created_and_what_to_do_next() {
+    let w = World::new();
+    let binary = w.daemon("1.0.0", "");
+    let out = w.nymvisor(&["init", binary.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let config = w.nym_home.join(".nym/nymvisors/instances/nym-node-default/config/config.toml");
+    for needle in [
+        "daemon name:                       nym-node".to_owned(),
+        "nymvisor instance nym-node-default is set up for nym-node 1.0.0:".to_owned(),
+        format!("configuration  {}", config.display()),
+        format!("upgrade data   {} (genesis/bin/nym-node, upgrade-plan.json, current -> genesis)", w.data.display()),
+        format!("daemon home    {}\n", w.daemon_home.display()),
+        "nymvisor run run --id my-node".to_owned(),
+        "nymvisor add-upgrade /path/to/nym-node --upgrade-name <name> --upgrade-time 2026-12-08T12:00:00Z".to_owned(),
+        "nymvisor status".to_owned(),
+        "docs/nymvisor.md".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");
+    }
+    assert!(!text.contains("created, empty"), "the daemon's home existed: {text}");
+
+    // JSON stays one JSON document.
+    let w = World::new();
+    let out = w.nymvisor(&["init", "-o", "json", w.daemon("1.0.0", "").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("only the configuration, as JSON");
+    assert_eq!(json["daemon"]["name"], "nym-node");
+}
+
+#[test]
+fn init_creates_a_missing_daemon_home_and_says_so() {
+    let mut w = World::new();
+    let missing = w.root.join("not-yet/nym-node-home");
+    w.extra_env.push(("DAEMON_HOME".to_owned(), missing.display().to_string()));
+    let out = w.nymvisor(&["init", w.daemon("1.0.0", "").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(missing.is_dir(), "made, as Nymvisor does");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warning = stderr.lines().find(|l| l.contains("WARN")).unwrap_or_default();
+    assert!(
+        warning.contains("the daemon's home folder does not exist: creating it empty")
+            && warning.contains("--daemon-home")
+            && warning.contains(&missing.display().to_string()),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("daemon home    {} (did not exist: created, empty)", missing.display())),
+        "{stdout}"
+    );
+
+    // A daemon home that is a file is refused, naming it.
+    let mut w = World::new();
+    let file = w.root.join("a-file");
+    std::fs::write(&file, b"").unwrap();
+    w.extra_env.push(("DAEMON_HOME".to_owned(), file.display().to_string()));
+    let out = w.nymvisor(&["init", w.daemon("1.0.0", "").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{} is not a folder", file.display())), "{stderr}");
+}
+
+#[test]
+fn init_help_describes_every_option() {
+    let w = World::new();
+    let out = w.nymvisor(&["init", "--help"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)));
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = help.lines().collect();
+    let mut options = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let is_option = trimmed.starts_with('-') || trimmed.starts_with("<DAEMON_BINARY>");
+        // Options sit 2 to 6 columns in; deeper lines are descriptions and their value lists.
+        let indent = line.len() - trimmed.len();
+        if !is_option || !(2..=6).contains(&indent) {
+            continue;
+        }
+        options += 1;
+        // The description follows on the next line, indented further (clap's long help).
+        let next = lines.get(i + 1).copied().unwrap_or_default();
+        let described = next.len() - next.trim_start().len() > indent && !next.trim().is_empty();
+        assert!(described, "{trimmed:?} has no help line in:\n{help}");
+    }
+    assert!(options >= 19, "every option of init is listed ({options}):\n{help}");
+    for needle in
+        ["--daemon-home <DIR>", "--upgrade-data-directory <DIR>", "--allow-download-upgrade-binaries <true|false>"]
+    {
+        assert!(help.contains(needle), "{needle} in:\n{help}");
+    }
+}
+
+#[test]
+fn a_typo_in_the_config_file_is_named_with_the_key_meant() {
+    let w = World::new();
+    w.init();
+    let path = w.nym_home.join(".nym/nymvisors/instances/nym-node-default/config/config.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("restart_on_failure =", "restart_on_failur =")).unwrap();
+    let expected = format!(
+        "unknown key `daemon.restart_on_failur` in {}, ignored; did you mean `daemon.restart_on_failure`?",
+        path.display()
+    );
+    let out = w.nymvisor(&["config"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("WARN") && stderr.contains(&expected), "{stderr}");
+    // And when the daemon starts, as the first thing said.
+    let mut nymvisor = w.start();
+    let line = nymvisor.wait_log("restart_on_failur`");
+    assert!(line.contains(&expected), "{line}");
+    nymvisor.wait_running(&w.status_file());
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }

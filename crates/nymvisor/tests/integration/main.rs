@@ -3,6 +3,7 @@
 //! folders. One file per feature.
 
 mod backups;
+mod check;
 mod crash;
 mod failures;
 mod generated;
@@ -10,7 +11,9 @@ mod harness;
 mod hostile;
 mod instance;
 mod logs;
+mod messages;
 mod own_io;
+mod plan;
 mod soak;
 mod tooling;
 mod upgrade;

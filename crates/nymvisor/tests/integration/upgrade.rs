@@ -179,3 +179,127 @@ fn a_binary_add_upgrade_verified_is_not_run_again_by_the_running_instance() {
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
+
+/// `add-upgrade` of `version` named `name` at `time`, with its stderr.
+fn add_at(w: &World, name: &str, version: &str, time: jiff::Timestamp) -> String {
+    let time = time.to_string();
+    let out = w.nymvisor(&[
+        "add-upgrade",
+        w.daemon(version, "").to_str().unwrap(),
+        "--upgrade-name",
+        name,
+        "--upgrade-time",
+        &time,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{stderr}");
+    stderr
+}
+
+#[test]
+fn add_upgrade_says_when_an_upgrade_is_a_downgrade_or_will_be_dropped() {
+    let w = World::new();
+    w.init();
+    let warnings = |stderr: &str| stderr.lines().filter(|l| l.contains("WARN")).map(str::to_owned).collect::<Vec<_>>();
+    assert!(warnings(&add_at(&w, "v1.2.0", "1.2.0", in_seconds(3600))).is_empty(), "a plain upgrade");
+    assert!(warnings(&add_at(&w, "v1.1.5", "1.1.5", in_seconds(1800))).is_empty(), "newer, and before 1.2.0");
+
+    let after = add_at(&w, "v1.1.0", "1.1.0", in_seconds(7200));
+    let line = warnings(&after).join("\n");
+    assert!(
+        line.contains("upgrade v1.1.0 (1.1.0) is queued after upgrade v1.1.5 (1.1.5")
+            && line.contains("will be dropped then, not performed"),
+        "{after}"
+    );
+
+    let down = add_at(&w, "v0.9.0", "0.9.0", in_seconds(600));
+    let line = warnings(&down).join("\n");
+    assert!(line.contains("upgrade v0.9.0 (0.9.0) is a downgrade: 1.0.0 runs now; it will be performed at"), "{down}");
+    let queued: Vec<_> = w.plan()["queuedUp"].as_array().unwrap().iter().map(|q| q["name"].clone()).collect();
+    assert_eq!(queued, ["v0.9.0", "v1.1.5", "v1.2.0", "v1.1.0"], "each queued as asked");
+
+    // A newer one queued ahead of those says which it leaves behind.
+    let ahead = add_at(&w, "v2.0.0", "2.0.0", in_seconds(300));
+    let said = warnings(&ahead);
+    for name in ["v0.9.0", "v1.1.5", "v1.2.0", "v1.1.0"] {
+        assert!(
+            said.iter()
+                .any(|l| l.contains(&format!("upgrade {name} (")) && l.contains("will be dropped, not performed")),
+            "{name}: {ahead}"
+        );
+    }
+}
+
+#[test]
+fn queued_upgrades_a_newer_one_leaves_behind_are_dropped_with_a_warning_and_kept_in_the_plan() {
+    let w = World::new();
+    w.init();
+    let mut nymvisor = w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
+    nymvisor.wait_running(&w.status_file());
+    add_at(&w, "v1.1.1", "1.1.1", in_seconds(3600));
+    add_at(&w, "again", "1.0.0", in_seconds(7200));
+    let out =
+        w.nymvisor(&["add-upgrade", w.daemon("1.2.0", "").to_str().unwrap(), "--upgrade-name", "v1.2.0", "--now"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    nymvisor.wait_upgraded(&w.status_file(), "upgrades/v1.2.0");
+
+    for (name, version, why) in [
+        ("v1.1.1", "1.1.1", "its version 1.1.1 is older than 1.2.0, which upgrade v1.2.0 switched to"),
+        ("again", "1.0.0", "its version 1.0.0 is older than 1.2.0"),
+    ] {
+        let line = nymvisor.wait_log(&format!("name={name} "));
+        assert!(
+            line.contains("WARN")
+                && line.contains("queued upgrade dropped, not performed")
+                && line.contains(why)
+                && line.contains(&format!("version={version}")),
+            "{line}"
+        );
+    }
+    let plan = w.plan();
+    assert_eq!(plan["current"]["name"], "v1.2.0");
+    assert!(plan["queuedUp"].as_array().unwrap().is_empty(), "{plan}");
+    let dropped = plan["dropped"].as_array().expect("the dropped upgrades are kept in the plan");
+    let names: Vec<_> = dropped.iter().map(|d| d["info"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["v1.1.1", "again"]);
+    assert!(dropped[0]["reason"].as_str().unwrap().contains("older than 1.2.0"), "{plan}");
+    assert!(dropped[0]["droppedAt"].is_string());
+    nymvisor.signal(Signal::SIGTERM);
+    assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn an_upgrade_time_that_is_not_a_time_is_a_usage_error_naming_the_flag_and_the_forms() {
+    let w = World::new();
+    w.init();
+    let binary = w.daemon("1.1.0", "");
+    let plan = std::fs::read(w.data.join("upgrade-plan.json")).unwrap();
+    for (flag, value, more) in [
+        ("--upgrade-time", "tomorrow", "--upgrade-delay"),
+        ("--upgrade-time", "2026-12-08T12:00:00", "with its offset"),
+        ("--publish-date", "yesterday", "2026-12-08T12:00:00Z"),
+    ] {
+        let out = w.nymvisor(&["add-upgrade", binary.to_str().unwrap(), "--upgrade-name", "x", flag, value]);
+        assert_eq!(out.status.code(), Some(USAGE), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag} <TIME>'"))
+                && stderr.contains("RFC 3339")
+                && stderr.contains("2026-12-08T12:00:00Z")
+                && stderr.contains(more),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("four digit"), "not the parser's words: {stderr}");
+    }
+    assert_eq!(std::fs::read(w.data.join("upgrade-plan.json")).unwrap(), plan, "nothing queued");
+    let out = w.nymvisor(&[
+        "add-upgrade",
+        binary.to_str().unwrap(),
+        "--upgrade-name",
+        "x",
+        "--upgrade-time",
+        "2031-05-01T14:00:00+02:00",
+    ]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(w.plan()["queuedUp"][0]["upgradeTime"], "2031-05-01T12:00:00Z", "an offset is honoured");
+}

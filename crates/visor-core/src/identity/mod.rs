@@ -108,12 +108,7 @@ pub async fn check_vega_version(memory: Option<&Memory>, binary: &Path, expected
     let found = match recall(memory, binary).await.and_then(|f| f.version) {
         Some(found) => found,
         None => {
-            let output = ask(binary, &["version", "--output", "json"]).await?;
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let found = parse_version_answer(&stdout).ok_or_else(|| IdentityError::Unreadable {
-                binary: binary.to_owned(),
-                output: stdout.chars().take(200).collect(),
-            })?;
+            let found = read_vega_version(binary).await?;
             let learned = found.clone();
             remember(memory, binary, move |f| f.version = Some(learned)).await;
             found
@@ -124,6 +119,16 @@ pub async fn check_vega_version(memory: Option<&Memory>, binary: &Path, expected
     } else {
         Err(IdentityError::Mismatch { binary: binary.to_owned(), found, expected: expected.to_owned() })
     }
+}
+
+/// Runs `binary version --output json` and returns the version it reports.
+pub async fn read_vega_version(binary: &Path) -> Result<String, IdentityError> {
+    let output = ask(binary, &["version", "--output", "json"]).await?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    parse_version_answer(&stdout).ok_or_else(|| IdentityError::Unreadable {
+        binary: binary.to_owned(),
+        output: stdout.chars().take(200).collect(),
+    })
 }
 
 /// The version in a `version --output json` answer. Some builds print log lines before the

@@ -11,5 +11,5 @@ pub mod vega_resume;
 
 pub use admin_rpc::{AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status};
 pub(crate) use admin_rpc::{parse_answer, spawn_poller};
-pub(crate) use chain_height::spawn_height_poll;
+pub(crate) use chain_height::{parse_status, spawn_height_poll};
 pub(crate) use upstream::spawn_upstream;

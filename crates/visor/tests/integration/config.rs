@@ -41,11 +41,31 @@ fn legacy_auto_install_table_says_how_to_rewrite_it() {
 }
 
 #[test]
-fn unknown_keys_are_warned_about_and_the_node_runs() {
-    let env = Env::with_upgrade(100_000, "maxNumberOfRestart = 3\n");
+fn unknown_keys_are_warned_about_with_the_key_meant_and_the_node_runs() {
+    let env = Env::with_upgrade(100_000, "maxNumberOfRestart = 3\n[autoInstall]\nenabeld = false\nzzz = 1\n");
+    let run_config = env.home.join("genesis/run-config.toml");
+    let text = std::fs::read_to_string(&run_config)
+        .unwrap()
+        .replace("httpPath = \"/rpc\"", "httpPath = \"/rpc\"\n    socketPth = \"x\"");
+    std::fs::write(&run_config, text).unwrap();
+    let config = env.home.join("config.toml").display().to_string();
     let mut visor = env.start_visor();
-    visor.wait_log("unknown key in the configuration");
-    assert!(visor.wait_log("unknown key in the configuration").contains("maxNumberOfRestart"));
+    let line = visor.wait_log("maxNumberOfRestart`");
+    assert!(
+        line.contains(&format!(
+            "unknown key `maxNumberOfRestart` in {config}, ignored; did you mean `maxNumberOfRestarts`?"
+        )),
+        "{line}"
+    );
+    let line = visor.wait_log("autoInstall.enabeld");
+    assert!(line.contains("did you mean `autoInstall.enabled`?"), "{line}");
+    let line = visor.wait_log("unknown key `autoInstall.zzz`");
+    assert!(line.contains("ignored; check its spelling"), "nothing close: no guess: {line}");
+    let line = visor.wait_log("vega.rpc.socketPth");
+    assert!(
+        line.contains(&format!("in {}, ignored; did you mean `vega.rpc.socketPath`?", run_config.display())),
+        "{line}"
+    );
     visor.wait_running(&env.status_file());
     visor.signal(nix::sys::signal::Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));

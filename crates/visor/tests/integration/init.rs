@@ -8,10 +8,12 @@ fn init_creates_a_commented_home_that_refuses_to_run_until_configured() {
     let env = Env::empty();
     let home = env.home.to_str().unwrap();
     let out = env.visor(&["init", "--home", home, "--with-data-node"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for file in ["config.toml", "genesis/run-config.toml", "vX.X.X/run-config.toml"] {
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    for file in ["config.toml", "genesis/run-config.toml", "run-config.toml.example"] {
         assert!(env.home.join(file).is_file(), "{file} missing");
     }
+    let names: Vec<_> = std::fs::read_dir(&env.home).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 3, "no placeholder release folder: {names:?}");
     assert!(!env.home.join("current").exists(), "current is created by the first run, not by init");
     let config = std::fs::read_to_string(env.home.join("config.toml")).unwrap();
     assert!(config.contains("maxNumberOfFirstConnectionRetries = 175000"));
@@ -30,6 +32,62 @@ fn init_creates_a_commented_home_that_refuses_to_run_until_configured() {
     assert_eq!(out.status.code(), Some(code(Exit::Config)));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("genesis/run-config.toml") && stderr.contains("vega.rpc.socketPath"), "{stderr}");
+}
+
+#[test]
+fn init_says_what_it_created_and_what_to_do_next() {
+    let env = Env::empty();
+    let home = env.home.to_str().unwrap();
+    let out = env.visor(&["init", "--home", home, "--with-data-node"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        format!("Created the visor home {home}:"),
+        "genesis/run-config.toml  what the first release runs: the core and the data node".to_owned(),
+        "run-config.toml.example".to_owned(),
+        format!("cp /path/to/vega {home}/genesis/vega"),
+        format!("Edit {home}/genesis/run-config.toml"),
+        "vega.rpc.socketPath".to_owned(),
+        "data_node.binary.args".to_owned(),
+        format!("{home}/v0.74.3/run-config.toml"),
+        format!("visor run --home {home}"),
+        "docs/visor.md".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");
+    }
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("INFO"), "the steps are the output, not log lines");
+}
+
+#[test]
+fn the_release_example_copied_into_a_release_folder_runs_once_filled_in() {
+    let env = Env::empty();
+    let home = env.home.to_str().unwrap();
+    assert!(env.visor(&["init", "--home", home]).status.success());
+    // The operator's genesis (what `init`'s steps 1 and 2 make of it), and `run` ignores the
+    // example beside config.toml.
+    env.write_config("[autoInstall]\nenabled = false\n");
+    let args = env.core_args(&["--upgrade-at", "60", "--release-tag", "v0.2.0"]);
+    env.release("genesis", "v0.1.0", &args, None);
+    // A release folder made from the example, as it says: the binary beside it, the keys filled.
+    let example = std::fs::read_to_string(env.home.join("run-config.toml.example")).unwrap();
+    let dir = env.home.join("v0.2.0");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(crate::harness::testnode_bin(), dir.join("testnode")).unwrap();
+    std::fs::write(dir.join("testnode.version"), "v0.2.0").unwrap();
+    let args_line = example.lines().find(|l| l.trim_start().starts_with("args = ")).unwrap();
+    let filled = example
+        .replace("name = \"v0.74.3\"", "name = \"v0.2.0\"")
+        .replace("path = \"vega\"", "path = \"testnode\"")
+        .replace(args_line, &format!("    args = {:?}", env.core_args(&[])))
+        .replace("socketPath = \"\"", &format!("socketPath = {:?}", env.socket.display().to_string()));
+    std::fs::write(dir.join("run-config.toml"), filled).unwrap();
+    let mut visor = env.start_visor();
+    visor.wait_upgraded(&env.status_file(), "v0.2.0");
+    assert_eq!(env.current().as_deref(), Some("v0.2.0"));
+    let logs = visor.logs().join("\n");
+    assert!(!logs.contains("run-config.toml.example"), "the example is not read: {logs}");
+    visor.signal(nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
 
 #[test]

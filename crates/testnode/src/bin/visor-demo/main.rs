@@ -431,7 +431,7 @@ fn demo(root: &Path, visor: &Path, testnode: &Path, home: &Path, data: &Path, so
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
-    say!("    created config.toml, genesis/ and vX.X.X/ (commented templates)")?;
+    say!("    created config.toml, genesis/ and run-config.toml.example (commented)")?;
 
     step(2, "two releases, each with testnode as core and data node: genesis (v0.1.0) and v0.2.0")?;
     make_release(home, "genesis", "v0.1.0", testnode, &run_config("genesis", data, socket, true)).map_err(io)?;

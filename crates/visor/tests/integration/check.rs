@@ -1,0 +1,167 @@
+//! `visor check`: a home validated without running it, one line per check with its fix, and
+//! an exit code that says whether anything failed.
+
+use nix::sys::signal::Signal;
+
+use crate::harness::{Env, Exit, code};
+
+fn check(env: &Env) -> (i32, Vec<serde_json::Value>) {
+    let out = env.visor(&["check", "--home", env.home.to_str().unwrap(), "--output", "json"]);
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("check --output json: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    for line in &lines {
+        for key in ["check", "outcome", "detail", "fix"] {
+            assert!(line.get(key).is_some(), "{key} missing from {line}");
+        }
+    }
+    (out.status.code().unwrap(), lines)
+}
+
+fn check_text(env: &Env) -> (i32, String) {
+    let out = env.visor(&["check", "--home", env.home.to_str().unwrap()]);
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn line<'a>(lines: &'a [serde_json::Value], check: &str) -> &'a serde_json::Value {
+    lines.iter().find(|l| l["check"] == check).unwrap_or_else(|| panic!("no {check} line in {lines:#?}"))
+}
+
+/// A home whose core announces nothing.
+fn good_home() -> Env {
+    let env = Env::empty();
+    env.write_config("");
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), None);
+    env
+}
+
+#[test]
+fn a_good_home_with_its_visor_running_checks_all_ok() {
+    let env = good_home();
+    let mut visor = env.start_visor();
+    visor.wait_running(&env.status_file());
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
+    assert!(lines.iter().all(|l| l["outcome"] == "ok" && l["fix"].is_null()), "{lines:#?}");
+    assert!(
+        line(&lines, "lock")["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("a visor runs on this home (pid {})", visor.pid()))
+    );
+    let release = line(&lines, "release genesis")["detail"].as_str().unwrap().to_owned();
+    assert!(release.contains("core binary") && release.contains("reports version v0.1.0"), "{release}");
+    let socket = line(&lines, "admin socket")["detail"].as_str().unwrap().to_owned();
+    assert!(
+        socket.contains(&env.socket.display().to_string()) && socket.contains("answers: no upgrade accepted"),
+        "{socket}"
+    );
+    let (exit, text) = check_text(&env);
+    assert_eq!(exit, code(Exit::Clean));
+    assert!(text.ends_with("check passed: 7 ok, 0 warnings, 0 failed\n"), "{text}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn without_a_running_core_the_socket_is_a_warning_and_a_missing_folder_a_failure() {
+    let env = good_home();
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Clean), "a warning is not a failure: {lines:#?}");
+    let socket = line(&lines, "admin socket");
+    assert_eq!(socket["outcome"], "warn");
+    let detail = socket["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("not reachable (the core is not running?)") && detail.contains("vega.rpc.socketPath"),
+        "{detail}"
+    );
+    assert!(socket["fix"].as_str().unwrap().contains("[Admin.Server] SocketPath"), "{socket}");
+    assert_eq!(line(&lines, "lock")["detail"], "no visor runs on this home");
+
+    // A socket in a folder that does not exist cannot be the core's.
+    let wrong = env.home.join("no-such-folder/vega.sock");
+    let text = env.run_config("v0.1.0", &env.core_args(&[]), None);
+    let text = text.replace(&env.socket.display().to_string(), &wrong.display().to_string());
+    std::fs::write(env.home.join("genesis/run-config.toml"), text).unwrap();
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let socket = line(&lines, "admin socket");
+    assert_eq!(socket["outcome"], "fail");
+    assert!(
+        socket["detail"].as_str().unwrap().contains("no-such-folder")
+            && socket["detail"].as_str().unwrap().contains("does not exist"),
+        "{socket}"
+    );
+    assert!(socket["fix"].as_str().unwrap().contains("`vega.rpc.socketPath` in"), "{socket}");
+}
+
+#[test]
+fn a_typod_binary_path_fails_naming_the_key_and_the_file() {
+    let env = good_home();
+    let run_config = env.home.join("genesis/run-config.toml");
+    let text = std::fs::read_to_string(&run_config).unwrap().replace("path = \"testnode\"", "path = \"testnod\"");
+    std::fs::write(&run_config, text).unwrap();
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let release = line(&lines, "release genesis");
+    assert_eq!(release["outcome"], "fail");
+    assert!(release["detail"].as_str().unwrap().contains("genesis/testnod does not exist"), "{release}");
+    let fix = release["fix"].as_str().unwrap();
+    assert!(fix.contains("[vega.binary]") && fix.contains(&run_config.display().to_string()), "{fix}");
+    let (exit, text) = check_text(&env);
+    assert_eq!(exit, code(Exit::Config));
+    assert!(text.contains("FAIL  release genesis") && text.contains("fix: set `path` under [vega.binary]"), "{text}");
+    assert!(text.ends_with("1 failed\n"), "{text}");
+
+    // A run configuration that does not parse names the file and the key.
+    std::fs::write(&run_config, "name = \"v0.1.0\"\n[vega]\n[vega.binary]\npath = \"testnode\"\n").unwrap();
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    assert!(line(&lines, "release genesis")["detail"].as_str().unwrap().contains("vega.rpc.socketPath"), "{lines:#?}");
+}
+
+#[test]
+fn the_announced_upgrades_release_is_checked_missing_then_wrong_then_right() {
+    let env = Env::with_upgrade(100_000, "");
+    let mut visor = env.start_visor();
+    env.wait_status("the core's announcement", |s| s["pending"]["version"] == "v0.2.0");
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let upgrade = line(&lines, "upgrade v0.2.0");
+    assert_eq!(upgrade["outcome"], "fail");
+    assert!(upgrade["detail"].as_str().unwrap().contains("is missing, and autoInstall is off"), "{upgrade}");
+    assert!(upgrade["fix"].as_str().unwrap().contains("before height 100000"), "{upgrade}");
+
+    // Another version in the folder: named, with both versions.
+    env.release("v0.2.0", "v0.3.0", &env.core_args(&[]), None);
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let upgrade = line(&lines, "upgrade v0.2.0");
+    assert!(
+        upgrade["detail"].as_str().unwrap().contains("reports version v0.3.0, but the release is v0.2.0"),
+        "{upgrade}"
+    );
+    assert!(upgrade["fix"].as_str().unwrap().contains("put the v0.2.0 binary in"), "{upgrade}");
+
+    env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
+    assert!(line(&lines, "upgrade v0.2.0")["detail"].as_str().unwrap().contains("reports version v0.2.0"));
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+}
+
+#[test]
+fn a_broken_config_fails_and_a_missing_home_says_how_to_make_one() {
+    let env = good_home();
+    std::fs::write(env.home.join("config.toml"), "maxNumberOfRestarts = \"three\"\n").unwrap();
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let config = line(&lines, "config");
+    assert_eq!(config["outcome"], "fail");
+    assert!(config["detail"].as_str().unwrap().contains("maxNumberOfRestarts"), "{config}");
+
+    let empty = Env::empty();
+    let (exit, lines) = check(&empty);
+    assert_eq!(exit, code(Exit::Config));
+    assert!(line(&lines, "home")["fix"].as_str().unwrap().contains("visor init --home"), "{lines:#?}");
+}
