@@ -227,7 +227,9 @@ Next steps:
      runs upgrades/<plan name>/bin/{name}.
 {upgrades}
        cosmovisor add-upgrade <plan name> /path/to/{name}
-  4. See what runs and what is planned: cosmovisor status; the settings in use: cosmovisor config
+  4. Check the setup without running the app: cosmovisor check
+     See what runs: cosmovisor status; what is planned, by height: cosmovisor plan;
+     the settings in use: cosmovisor config
 
 Every variable and command: docs/cosmovisor.md ({DOCS})
 ",

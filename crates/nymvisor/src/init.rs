@@ -221,7 +221,8 @@ Next steps:
             ));
         }
         text.push_str(
-            "  3. See what runs and what is queued: nymvisor status
+            "  3. Check the setup without running the daemon: nymvisor check
+     See what runs: nymvisor status; what is queued and when: nymvisor plan
      The configuration in use (the environment overrides the file): nymvisor config
 ",
         );

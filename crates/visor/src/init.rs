@@ -251,9 +251,11 @@ Next steps:
        {h}/v0.74.3/vega
        {h}/v0.74.3/run-config.toml
      {RELEASE_EXAMPLE} shows how, and every key.
-  4. Start it, and see what it does:
+  4. Check it without running anything, then start it and see what it does:
+       visor check --home {h}
        visor run --home {h}
        visor status --home {h}
+       visor plan --home {h}        (the announced upgrade and its release folder)
      As a service: packaging/systemd/visor.service.
 
 Every key and command: docs/visor.md ({DOCS})

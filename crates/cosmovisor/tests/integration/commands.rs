@@ -35,6 +35,8 @@ fn init_says_what_it_created_and_what_to_do_next() {
         format!("cosmovisor run --cosmovisor-config {home}/cosmovisor/config.toml"),
         format!("cosmovisor run start --home {home}"),
         "cosmovisor add-upgrade <plan name> /path/to/simd".to_owned(),
+        "cosmovisor check".to_owned(),
+        "cosmovisor plan".to_owned(),
         "docs/cosmovisor.md".to_owned(),
     ] {
         assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");

@@ -170,6 +170,8 @@ fn init_says_what_it_created_and_what_to_do_next() {
         "nymvisor run run --id my-node".to_owned(),
         "nymvisor add-upgrade /path/to/nym-node --upgrade-name <name> --upgrade-time 2026-12-08T12:00:00Z".to_owned(),
         "nymvisor status".to_owned(),
+        "nymvisor check".to_owned(),
+        "nymvisor plan".to_owned(),
         "docs/nymvisor.md".to_owned(),
     ] {
         assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");

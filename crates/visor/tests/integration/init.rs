@@ -51,6 +51,8 @@ fn init_says_what_it_created_and_what_to_do_next() {
         "data_node.binary.args".to_owned(),
         format!("{home}/v0.74.3/run-config.toml"),
         format!("visor run --home {home}"),
+        format!("visor check --home {home}"),
+        format!("visor plan --home {home}"),
         "docs/visor.md".to_owned(),
     ] {
         assert!(text.contains(&needle), "{needle:?} missing from:\n{text}");
