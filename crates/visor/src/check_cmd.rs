@@ -120,7 +120,11 @@ fn release(checks: &mut Checks, check: &str, dir: &Path, expected: Option<&str>)
     let spec = match crate::run_config::read(dir) {
         Ok(spec) => spec,
         Err(e) => {
-            checks.fail(check, e.to_string(), format!("fix {}; `visor init` writes a complete one", e.path.display()));
+            checks.fail(
+                check,
+                e.to_string(),
+                format!("edit {} as the message says (its comments explain every key)", e.path.display()),
+            );
             return None;
         }
     };
