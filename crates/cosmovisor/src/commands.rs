@@ -343,6 +343,7 @@ fn add_batch_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
     };
     let files = Files { home: config.home.clone() };
     let recase = !config.disable_recase;
+    let _batch_lock = files.lock_batch().map_err(|e| anyhow!(e))?;
     let mut batch = match read_small(&files.batch()).map_err(|e| anyhow!(e))? {
         Some(bytes) => parse_batch(&bytes, recase).map_err(|e| anyhow!("{}: {e}", files.batch().display()))?,
         None => Vec::new(),

@@ -439,6 +439,7 @@ impl Face for CosmosFace {
             .flatten()
             .map(|(p, _)| p)
             .filter(|p| p.name == record.version && record.height.is_none_or(|h| h == p.height));
+        let _batch_lock = self.files.lock_batch()?;
         let batch = match read_small(&self.files.batch())? {
             Some(bytes) => parse_batch(&bytes, recase).unwrap_or_default(),
             None => Vec::new(),

@@ -209,6 +209,21 @@ impl Files {
         self.home.join("data/upgrade-info.json.batch")
     }
 
+    /// Serialises the read-modify-writes of the batch file between `add-batch-upgrade`, `plan
+    /// cancel` and a switch's bookkeeping, so none loses another's change. Never waits forever.
+    pub(crate) fn lock_batch(&self) -> Result<visor_core::lock::HomeLock, String> {
+        let state = visor_core::Home::new(self.home.join("cosmovisor")).state_dir();
+        visor_core::ensure_private_dir(&state).map_err(|e| format!("cannot create {}: {e}", state.display()))?;
+        let path = state.join("batch.lock");
+        visor_core::lock::HomeLock::acquire_within(&path, std::time::Duration::from_secs(10)).map_err(|e| match e {
+            visor_core::lock::LockError::Held { .. } => format!(
+                "{} stayed locked for 10 s by another cosmovisor command; try again once it is done",
+                path.display()
+            ),
+            other => other.to_string(),
+        })
+    }
+
     /// What `add-upgrade --upgrade-height` last wrote into `upgrade-info.json`: a plan found
     /// there byte for byte is ours (due at its height), any other the node's (due now).
     pub(crate) fn written_by_us(&self) -> PathBuf {

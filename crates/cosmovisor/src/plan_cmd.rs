@@ -173,6 +173,15 @@ fn chain_height(config: &Config, live: &Live) -> Option<u64> {
     asked.or(live.chain_height())
 }
 
+/// Run-loop states in which an upgrade is being carried out.
+const APPLYING: [&str; 6] =
+    ["verifying-release", "stopping", "backing-up", "waiting-for-release", "switching", "restoring"];
+
+/// The running visor's state, if one runs.
+fn report_live_state(config: &Config) -> Option<String> {
+    Live::read(&Home::new(config.root())).status.map(|s| s.state)
+}
+
 fn cancel(config: &Config, report: &PlanReport, name: &str, output: Output) -> Result<Exit, Failure> {
     let upgrade = report.find(name)?.clone();
     let height = match upgrade.trigger {
@@ -198,6 +207,14 @@ fn cancel(config: &Config, report: &PlanReport, name: &str, output: Output) -> R
         }
         _ => {}
     }
+    // Once the running visor acts on an upgrade (verifying its release, stopping the app,
+    // switching), a cancel would come too late to count.
+    if let Some(status) = report_live_state(config).filter(|s| APPLYING.contains(&s.as_str())) {
+        return Err(facekit::plan::refuse_cancel(format!(
+            "upgrade {name} cannot be cancelled now: the running visor is {status}; once it is done, `cosmovisor \
+             plan` shows what is left"
+        )));
+    }
     if let Some(chain) = report.chain_height.filter(|c| *c >= height) {
         return Err(facekit::plan::refuse_cancel(format!(
             "upgrade {name} is due: the chain is at height {chain}, its height is {height}; the running visor is \
@@ -209,6 +226,7 @@ fn cancel(config: &Config, report: &PlanReport, name: &str, output: Output) -> R
         result.map_err(|e| Failure::config(anyhow::anyhow!("cannot write {}: {e}", path.display())))
     };
     if upgrade.source == BATCH {
+        let _batch_lock = files.lock_batch().map_err(|e| Failure::config(anyhow::anyhow!(e)))?;
         let mut batch = batch(&files, !config.disable_recase).map_err(|e| Failure::config(anyhow::anyhow!(e)))?;
         batch.retain(|p| p.name != name);
         let bytes = serde_json::to_vec(&batch)?;

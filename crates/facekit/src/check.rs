@@ -83,7 +83,7 @@ impl Checks {
     pub fn finish(self, output: Output) -> Result<Exit, crate::Failure> {
         match output {
             Output::Json => crate::println_out(&serde_json::to_string_pretty(&self.lines)?),
-            Output::Text => crate::print_out(&self.text()),
+            Output::Text => crate::print_out(&crate::output::printable(&self.text())),
         }
         Ok(if self.failed() { Exit::Config } else { Exit::Clean })
     }

@@ -88,7 +88,12 @@ pub enum TriggerView {
 impl TriggerView {
     /// The view of `trigger` at `now`, with the chain at `chain_height` if known.
     pub fn new(trigger: &Trigger, now: jiff::Timestamp, chain_height: Option<u64>) -> Self {
-        let left = |height: u64| chain_height.map(|c| height as i64 - c as i64);
+        // Heights come from files and answers: any u64, so the difference is taken wide and
+        // clamped.
+        let left = |height: u64| {
+            chain_height
+                .map(|c| (i128::from(height) - i128::from(c)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+        };
         match *trigger {
             Trigger::NodeReady { height } => Self::NodeReady { height, blocks_left: left(height) },
             Trigger::Height(height) => Self::Height { height, blocks_left: left(height) },
@@ -107,7 +112,7 @@ impl TriggerView {
         let blocks = |left: Option<i64>| match left {
             Some(0) => " (the chain is there)".to_owned(),
             Some(n) if n > 0 => format!(" (in {n} block{})", if n == 1 { "" } else { "s" }),
-            Some(n) => format!(" (passed {} block{} ago)", -n, if n == -1 { "" } else { "s" }),
+            Some(n) => format!(" (passed {} block{} ago)", n.unsigned_abs(), if n == -1 { "" } else { "s" }),
             None => String::new(),
         };
         match self {
@@ -314,7 +319,7 @@ impl PlanReport {
     pub fn show(&self, output: Output) -> Result<Exit, Failure> {
         match output {
             Output::Json => crate::println_out(&serde_json::to_string_pretty(self)?),
-            Output::Text => crate::print_out(&self.text()),
+            Output::Text => crate::print_out(&crate::output::printable(&self.text())),
         }
         Ok(Exit::Clean)
     }
@@ -374,7 +379,7 @@ pub fn show_cancelled(upgrade: &PlannedUpgrade, what_now: &str, output: Output) 
         Output::Text => {
             let version =
                 if upgrade.version == upgrade.name { String::new() } else { format!("version {}, ", upgrade.version) };
-            crate::println_out(&format!(
+            crate::output::println_shown(&format!(
                 "cancelled upgrade {} ({version}{}); {what_now}",
                 upgrade.name,
                 upgrade.trigger.describe()
@@ -392,6 +397,15 @@ pub fn refuse_cancel(why: impl std::fmt::Display) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heights_from_files_never_overflow_the_blocks_left() {
+        let now = jiff::Timestamp::now();
+        let far = TriggerView::new(&Trigger::Height(u64::MAX), now, Some(5));
+        assert!(matches!(far, TriggerView::Height { blocks_left: Some(i64::MAX), .. }), "{far:?}");
+        let past = TriggerView::new(&Trigger::NodeReady { height: 0 }, now, Some(u64::MAX));
+        assert!(past.describe().contains("passed 9223372036854775808 blocks ago"), "{}", past.describe());
+    }
 
     #[test]
     fn spans_read_as_people_say_them() {

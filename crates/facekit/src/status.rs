@@ -143,39 +143,39 @@ fn report(home: &Home) -> anyhow::Result<Report> {
 
 fn print_text(r: &Report) {
     match r.visor_pid {
-        Some(pid) => crate::println_out(&format!("{:<11}running (pid {pid}), {}", program_label(), r.state)),
-        None => crate::println_out(&format!("{:<11}not running", program_label())),
+        Some(pid) => crate::output::println_shown(&format!("{:<11}running (pid {pid}), {}", program_label(), r.state)),
+        None => crate::output::println_shown(&format!("{:<11}not running", program_label())),
     }
     if let Some(detail) = &r.detail {
-        crate::println_out(&format!("           {detail}"));
+        crate::output::println_shown(&format!("           {detail}"));
     }
-    crate::println_out(&format!("release:   {}", r.release.as_deref().unwrap_or("(none)")));
+    crate::output::println_shown(&format!("release:   {}", r.release.as_deref().unwrap_or("(none)")));
     if r.processes.is_empty() {
-        crate::println_out("processes: none");
+        crate::output::println_shown("processes: none");
     } else {
-        crate::println_out("processes:");
+        crate::output::println_shown("processes:");
         for p in &r.processes {
-            crate::println_out(&format!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since));
+            crate::output::println_shown(&format!("  {:<10} pid {:<8} since {}", p.role, p.pid, p.since));
         }
     }
     if r.running {
-        crate::println_out(&format!("restarts:  {}", r.restarts));
+        crate::output::println_shown(&format!("restarts:  {}", r.restarts));
     }
     if let Some(metrics) = &r.metrics {
-        crate::println_out(&format!("metrics:   http://{metrics}/metrics"));
+        crate::output::println_shown(&format!("metrics:   http://{metrics}/metrics"));
     }
     if let Some(a) = &r.admin {
         match &a.unreachable_since {
-            Some(since) => crate::println_out(&format!(
+            Some(since) => crate::output::println_shown(&format!(
                 "admin endpoint: unreachable since {since} ({} failed polls{})",
                 a.failures,
                 a.error.as_deref().map(|e| format!("; last: {e}")).unwrap_or_default()
             )),
-            None => crate::println_out(&format!("admin endpoint: {}", a.state)),
+            None => crate::output::println_shown(&format!("admin endpoint: {}", a.state)),
         }
     }
     match &r.pending {
-        Some(p) => crate::println_out(&format!(
+        Some(p) => crate::output::println_shown(&format!(
             "upgrade:   {}{} {} (folder {}: {})",
             p.name.as_deref().filter(|n| *n != p.version).map(|n| format!("{n}, ")).unwrap_or_default(),
             p.version,
@@ -183,7 +183,7 @@ fn print_text(r: &Report) {
             p.folder.as_deref().unwrap_or("(invalid name)"),
             if p.folder_present { "present" } else { "MISSING" }
         )),
-        None => crate::println_out("upgrade:   none announced"),
+        None => crate::output::println_shown("upgrade:   none announced"),
     }
     if let Some(s) = &r.staging {
         let size = match s.total {
@@ -191,22 +191,22 @@ fn print_text(r: &Report) {
             _ if s.bytes > 0 => format!(", {} bytes", s.bytes),
             _ => String::new(),
         };
-        crate::println_out(&format!(
+        crate::output::println_shown(&format!(
             "staging:   {} -> {}: {} (attempt {}{size})",
             s.version, s.folder, s.phase, s.attempt
         ));
         if let Some(checksum) = &s.checksum {
-            crate::println_out(&format!(
+            crate::output::println_shown(&format!(
                 "           {checksum}{}",
                 if s.verified { " (verified)" } else { " (no published checksum)" }
             ));
         }
         if let Some(error) = &s.error {
-            crate::println_out(&format!("           last error: {error}"));
+            crate::output::println_shown(&format!("           last error: {error}"));
         }
     }
     match &r.last_switch {
-        Some(s) => crate::println_out(&format!(
+        Some(s) => crate::output::println_shown(&format!(
             "last switch: {} -> {} ({}{}) at {}, downtime {}",
             s.from.as_ref().map_or("(none)".to_owned(), ToString::to_string),
             s.to,
@@ -215,7 +215,7 @@ fn print_text(r: &Report) {
             s.switched_at,
             s.downtime_ms.map_or_else(|| "unknown".to_owned(), |d| format!("{d} ms")),
         )),
-        None => crate::println_out("last switch: none"),
+        None => crate::output::println_shown("last switch: none"),
     }
 }
 

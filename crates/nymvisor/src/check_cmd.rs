@@ -235,7 +235,7 @@ fn upstream(checks: &mut Checks, config: &Config, layout: &Layout) {
         ..settings.fetch
     };
     let client = visor_core::stage::client(&policy);
-    let answer = block_on(visor_core::stage::get_bytes(&client, &url, &[], &policy, visor_core::MAX_DOCUMENT as usize));
+    let answer = block_on(visor_core::stage::get_bytes(&client, &url, &[], &policy, visor_core::source::MAX_UPSTREAM));
     match answer {
         Ok(Ok(body)) => match parse_json::<UpgradeInfo>(&body) {
             Ok(info) => checks.ok(

@@ -109,11 +109,44 @@ fn cancel(layout: &Layout, config: &Config, name: &str, output: Output) -> Resul
             status.state
         )));
     }
+    // The running nymvisor holds the upgrade lock from the moment it commits to an upgrade until
+    // `current` has moved, and reads the plan again once it holds it: whoever takes the lock
+    // first wins, and the other is told.
+    let lock_file = layout.upgrade_lock();
+    // Nymvisor's `upgrade.lock` exists only during an upgrade: one made here goes again.
+    let made_lock = !lock_file.exists();
+    let upgrade_lock = visor_core::lock::HomeLock::acquire(&lock_file).map_err(|e| match e {
+        visor_core::lock::LockError::Held { .. } => facekit::plan::refuse_cancel(format!(
+            "upgrade {name} cannot be cancelled now: the running nymvisor is carrying out an upgrade (it holds {}); \
+             once it is done, `nymvisor plan` shows what is left",
+            layout.upgrade_lock().display()
+        )),
+        other => Failure { error: anyhow::anyhow!(other), exit: Exit::Internal },
+    })?;
+    let result = cancel_locked(layout, name, &upgrade, output);
+    if made_lock {
+        let _ = std::fs::remove_file(&lock_file);
+    }
+    drop(upgrade_lock);
+    result
+}
+
+/// The cancel, with the upgrade lock held.
+fn cancel_locked(layout: &Layout, name: &str, upgrade: &PlannedUpgrade, output: Output) -> Result<Exit, Failure> {
+    if let Ok(visor_core::CurrentLink::Release(current)) = Home::new(&layout.data).read_current()
+        && layout.data.join(current.to_string()) == layout.release_dir(name)
+    {
+        return Err(facekit::plan::refuse_cancel(format!(
+            "upgrade {name} is done already: `current` names its folder; see `nymvisor status`"
+        )));
+    }
     let removed = crate::plan::with_plan(layout, |plan| {
         let Some(at) = plan.queued_up.iter().position(|q| q.name == name) else {
             return Err(format!("upgrade {name} left the queue meanwhile (applied or cancelled); see `nymvisor plan`"));
         };
         let removed = plan.queued_up.remove(at);
+        // A name queued twice (a hand edit) leaves with the first.
+        plan.queued_up.retain(|q| q.name != name);
         // In the same write, so an upstream poll cannot queue it again in between.
         plan.record_dropped(removed.clone(), "cancelled with `nymvisor plan cancel`".to_owned());
         Ok((removed, true))
@@ -126,7 +159,7 @@ fn cancel(layout: &Layout, config: &Config, name: &str, output: Output) -> Resul
          --upgrade-name {name} --force`",
         layout.release_dir(name).display()
     );
-    facekit::plan::show_cancelled(&upgrade, &what_now, output)
+    facekit::plan::show_cancelled(upgrade, &what_now, output)
 }
 
 /// Whether the upgrade `info` names (same name and version) left `plan`'s queue unperformed

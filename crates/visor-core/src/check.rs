@@ -88,6 +88,20 @@ pub async fn check_binaries(
     }
     for check in checks.iter_mut().filter(|c| c.file.is_none()) {
         let binary = check.path.as_path();
+        // As root, a binary another user could have put there is not run just to look at it
+        // (`run` warns, then runs it at its upgrade; `check` has no reason to run it first).
+        let replaceable = crate::verify::others_can_replace(binary);
+        if !replaceable.is_empty() {
+            check.identity = Some(Err(IdentityError::Run {
+                binary: binary.to_owned(),
+                message: format!(
+                    "not run by check: another user could have replaced it ({}); make it and its folder belong to \
+                     root and writable only by root",
+                    replaceable.join(", ")
+                ),
+            }));
+            continue;
+        }
         check.identity = Some(match (&spec.protocol, expected) {
             (Protocol::Vega { .. }, Some(version)) => {
                 check_vega_version(None, binary, version).await.map(|()| version.to_owned())

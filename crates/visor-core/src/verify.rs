@@ -81,32 +81,8 @@ pub(crate) fn recheck(face: &dyn Face, dir: &Path, verified: Option<&Fingerprint
 /// Warns when a visor running as root is about to run a binary someone else could have replaced:
 /// writable by others, or owned (it or its folder) by another user.
 pub(crate) fn warn_if_others_can_replace(spec: &NodeSpec) {
-    use std::os::unix::fs::MetadataExt;
-    if !nix::unistd::geteuid().is_root() {
-        return;
-    }
     for binary in binaries(spec) {
-        let mut why = Vec::new();
-        if let Ok(meta) = std::fs::metadata(binary) {
-            if meta.mode() & 0o002 != 0 {
-                why.push("it is writable by every user".to_owned());
-            } else if meta.mode() & 0o020 != 0 && meta.gid() != 0 {
-                why.push(format!("it is writable by group {}", meta.gid()));
-            }
-            if meta.uid() != 0 {
-                why.push(format!("it belongs to user {}", meta.uid()));
-            }
-        }
-        if let Some(parent) = binary.parent()
-            && let Ok(meta) = std::fs::metadata(parent)
-        {
-            if meta.mode() & 0o002 != 0 && meta.mode() & 0o1000 == 0 {
-                why.push(format!("its folder {} is writable by every user", parent.display()));
-            }
-            if meta.uid() != 0 {
-                why.push(format!("its folder {} belongs to user {}", parent.display(), meta.uid()));
-            }
-        }
+        let why = others_can_replace(binary);
         if !why.is_empty() {
             tracing::warn!(
                 binary = %binary.display(),
@@ -115,6 +91,38 @@ pub(crate) fn warn_if_others_can_replace(spec: &NodeSpec) {
             );
         }
     }
+}
+
+/// Why another user could have replaced `binary`, which a process running as root is about to
+/// run: it is writable by others, or it or its folder belongs to another user. Empty when
+/// not running as root.
+pub(crate) fn others_can_replace(binary: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut why = Vec::new();
+    if !nix::unistd::geteuid().is_root() {
+        return why;
+    }
+    if let Ok(meta) = std::fs::metadata(binary) {
+        if meta.mode() & 0o002 != 0 {
+            why.push("it is writable by every user".to_owned());
+        } else if meta.mode() & 0o020 != 0 && meta.gid() != 0 {
+            why.push(format!("it is writable by group {}", meta.gid()));
+        }
+        if meta.uid() != 0 {
+            why.push(format!("it belongs to user {}", meta.uid()));
+        }
+    }
+    if let Some(parent) = binary.parent()
+        && let Ok(meta) = std::fs::metadata(parent)
+    {
+        if meta.mode() & 0o002 != 0 && meta.mode() & 0o1000 == 0 {
+            why.push(format!("its folder {} is writable by every user", parent.display()));
+        }
+        if meta.uid() != 0 {
+            why.push(format!("its folder {} belongs to user {}", parent.display(), meta.uid()));
+        }
+    }
+    why
 }
 
 /// Checks that every binary of `spec` is an executable regular file; `face` says where the

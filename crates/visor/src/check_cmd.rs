@@ -101,7 +101,9 @@ fn current(checks: &mut Checks, home: &Home) -> Option<(String, std::path::PathB
                 "move that release into the home and point current at it: the visor switches only between its own \
                  folders",
             );
-            target.is_dir().then(|| ("current".to_owned(), target))
+            // Resolved against the disk, as `run` does (a relative link is relative to its own
+            // folder, not to where this command runs).
+            home.current_dir().ok().filter(|dir| dir.is_dir()).map(|dir| ("current".to_owned(), dir))
         }
         Err(e) => {
             checks.fail(

@@ -136,3 +136,30 @@ fn an_upgrade_cancelled_is_not_queued_again_when_the_upstream_announces_it_again
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
 }
+
+/// The running nymvisor holds `upgrade.lock` while it carries out an upgrade: a cancel then is
+/// refused (never "cancelled" for an upgrade that goes ahead); one after it finds `current`
+/// already at the upgrade and says it is done.
+#[test]
+fn a_cancel_during_an_upgrade_is_refused_and_after_it_says_it_is_done() {
+    let w = World::new();
+    w.init();
+    add_upgrade(&w, "next", "1.1.0", "3h");
+    let lock = visor_core::lock::HomeLock::acquire(&w.data.join("upgrade.lock")).unwrap();
+    let out = w.nymvisor(&["plan", "cancel", "next"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains("cannot be cancelled now: the running nymvisor is carrying out an upgrade"), "{stderr}");
+    assert_eq!(names(&plan_json(&w)), ["next"], "still queued");
+    drop(lock);
+    std::fs::remove_file(w.data.join("upgrade.lock")).unwrap();
+
+    // `current` at the upgrade's folder: its switch is done, its bookkeeping may lag.
+    std::fs::remove_file(w.data.join("current")).unwrap();
+    std::os::unix::fs::symlink("upgrades/next", w.data.join("current")).unwrap();
+    let out = w.nymvisor(&["plan", "cancel", "next"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains("upgrade next is done already"), "{stderr}");
+    assert!(!w.data.join("upgrade.lock").exists(), "the lock file a cancel made is gone with it");
+}

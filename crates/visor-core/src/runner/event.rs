@@ -137,7 +137,7 @@ pub(crate) enum Event {
     },
     UpgradeLocked {
         ticket: Ticket,
-        result: Result<(), String>,
+        result: Result<(), LockRefused>,
     },
     BackedUp {
         ticket: Ticket,
@@ -292,6 +292,9 @@ pub(crate) enum Effect {
     LockUpgrade {
         ticket: Ticket,
         path: PathBuf,
+        /// A planned upgrade (name, version): once the lock is held, the face's plan must
+        /// still hold it (a `plan cancel` takes the same lock to edit the plan).
+        planned: Option<(String, String)>,
     },
     /// Let the upgrade lock go (and remove its file, as Nymvisor does after an upgrade).
     UnlockUpgrade {
@@ -360,4 +363,14 @@ pub(crate) enum Effect {
     Fault(&'static str),
     /// The run is over.
     Exit(Exit),
+}
+
+/// Why the upgrade lock did not let the upgrade go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LockRefused {
+    /// Another process holds it (an operator's tool): try again soon.
+    Held(String),
+    /// The face's plan no longer holds the upgrade (cancelled, rescheduled) once the lock was
+    /// taken: not done now.
+    Withdrawn,
 }

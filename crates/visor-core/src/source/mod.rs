@@ -7,6 +7,7 @@
 mod admin_rpc;
 mod chain_height;
 mod upstream;
+pub use upstream::MAX_UPSTREAM;
 pub mod vega_resume;
 
 pub use admin_rpc::{AcceptedRelease, AdminEndpoint, AdminError, UpgradeStatus, query_upgrade_status};

@@ -5,7 +5,7 @@ use crate::node::UpstreamSettings;
 use crate::stage::{FetchError, client, get_bytes};
 
 /// Largest upstream answer accepted (an upgrade-info file is about 1 KiB).
-const MAX_UPSTREAM: usize = 1 << 20;
+pub const MAX_UPSTREAM: usize = 1 << 20;
 
 /// Polls the upstream until the task is aborted, handing each answer (and its address) to
 /// `emit`, which says whether to go on.

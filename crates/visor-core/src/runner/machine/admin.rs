@@ -26,6 +26,9 @@ pub(crate) struct Unreachable {
     next_warning: Option<Instant>,
     repeat: Duration,
     error: String,
+    /// The kind of the last failure: a new kind is said at once, a new wording of the same
+    /// kind (an answer's text varies) is not.
+    kind: std::mem::Discriminant<AdminError>,
 }
 
 impl Machine {
@@ -53,6 +56,7 @@ impl Machine {
         let attempts_left = budget - self.poll_failures;
         let now = self.now.instant;
         let error = e.to_string();
+        let kind = std::mem::discriminant(e);
         match &mut self.unreachable {
             None => {
                 tracing::info!(error, "waiting for the core's admin endpoint");
@@ -62,12 +66,14 @@ impl Machine {
                     next_warning: None,
                     repeat: FIRST_REPEAT,
                     error,
+                    kind,
                 });
                 self.publish();
             }
             Some(u) => {
-                let changed = u.error != error;
+                let changed = u.kind != kind;
                 u.error = error;
+                u.kind = kind;
                 let due = match u.next_warning {
                     None => now.saturating_duration_since(u.since) >= GRACE,
                     Some(at) => now >= at || changed,

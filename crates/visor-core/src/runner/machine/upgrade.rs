@@ -11,7 +11,7 @@ use crate::exit::Exit;
 use crate::history::SwitchRecord;
 use crate::node::NodeSpec;
 use crate::release::ReleaseName;
-use crate::runner::event::{AnnouncedCheck, Effect, StartKind, StoreCmd, Ticket, Timer};
+use crate::runner::event::{AnnouncedCheck, Effect, LockRefused, StartKind, StoreCmd, Ticket, Timer};
 use crate::runner::state::{Downtime, State, StopWhy, Switching, Target, Waiting};
 use crate::source::{AdminError, UpgradeStatus};
 use crate::switch::{SwitchError, SwitchPlan};
@@ -195,8 +195,9 @@ impl Machine {
             (State::Verifying { .. }, Ok((release, _))) => match self.settings.upgrade_lock.clone() {
                 Some(path) => {
                     let ticket = self.ticket();
+                    let planned = target.planned().then(|| (target.name.clone(), target.version.clone()));
                     self.state = State::Locking { ticket, target, release };
-                    self.emit(Effect::LockUpgrade { ticket, path });
+                    self.emit(Effect::LockUpgrade { ticket, path, planned });
                 }
                 None => self.verified_and_locked(target, release),
             },
@@ -242,16 +243,25 @@ impl Machine {
         }
     }
 
-    pub(super) fn on_upgrade_locked(&mut self, ticket: Ticket, result: Result<(), String>) {
+    pub(super) fn on_upgrade_locked(&mut self, ticket: Ticket, result: Result<(), LockRefused>) {
         let State::Locking { ticket: expected, target, release } = self.state.clone() else { return };
         if ticket != expected {
             return;
         }
         match result {
             Ok(()) => self.verified_and_locked(target, release),
-            Err(e) => {
+            Err(LockRefused::Held(e)) => {
                 self.state = State::Verifying { ticket, target: target.clone() };
                 self.due_not_ready(&target, &e);
+            }
+            Err(LockRefused::Withdrawn) => {
+                tracing::info!(
+                    name = target.name,
+                    version = target.version,
+                    "the upgrade left the plan just before it was done (cancelled or rescheduled); not doing it now"
+                );
+                self.set_state(State::Running, None);
+                self.read_plan();
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::identity::Memory;
 use crate::lock::HomeLock;
 use crate::node::{NodeSpec, UpstreamSettings};
 use crate::release::ReleaseName;
-use crate::runner::event::{AnnouncedCheck, Event, Planned, ProcessInfo, StageRequest, Ticket};
+use crate::runner::event::{AnnouncedCheck, Event, LockRefused, Planned, ProcessInfo, StageRequest, Ticket};
 use crate::runner::state::Target;
 use crate::source::vega_resume::latest_segment_height;
 use crate::source::{AdminEndpoint, spawn_height_poll, spawn_poller, spawn_upstream};
@@ -187,14 +187,25 @@ impl Shell {
         });
     }
 
-    /// A non-blocking `flock`: answered at once.
-    pub(super) fn lock_upgrade(&mut self, ticket: Ticket, path: &std::path::Path) {
+    /// A non-blocking `flock`: answered at once. With the lock held, a planned upgrade is
+    /// looked for in the face's plan once more (a small file): a cancel that took the lock
+    /// before has had its say, and one after finds the lock held.
+    pub(super) fn lock_upgrade(&mut self, ticket: Ticket, path: &std::path::Path, planned: Option<(String, String)>) {
         let result = match HomeLock::acquire(path) {
             Ok(lock) => {
-                self.upgrade_lock = Some(lock);
-                Ok(())
+                let still_planned = planned.is_none_or(|(name, version)| match self.face.read_plan() {
+                    Ok(plan) => plan.iter().any(|u| u.name == name && u.version == version),
+                    // Unreadable now: the verification read it; the switch's own checks follow.
+                    Err(_) => true,
+                });
+                if still_planned {
+                    self.upgrade_lock = Some(lock);
+                    Ok(())
+                } else {
+                    Err(LockRefused::Withdrawn)
+                }
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(LockRefused::Held(e.to_string())),
         };
         let _ = self.events.send(Event::UpgradeLocked { ticket, result });
     }

@@ -230,7 +230,7 @@ impl Shell {
                 self.urgency.send_replace(urgency);
             }
             Effect::Verify { ticket, target, release, room } => self.verify(ticket, target, release, room),
-            Effect::LockUpgrade { ticket, path } => self.lock_upgrade(ticket, &path),
+            Effect::LockUpgrade { ticket, path, planned } => self.lock_upgrade(ticket, &path, planned),
             Effect::UnlockUpgrade { remove } => {
                 if let Some(lock) = self.upgrade_lock.take()
                     && remove
