@@ -261,7 +261,7 @@ impl Face for CosmosFace {
         visor_core::Hints {
             map_release: "check the upgrade's name".to_owned(),
             provide_release: format!(
-                "place it at $DAEMON_HOME/cosmovisor/upgrades/<name>/bin/{} (cosmovisor add-upgrade <name> <binary>), or \
+                "place it at $DAEMON_HOME/cosmovisor/upgrades/{{name}}/bin/{} (cosmovisor add-upgrade {{name}} <binary>), or \
                  set DAEMON_ALLOW_DOWNLOAD_BINARIES=true for a plan that lists its binaries",
                 self.config.name
             ),

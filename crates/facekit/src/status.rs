@@ -143,8 +143,8 @@ fn report(home: &Home) -> anyhow::Result<Report> {
 
 fn print_text(r: &Report) {
     match r.visor_pid {
-        Some(pid) => crate::output::println_shown(&format!("{:<11}running (pid {pid}), {}", program_label(), r.state)),
-        None => crate::output::println_shown(&format!("{:<11}not running", program_label())),
+        Some(pid) => crate::output::println_shown(&format!("{:<10} running (pid {pid}), {}", program_label(), r.state)),
+        None => crate::output::println_shown(&format!("{:<10} not running", program_label())),
     }
     if let Some(detail) = &r.detail {
         crate::output::println_shown(&format!("           {detail}"));
@@ -179,11 +179,11 @@ fn print_text(r: &Report) {
             "upgrade:   {}{} {} (folder {}: {})",
             p.name.as_deref().filter(|n| *n != p.version).map(|n| format!("{n}, ")).unwrap_or_default(),
             p.version,
-            trigger_text(p, r.chain_height),
+            trigger_text(p),
             p.folder.as_deref().unwrap_or("(invalid name)"),
             if p.folder_present { "present" } else { "MISSING" }
         )),
-        None => crate::output::println_shown("upgrade:   none announced"),
+        None => crate::output::println_shown("upgrade:   none pending"),
     }
     if let Some(s) = &r.staging {
         let size = match s.total {
@@ -191,10 +191,13 @@ fn print_text(r: &Report) {
             _ if s.bytes > 0 => format!(", {} bytes", s.bytes),
             _ => String::new(),
         };
-        crate::output::println_shown(&format!(
-            "staging:   {} -> {}: {} (attempt {}{size})",
-            s.version, s.folder, s.phase, s.attempt
-        ));
+        // Attempt 0: nothing was tried (no download is possible), so none to count.
+        let attempt = match s.attempt {
+            0 => size.trim_start_matches(", ").to_owned(),
+            n => format!("attempt {n}{size}"),
+        };
+        let attempt = if attempt.is_empty() { String::new() } else { format!(" ({attempt})") };
+        crate::output::println_shown(&format!("staging:   {} -> {}: {}{attempt}", s.version, s.folder, s.phase));
         if let Some(checksum) = &s.checksum {
             crate::output::println_shown(&format!(
                 "           {checksum}{}",
@@ -220,18 +223,15 @@ fn print_text(r: &Report) {
 }
 
 /// How an upgrade is triggered, and how far away that is.
-fn trigger_text(p: &PendingStatus, chain_height: Option<u64>) -> String {
+fn trigger_text(p: &PendingStatus) -> String {
+    // The chain's height in the status is that of the last change, so no "blocks from now"
+    // here: `plan` asks the node.
     if let Some(h) = p.height {
-        return match chain_height {
-            Some(now) if now < h => format!("at height {h} ({} blocks from now)", h - now),
-            _ => format!("at height {h}"),
-        };
+        return format!("at height {h}");
     }
     if let Some(at) = p.at {
-        let now = jiff::Timestamp::now();
-        let secs = at.as_second() - now.as_second();
-        let span = humantime::format_duration(Duration::from_secs(secs.unsigned_abs()));
-        return if secs >= 0 { format!("at {at} (in {span})") } else { format!("at {at} (due {span} ago)") };
+        let secs = at.as_second() - jiff::Timestamp::now().as_second();
+        return format!("at {at:.0} ({})", crate::plan::relative(secs));
     }
     "when the node is ready".to_owned()
 }
@@ -258,6 +258,13 @@ fn show(report: &Report, output: Output, compact: bool) -> anyhow::Result<()> {
 
 /// The whole `status` command: once, watched, or as a probe; the exit code says how it ended.
 pub fn command(home: &Path, args: &StatusArgs) -> Result<Exit, Failure> {
+    // A mistyped home must not read as "not running, no release".
+    if !home.is_dir() {
+        return Err(Failure::config(anyhow::anyhow!(
+            "{} is not a folder (does not exist, or cannot be read): check the home's path",
+            home.display()
+        )));
+    }
     let home = Home::new(home);
     if let Some(probe) = args.probe {
         return Ok(match probe_answer(&home, probe) {

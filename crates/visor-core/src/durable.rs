@@ -87,7 +87,9 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
         };
         match result {
             Ok(()) => removed += 1,
-            Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove a stale temporary file"),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = e.to_string(), "cannot remove a stale temporary file")
+            }
         }
     }
     removed
@@ -233,7 +235,7 @@ impl<T: Serialize + Clone + Send + Sync + 'static> LatestWriter<T> {
                 })
                 .await;
                 if let Ok(Err((path, e))) = written {
-                    tracing::warn!(path = %path.display(), error = %e, "cannot write the {what}");
+                    tracing::warn!(path = %path.display(), error = e.to_string(), "cannot write the {what}");
                 }
             }
         });

@@ -229,7 +229,8 @@ pub struct Hints {
     pub map_release: String,
     /// The connection budget was spent: the key of the budget before and after a restart.
     pub connection_budget: [String; 2],
-    /// A release cannot be downloaded: how to provide it by hand.
+    /// A release cannot be downloaded: how to provide it by hand (`{name}` is replaced by the
+    /// upgrade's name).
     pub provide_release: String,
     /// The home has no first release: how to create one (`{home}` is replaced by the folder).
     pub create_home: String,

@@ -24,7 +24,11 @@ pub(crate) fn watch_files(files: Vec<PathBuf>, poll: Duration, tx: mpsc::Unbound
     match notify_watch(&files, tx.clone()) {
         Ok(w) => FileWatch::Notify(w),
         Err(e) => {
-            tracing::warn!(error = %e, interval_ms = poll.as_millis() as u64, "file events unavailable, polling instead");
+            tracing::warn!(
+                error = e.to_string(),
+                interval_ms = poll.as_millis() as u64,
+                "file events unavailable, polling instead"
+            );
             FileWatch::Poll(tokio::spawn(poll_watch(files, poll, tx)))
         }
     }

@@ -494,7 +494,7 @@ pub fn recover_restore(journal: &Path) -> Option<RestoreJournal> {
                 swap(item)
             };
             if let Err(e) = result {
-                tracing::error!(data = %item.data.display(), error = %e, "cannot finish the restore a previous run began");
+                tracing::error!(data = %item.data.display(), error = e.to_string(), "cannot finish the restore a previous run began");
                 return Some(j);
             }
         }

@@ -187,7 +187,7 @@ fn whole_snapshot(
         return None;
     }
     if let Err(e) = super::subvolume::snapshot(&tree.root, partial) {
-        tracing::info!(error = %e, source = %tree.root.display(), "no subvolume snapshot of the data; cloning its files instead");
+        tracing::info!(error = e.to_string(), source = %tree.root.display(), "no subvolume snapshot of the data; cloning its files instead");
         remove_any(partial);
         return None;
     }

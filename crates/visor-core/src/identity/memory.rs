@@ -163,7 +163,7 @@ impl Memory {
         record.binaries.drain(..excess);
         record.version = 1;
         if let Err(e) = crate::durable::write_json_atomic(&self.path, &record) {
-            tracing::debug!(path = %self.path.display(), error = %e, "cannot remember a binary's answer");
+            tracing::debug!(path = %self.path.display(), error = e.to_string(), "cannot remember a binary's answer");
         }
     }
 }

@@ -120,6 +120,6 @@ fn apply(path: &std::path::Path, cmd: &StoreCmd) {
         },
     });
     if let Err(e) = result {
-        tracing::warn!(error = %e, "cannot record the switch's outcome in the history");
+        tracing::warn!(error = e.to_string(), "cannot record the switch's outcome in the history");
     }
 }

@@ -232,7 +232,9 @@ pub fn remove_stale_staging(dirs: &[PathBuf]) -> usize {
                     tracing::info!(path = %path.display(), "removed a stale staging folder");
                     removed += 1;
                 }
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove a stale staging folder"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = e.to_string(), "cannot remove a stale staging folder")
+                }
             }
         }
     }

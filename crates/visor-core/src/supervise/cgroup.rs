@@ -133,7 +133,7 @@ impl Drop for NodeCgroup {
     fn drop(&mut self) {
         // Only an empty cgroup can go; the stop made it empty.
         if let Err(e) = fs::remove_dir(&self.dir) {
-            tracing::debug!(cgroup = %self.dir.display(), error = %e, "cannot remove the node's cgroup yet");
+            tracing::debug!(cgroup = %self.dir.display(), error = e.to_string(), "cannot remove the node's cgroup yet");
         }
     }
 }

@@ -76,10 +76,13 @@ pub fn become_subreaper() {
         && nix::unistd::getpgrp().as_raw() != 1
         && let Err(e) = nix::unistd::setsid()
     {
-        tracing::warn!(error = %e, "as PID 1, cannot start a session of its own: orphans may stay zombies");
+        tracing::warn!(error = e.to_string(), "as PID 1, cannot start a session of its own: orphans may stay zombies");
     }
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
-        tracing::warn!(error = %e, "cannot become a child subreaper: processes that leave the node's process group may outlive a stop");
+        tracing::warn!(
+            error = e.to_string(),
+            "cannot become a child subreaper: processes that leave the node's process group may outlive a stop"
+        );
     }
 }
 

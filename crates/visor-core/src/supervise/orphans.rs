@@ -88,7 +88,7 @@ pub async fn sweep_orphans(record: &NodeRecord, tag: Option<&str>) -> usize {
             Ok(true) => swept += 1,
             Ok(false) => {}
             Err(e) => {
-                tracing::warn!(cgroup = %dir.display(), error = %e, "cannot remove a previous visor's node cgroup")
+                tracing::warn!(cgroup = %dir.display(), error = e.to_string(), "cannot remove a previous visor's node cgroup")
             }
         }
     }
@@ -175,7 +175,9 @@ impl Writer {
         });
         match written {
             Ok(()) => *last = Some(record),
-            Err(e) => tracing::warn!(path = %self.path.display(), error = %e, "cannot record the node's processes"),
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = e.to_string(), "cannot record the node's processes")
+            }
         }
     }
 }

@@ -87,7 +87,10 @@ pub fn spawn(
             Ok(handle) => return Ok(handle),
             Err(e) if super::clone_into::unsupported(&e) => {
                 BORN_IN_CGROUP.store(false, Ordering::Relaxed);
-                tracing::info!(error = %e, "processes cannot be born in the node's cgroup here (clone3); they move themselves in");
+                tracing::info!(
+                    error = e.to_string(),
+                    "processes cannot be born in the node's cgroup here (clone3); they move themselves in"
+                );
             }
             Err(e) => return Err(spawn_error(e)),
         }
@@ -144,7 +147,7 @@ fn watch_exit(
         let status = match waited {
             Ok(status) => status,
             Err(e) => {
-                tracing::error!(role, pid, error = %e, "cannot wait for process");
+                tracing::error!(role, pid, error = e.to_string(), "cannot wait for process");
                 return;
             }
         };

@@ -129,7 +129,13 @@ impl Extent<'_> {
     fn send(&self, signal: Signal) {
         for p in self.processes {
             if let Err(e) = signal_group(p.pgid(), signal) {
-                tracing::error!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), error = %e, "cannot signal process group");
+                tracing::error!(
+                    role = p.role,
+                    pgid = p.pgid(),
+                    signal = signal.as_str(),
+                    error = e.to_string(),
+                    "cannot signal process group"
+                );
             } else {
                 tracing::debug!(role = p.role, pgid = p.pgid(), signal = signal.as_str(), "signalled process group");
             }

@@ -28,7 +28,10 @@ impl Notifier {
                     && !warned
                 {
                     warned = true;
-                    tracing::warn!(error = %e, "cannot notify the service manager (NOTIFY_SOCKET); carrying on without");
+                    tracing::warn!(
+                        error = e.to_string(),
+                        "cannot notify the service manager (NOTIFY_SOCKET); carrying on without"
+                    );
                 }
             }
         });

@@ -50,7 +50,7 @@ pub(super) async fn serve(
                 Ok((stream, _)) => stream,
                 Err(e) => {
                     // Out of descriptors, most likely: wait rather than spin.
-                    tracing::debug!(error = %e, "cannot accept a metrics connection");
+                    tracing::debug!(error = e.to_string(), "cannot accept a metrics connection");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }

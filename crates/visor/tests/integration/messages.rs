@@ -32,7 +32,10 @@ fn a_release_staged_and_prepared_by_hand_is_one_story_and_leaves_nothing_stale()
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
     visor.wait_upgraded(&env.status_file(), "v0.2.0");
     let logs = visor.logs().join("\n");
-    assert!(!logs.contains("prepare it before the upgrade height"), "no second, different instruction:\n{logs}");
+    assert!(
+        !logs.contains("upgrade announced, but its release folder is missing"),
+        "no second, different instruction:\n{logs}"
+    );
 
     // The failed staging of the release now running is over: status does not show it.
     let status = env.wait_status("the upgrade done", |s| s["release"] == "v0.2.0");
@@ -53,6 +56,19 @@ fn a_release_staged_and_prepared_by_hand_is_one_story_and_leaves_nothing_stale()
     wait_until("the new core runs", || env.starts_of("core").len() == 2);
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
+    // Values with spaces are quoted, so a text line still parses as key=value.
+    let stopped = visor.wait_log("visor stopped");
+    assert!(stopped.contains("reason=\"clean shutdown\""), "{stopped}");
+}
+
+/// A mistyped home is an error, not "not running, no release".
+#[test]
+fn status_of_a_home_that_does_not_exist_says_so() {
+    let env = Env::empty();
+    let out = env.visor(&["status", "--home", env.home.join("typo").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains("is not a folder (does not exist, or cannot be read): check the home's path"), "{stderr}");
 }
 
 /// A home the visor's user cannot write: the error names the folder, its owner, the user the
@@ -82,7 +98,7 @@ fn an_unwritable_home_is_explained_with_its_owner_and_the_fix() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code(Exit::Internal)), "{stderr}");
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "a setup to fix, not restarted in a loop: {stderr}");
     let line = stderr.lines().find(|l| l.contains("cannot create the visor's state folder")).expect(&stderr);
     assert!(line.contains(&format!("{} belongs to user root (uid 0)", env.home.display())), "{line}");
     assert!(line.contains("this runs as user") && line.contains("uid 65534"), "{line}");

@@ -46,7 +46,7 @@ impl Machine {
             tracing::error!(
                 failures = self.poll_failures + 1,
                 budget,
-                error = %e,
+                error = e.to_string(),
                 "the core's admin endpoint stayed unreachable beyond the connection budget ({key}); stopping: {hint}"
             );
             self.request_exit(Exit::Unreachable);
@@ -90,7 +90,7 @@ impl Machine {
                     failures = self.poll_failures,
                     attempts_left,
                     next_warning_in_s = next_in.as_secs(),
-                    error = %u.error,
+                    error = u.error.as_str(),
                     "the core's admin endpoint does not answer: {hint}"
                 );
                 self.publish();

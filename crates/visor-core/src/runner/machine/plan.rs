@@ -66,7 +66,13 @@ impl Machine {
                     for p in plan.iter().map(|p| &p.upgrade).filter(|p| {
                         !self.plan.queue.iter().any(|q| q.upgrade.name == p.name && q.upgrade.trigger == p.trigger)
                     }) {
-                        tracing::info!(name = p.name, version = p.version, trigger = %p.trigger, manual = p.manual, "upgrade planned");
+                        tracing::info!(
+                            name = p.name,
+                            version = p.version,
+                            trigger = p.trigger.to_string(),
+                            manual = p.manual.then_some(true),
+                            "upgrade planned"
+                        );
                     }
                     self.plan.queue = plan;
                     self.publish();

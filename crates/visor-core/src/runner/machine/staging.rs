@@ -92,7 +92,7 @@ impl Machine {
             },
             Some((Some(Err(why)), _)) => {
                 if self.staging.as_ref().is_none_or(|s| s.status.version != version) {
-                    tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; {}, or fix the upgrade information", self.hints.provide_release);
+                    tracing::error!(version, folder = %release, "CANNOT DOWNLOAD THE RELEASE: {why}; {}, or fix the upgrade information", self.provide_for(release.to_string().rsplit('/').next().unwrap_or(version)));
                     self.staging = Some(Staging {
                         running: None,
                         retry: None,
@@ -235,7 +235,7 @@ impl Machine {
                     retry_in_s = delay.as_secs(),
                     "CANNOT STAGE THE RELEASE: {e}; it is tried again, or {} (a complete folder made by hand is used as \
                      it is)",
-                    self.hints.provide_release
+                    self.provide_for(&version)
                 );
                 self.emit(Effect::ShowProgress(StageProgress {
                     version: version.clone(),

@@ -207,8 +207,8 @@ impl Machine {
             (State::Verifying { .. }, Err(e)) => {
                 tracing::error!(
                     version = target.version,
-                    "the upgrade's release is not ready: {e}; {}",
-                    self.hints.provide_release
+                    "the upgrade's release is not ready: {e}{}",
+                    self.provide_hint(&target, &e)
                 );
                 tracing::warn!("stopping the node (it is halted at the upgrade point) until the release is ready");
                 self.begin_stop(StopWhy::AwaitRelease { target });
@@ -221,6 +221,7 @@ impl Machine {
             }
             (State::Waiting(_), Err(e)) => {
                 let reason = e.to_string();
+                let hint = self.provide_hint(&target, &e);
                 let now = self.now.instant;
                 let State::Waiting(wait) = &mut self.state else { return };
                 wait.checking = None;
@@ -229,8 +230,7 @@ impl Machine {
                     tracing::warn!(
                         version = wait.target.version,
                         height = wait.target.height,
-                        "node stopped, waiting for the release: {reason}; {}",
-                        self.hints.provide_release
+                        "node stopped, waiting for the release: {reason}{hint}"
                     );
                     wait.logged = Some(now);
                 }
@@ -264,6 +264,23 @@ impl Machine {
                 self.read_plan();
             }
         }
+    }
+
+    /// What to do about a release that is not ready: provide it when it is missing (in the
+    /// face's words, with the upgrade's name); the error itself says the fix otherwise.
+    fn provide_hint(&self, target: &Target, error: &PreflightError) -> String {
+        match error {
+            PreflightError::MissingFolder(_) => {
+                let name = if target.name.is_empty() { &target.version } else { &target.name };
+                format!("; {}", self.provide_for(name))
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// How to provide the release of the upgrade `name`, in the face's words.
+    pub(super) fn provide_for(&self, name: &str) -> String {
+        self.hints.provide_release.replace("{name}", name)
     }
 
     fn verified_and_locked(&mut self, target: Target, release: ReleaseName) {

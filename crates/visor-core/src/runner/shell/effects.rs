@@ -409,7 +409,8 @@ impl Shell {
                         version = check.version,
                         height = check.height,
                         folder = %dir.display(),
-                        "upgrade announced, but its release folder is missing: prepare it before the upgrade height"
+                        "upgrade announced, but its release folder is missing: {} before the upgrade height",
+                        self.face.hints().provide_release.replace("{name}", &check.version)
                     );
                 } else {
                     if check.first {

@@ -80,7 +80,7 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
     let (config_tx, mut config) = mpsc::unbounded_channel();
     let _watch = watch_files(face.watched_files(), face.watch_poll_interval(), config_tx);
     if let Err(e) = spawn_signal_task(events_tx.clone()) {
-        tracing::error!(error = %e, "cannot install signal handlers");
+        tracing::error!(error = e.to_string(), "cannot install signal handlers");
         return Exit::Internal;
     }
     spawn_reaper();
@@ -99,7 +99,7 @@ pub async fn run<F: Face>(face: F, home: Home, reporting: Reporting) -> Exit {
     // the next one a cgroup it does not know about.
     let record = NodeRecord { cgroup: cgroup_dir.clone(), ..NodeRecord::default() };
     if let Err(e) = crate::durable::write_json_atomic(&home.groups_file(), &record) {
-        tracing::warn!(path = %home.groups_file().display(), error = %e, "cannot record the node's cgroup");
+        tracing::warn!(path = %home.groups_file().display(), error = e.to_string(), "cannot record the node's cgroup");
     }
     let settings = prepared.settings;
     // Without an admin source nothing is polled: the timing only has to be something.
@@ -211,7 +211,7 @@ impl Shell {
         telemetry.finish();
         drop(cgroup);
         store.finish(status).await;
-        tracing::info!(exit_code = exit.code(), reason = %exit, "{} stopped", crate::lock::program_name());
+        tracing::info!(exit_code = exit.code(), reason = exit.to_string(), "{} stopped", crate::lock::program_name());
     }
 
     /// Carries `effect` out; what takes time answers later with an event.

@@ -31,15 +31,19 @@ pub(super) struct Prepared {
 /// Makes the home ready to run: every step before the node may start.
 pub(super) async fn prepare(face: &dyn Face, home: &Home) -> Result<Prepared, Exit> {
     if let Err(e) = ensure_private_dir(&home.state_dir()) {
-        let why = crate::access::explain_denied(&home.state_dir(), &e).unwrap_or_else(|| {
+        let explained = crate::access::explain_denied(&home.state_dir(), &e);
+        // A home the visor may not write is the operator's setup to fix, not a fault: exit 3,
+        // which a unit does not restart in a loop.
+        let exit = if explained.is_some() { Exit::Config } else { Exit::Internal };
+        let why = explained.unwrap_or_else(|| {
             "the home folder must be writable by the visor's user (a read-only mount, or another owner?)".to_owned()
         });
         tracing::error!(
             folder = %home.state_dir().display(),
-            error = %e,
+            error = e.to_string(),
             "cannot create the visor's state folder: {why}"
         );
-        return Err(Exit::Internal);
+        return Err(exit);
     }
     let lock = HomeLock::acquire(&home.lock_file()).map_err(|e| {
         tracing::error!("{e}");
@@ -107,7 +111,7 @@ fn release_complete(face: &dyn Face, home: &Home, name: &ReleaseName) -> bool {
 /// invalid run configuration is reported before the link is made.
 fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
     let link = home.read_current().map_err(|e| {
-        tracing::error!(path = %home.current().display(), error = %e, "cannot read `current`");
+        tracing::error!(path = %home.current().display(), error = e.to_string(), "cannot read `current`");
         Exit::Internal
     })?;
     let resolves = home.current_dir().is_ok_and(|d| d.is_dir());
@@ -147,7 +151,7 @@ fn ensure_current(face: &dyn Face, home: &Home) -> Result<(), Exit> {
         return Err(Exit::Config);
     }
     home.point_current(&genesis).map_err(|e| {
-        tracing::error!(error = %e, "cannot point `current` at genesis");
+        tracing::error!(error = e.to_string(), "cannot point `current` at genesis");
         Exit::Internal
     })?;
     tracing::info!("`current` now points at genesis");
