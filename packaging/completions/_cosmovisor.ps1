@@ -23,7 +23,7 @@ Register-ArgumentCompleter -Native -CommandName 'cosmovisor' -ScriptBlock {
         'cosmovisor' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
             [CompletionResult]::new('--cosmovisor-config', '--cosmovisor-config', [CompletionResultType]::ParameterName, 'Read the configuration from this TOML file; the environment overrides it')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print the version, as `version`')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print cosmovisor''s version (no configuration needed; `version` adds the app''s)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the app with the given arguments and upgrade it at its upgrade heights')

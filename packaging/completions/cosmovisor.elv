@@ -20,7 +20,7 @@ set edit:completion:arg-completer[cosmovisor] = {|@words|
         &'cosmovisor'= {
             cand -c 'Read the configuration from this TOML file; the environment overrides it'
             cand --cosmovisor-config 'Read the configuration from this TOML file; the environment overrides it'
-            cand --version 'Print the version, as `version`'
+            cand --version 'Print cosmovisor''s version (no configuration needed; `version` adds the app''s)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand run 'Run the app with the given arguments and upgrade it at its upgrade heights'

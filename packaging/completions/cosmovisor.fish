@@ -25,7 +25,7 @@ function __fish_cosmovisor_using_subcommand
 end
 
 complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -s c -l cosmovisor-config -d 'Read the configuration from this TOML file; the environment overrides it' -r -F
-complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -l version -d 'Print the version, as `version`'
+complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -l version -d 'Print cosmovisor\'s version (no configuration needed; `version` adds the app\'s)'
 complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -f -a "run" -d 'Run the app with the given arguments and upgrade it at its upgrade heights'
 complete -c cosmovisor -n "__fish_cosmovisor_needs_command" -f -a "init" -d 'Create $DAEMON_HOME/cosmovisor with this binary as genesis'

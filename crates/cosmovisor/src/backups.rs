@@ -54,7 +54,8 @@ fn parse(args: &[String]) -> anyhow::Result<BackupCommand> {
 
 /// Runs `cosmovisor backup …`.
 pub(crate) fn run(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure> {
-    let command = parse(args).map_err(Failure::config)?;
+    // Every refusal of the parser is a usage error.
+    let command = parse(args).map_err(|e| crate::usage(format!("{e:#}")))?;
     let config = crate::load(file, false)?;
     crate::init_logging(Some(&config));
     let settings = crate::face::backup_settings(&config);

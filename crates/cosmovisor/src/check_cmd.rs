@@ -13,7 +13,7 @@ use facekit::{Failure, Output};
 use visor_core::supervise::ProcessSpec;
 use visor_core::{CurrentLink, Exit, Face, Home, NodeSpec, Protocol};
 
-use crate::config::Config;
+use crate::config::{Config, Look, look};
 use crate::face::CosmosFace;
 use crate::plan::{Files, Plan, parse_batch, read_small};
 
@@ -28,19 +28,33 @@ pub(crate) fn run(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure>
         [one] if one.starts_with("--output=") || one.starts_with("-o=") => {
             output(one.split_once('=').map(|(_, v)| v).unwrap_or_default())?
         }
-        _ => return Err(Failure::config(anyhow::anyhow!("usage: cosmovisor check [--output text|json]"))),
+        _ => return Err(crate::usage("usage: cosmovisor check [--output text|json]")),
     };
     let mut checks = Checks::new();
-    // Read as `run` reads it: a backup folder is needed then.
-    let config = match crate::load(file, true) {
+    // Read as `run` reads it (a backup folder is needed then); its unknown keys are lines here,
+    // not warnings on stderr.
+    let (config, unknown) = crate::load_noting(file, true);
+    let config = match config {
         Ok(config) => {
-            checks.ok("config", "the environment (and the --cosmovisor-config file) is valid");
+            let valid = "the environment (and the --cosmovisor-config file) is valid";
+            match unknown.len() {
+                0 => checks.ok("config", valid),
+                1 => checks.ok("config", format!("{valid}, but for the unknown key below")),
+                _ => checks.ok("config", format!("{valid}, but for the unknown keys below")),
+            }
+            for key in &unknown {
+                checks.warn("config", &key.detail, &key.fix);
+            }
             config
         }
         Err(failure) => {
+            // A misspelt key may be why a variable is missing: said with the errors.
+            for key in &unknown {
+                checks.warn("config", &key.detail, &key.fix);
+            }
             checks.fail(
                 "config",
-                format!("{:#}", failure.error),
+                one_line(&config_problem(&failure)),
                 "set the variables named; `cosmovisor help` lists them",
             );
             return checks.finish(output);
@@ -48,16 +62,27 @@ pub(crate) fn run(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure>
     };
     crate::init_logging(Some(&config));
     if let Err(e) = crate::face::settings(&config) {
-        checks.fail("config", e, "set COSMOVISOR_RPC_ADDRESS, or rpc.laddr in $DAEMON_HOME/config/config.toml");
+        checks.fail(
+            "config",
+            one_line(&e),
+            "set COSMOVISOR_RPC_ADDRESS, or rpc.laddr in $DAEMON_HOME/config/config.toml",
+        );
     }
     let root = config.root();
-    if !root.is_dir() {
-        checks.fail(
-            "home",
-            format!("{} does not exist", root.display()),
-            "run `cosmovisor init <path to the app's binary>`",
-        );
-        return checks.finish(output);
+    match look(&root) {
+        Look::Folder => {}
+        Look::Refused(why) => {
+            checks.fail("home", format!("{} cannot be read", root.display()), why);
+            return checks.finish(output);
+        }
+        Look::Missing | Look::Other => {
+            checks.fail(
+                "home",
+                format!("{} is not a folder", root.display()),
+                "run `cosmovisor init <path to the app's binary>`",
+            );
+            return checks.finish(output);
+        }
     }
     let home = Home::new(&root);
     checks.lock(&home);
@@ -67,7 +92,9 @@ pub(crate) fn run(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure>
     match crate::hooks::check_custom_preupgrade(&config) {
         Ok(Some(script)) => checks.ok("pre-upgrade script", format!("{} is in place", script.display())),
         Ok(None) => {}
-        Err(e) => checks.fail("pre-upgrade script", e, "fix the script, or unset COSMOVISOR_CUSTOM_PREUPGRADE"),
+        Err(e) => {
+            checks.fail("pre-upgrade script", one_line(&e), "fix the script, or unset COSMOVISOR_CUSTOM_PREUPGRADE")
+        }
     }
     node_endpoints(&mut checks, &config);
     checks.finish(output)
@@ -77,13 +104,48 @@ fn output(value: &str) -> Result<Output, Failure> {
     match value {
         "json" => Ok(Output::Json),
         "text" => Ok(Output::Text),
-        other => Err(Failure::config(anyhow::anyhow!("--output takes text or json, not {other:?}"))),
+        other => Err(crate::usage(format!("--output takes text or json, not {other:?}"))),
+    }
+}
+
+/// The configuration's errors on one line (the text form shows a detail on one line).
+fn config_problem(failure: &Failure) -> String {
+    match failure.error.downcast_ref::<crate::config::ConfigErrors>() {
+        Some(crate::config::ConfigErrors(errors)) if errors.len() == 1 => {
+            format!("the configuration is invalid: {}", errors[0])
+        }
+        Some(crate::config::ConfigErrors(errors)) => {
+            let numbered: Vec<String> = errors.iter().enumerate().map(|(i, e)| format!("{}) {e}", i + 1)).collect();
+            format!("the configuration is invalid: {}", numbered.join("; "))
+        }
+        None => format!("{:#}", failure.error),
+    }
+}
+
+/// `text` on one line: a check's detail is one line of the text form, whose next lines would
+/// lose their place.
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A failure for a release folder this user cannot look into, said as such (never as
+/// missing); whether there was one.
+fn refused(checks: &mut Checks, check: &str, path: &Path) -> bool {
+    match look(path) {
+        Look::Refused(why) => {
+            checks.fail(check, format!("{} cannot be read (it may exist)", path.display()), why);
+            true
+        }
+        _ => false,
     }
 }
 
 /// The binary of the release folder `dir`, and the version it prints.
 fn binary(checks: &mut Checks, check: &str, config: &Config, dir: &Path, place: &str) {
     let program = dir.join("bin").join(&config.name);
+    if refused(checks, check, &program) {
+        return;
+    }
     let spec = NodeSpec {
         processes: vec![ProcessSpec { role: "app".to_owned(), program, args: vec![] }],
         protocol: Protocol::Cosmos,
@@ -98,18 +160,24 @@ fn binary(checks: &mut Checks, check: &str, config: &Config, dir: &Path, place: 
 fn current(checks: &mut Checks, config: &Config, home: &Home) {
     let root = home.root();
     let dir = match home.read_current() {
-        Ok(CurrentLink::Release(name)) if name.dir(root).is_dir() => {
-            checks.ok("current", format!("current -> {name}"));
-            name.dir(root)
-        }
-        Ok(CurrentLink::Release(name)) => {
-            checks.fail(
-                "current",
-                format!("current -> {name}, which does not exist"),
-                format!("put {} back, or point current at the release that runs", name.dir(root).display()),
-            );
-            return;
-        }
+        Ok(CurrentLink::Release(name)) => match look(&name.dir(root)) {
+            Look::Folder => {
+                checks.ok("current", format!("current -> {name}"));
+                name.dir(root)
+            }
+            Look::Refused(why) => {
+                checks.fail("current", format!("current -> {name}, which cannot be read (it may exist)"), why);
+                return;
+            }
+            Look::Missing | Look::Other => {
+                checks.fail(
+                    "current",
+                    format!("current -> {name}, which does not exist"),
+                    format!("put {} back, or point current at the release that runs", name.dir(root).display()),
+                );
+                return;
+            }
+        },
         Ok(CurrentLink::Missing) => {
             checks.fail(
                 "current",
@@ -127,7 +195,11 @@ fn current(checks: &mut Checks, config: &Config, home: &Home) {
             home.current()
         }
         Err(e) => {
-            checks.fail("current", format!("cannot read {}: {e}", home.current().display()), "make it a link");
+            let fix = match look(&home.current()) {
+                Look::Refused(why) => why,
+                _ => "make it a relative link to genesis or upgrades/<name>".to_owned(),
+            };
+            checks.fail("current", one_line(&format!("cannot read {}: {e}", home.current().display())), fix);
             return;
         }
     };
@@ -151,7 +223,7 @@ fn upgrades(checks: &mut Checks, config: &Config, face: &CosmosFace) {
         readable = false;
         checks.fail(
             "upgrade-info.json",
-            format!("{}: {e}", files.upgrade_info().display()),
+            one_line(&format!("{}: {e}", files.upgrade_info().display())),
             "if the node wrote it, it writes it again at the height; if you did, write {\"name\":..,\"height\":..}",
         );
     }
@@ -161,7 +233,7 @@ fn upgrades(checks: &mut Checks, config: &Config, face: &CosmosFace) {
         readable = false;
         checks.fail(
             "upgrade-info.json.batch",
-            format!("{}: {e}", files.batch().display()),
+            one_line(&format!("{}: {e}", files.batch().display())),
             "write it again with `cosmovisor add-batch-upgrade`",
         );
     }
@@ -171,7 +243,7 @@ fn upgrades(checks: &mut Checks, config: &Config, face: &CosmosFace) {
     let planned = match face.read_plan() {
         Ok(planned) => planned,
         Err(e) => {
-            checks.fail("upgrades", e.to_string(), "fix the plan file named");
+            checks.fail("upgrades", one_line(&e.to_string()), "fix the plan file named");
             return;
         }
     };
@@ -184,6 +256,9 @@ fn upgrades(checks: &mut Checks, config: &Config, face: &CosmosFace) {
         let Some(release) = upgrade.release.as_ref() else { continue };
         let dir = release.dir(&config.root());
         let height = upgrade.trigger.height().map(|h| format!(" (height {h})")).unwrap_or_default();
+        if refused(checks, &check, &dir) {
+            continue;
+        }
         if !face.needs_staging(&dir) {
             binary(checks, &check, config, &dir, &place);
             continue;
@@ -192,9 +267,11 @@ fn upgrades(checks: &mut Checks, config: &Config, face: &CosmosFace) {
             Some(Ok(_)) => {
                 checks.ok(&check, format!("binary not there yet: downloaded and verified before it is due{height}"))
             }
-            Some(Err(why)) => {
-                checks.fail(&check, format!("binary missing, and it cannot be downloaded{height}: {why}"), place)
-            }
+            Some(Err(why)) => checks.fail(
+                &check,
+                one_line(&format!("binary missing, and it cannot be downloaded{height}: {why}")),
+                place,
+            ),
             None => checks.fail(
                 &check,
                 format!("binary {}/bin/{} is missing{height}, and downloads are off", dir.display(), config.name),
@@ -212,7 +289,7 @@ fn node_endpoints(checks: &mut Checks, config: &Config) {
             Ok(Ok(height)) => checks.ok("node RPC", format!("{rpc} answers: the chain is at height {height}")),
             Ok(Err(e)) => checks.warn(
                 "node RPC",
-                format!("{rpc} is not reachable (the app is not running?): {e}"),
+                one_line(&format!("{rpc} is not reachable (the app is not running?): {e}")),
                 format!("nothing to do if the app is not running; else check {rpc_keys}"),
             ),
             Err(e) => checks.fail("node RPC", format!("cannot ask {rpc}: {e}"), "try again"),
@@ -228,7 +305,7 @@ fn node_endpoints(checks: &mut Checks, config: &Config) {
         }
         Err(e) => checks.warn(
             "node gRPC",
-            format!("{e} (the app is not running?)"),
+            one_line(&format!("{e} (the app is not running?)")),
             "nothing to do if the app is not running; else set DAEMON_GRPC_ADDRESS to its gRPC (`[grpc] address` in \
              app.toml)",
         ),
@@ -245,6 +322,9 @@ fn governance(checks: &mut Checks, config: &Config, plan: &Plan) {
     let Ok(release) = crate::plan::release_of(&plan.name) else { return };
     let dir = release.dir(&config.root());
     let place = format!("place its binary: `cosmovisor add-upgrade {} <binary>`", plan.name);
+    if refused(checks, &check, &dir) {
+        return;
+    }
     if dir.join("bin").join(&config.name).is_file() {
         binary(checks, &check, config, &dir, &place);
     } else if config.allow_download {

@@ -161,10 +161,15 @@ pub(crate) fn cli() -> Command {
         .about("Run the app with the given arguments and upgrade it at its upgrade heights")
         .long_about(
             "Run the app with the given arguments and upgrade it at its upgrade heights. Every argument goes to \
-             the app as it is (--help and -c included); only --cosmovisor-config <FILE> is taken out, wherever \
-             it is. The app runs in $DAEMON_HOME/cosmovisor.",
+             the app as it is (-c included); only --cosmovisor-config <FILE> is taken out, wherever it is. \
+             --help or -h right after run prints this usage; after the app's command it is the app's (run start \
+             --help). The app runs in $DAEMON_HOME/cosmovisor.\n\n\
+             Manual upgrades (add-upgrade --upgrade-height, add-batch-upgrade) halt the app at their height with \
+             --halt-height, which is added only when the app's first argument is start: with a wrapper first (run \
+             my-wrapper start), the app may produce blocks past the height before it is stopped, and a warning \
+             says so.",
         )
-        // `run --help` is the app's.
+        // `run --help` is handled by hand (`run start --help` is the app's).
         .disable_help_flag(true)
         .arg(config_arg(false))
         .arg(
@@ -195,7 +200,12 @@ pub(crate) fn cli() -> Command {
         // `-V` would run the app (the deprecated form); `--version` is `version`.
         .disable_version_flag(true)
         .arg(config_arg(true))
-        .arg(Arg::new("version").long("version").action(ArgAction::SetTrue).help("Print the version, as `version`"))
+        .arg(
+            Arg::new("version")
+                .long("version")
+                .action(ArgAction::SetTrue)
+                .help("Print cosmovisor's version (no configuration needed; `version` adds the app's)"),
+        )
         .after_help("Configuration comes from the environment: `cosmovisor help` lists every variable.")
         .after_long_help(facekit::generated::environment_help(ENVIRONMENT_INTRO, ENVIRONMENT))
         .subcommand(run)
@@ -320,15 +330,12 @@ pub(crate) fn completions(args: &[OsString]) -> Result<Exit, Failure> {
         }
         [name] => {
             let shell = Shell::from_str(name, true).map_err(|_| {
-                Failure::config(anyhow::anyhow!(
-                    "{name:?} is not a shell completions are made for: use one of {}",
-                    shells()
-                ))
+                crate::usage(format!("{name:?} is not a shell completions are made for: use one of {}", shells()))
             })?;
             facekit::generated::print_completions(cli(), &CompletionsArgs { shell });
             Ok(Exit::Clean)
         }
-        _ => Err(Failure::config(anyhow::anyhow!(
+        _ => Err(crate::usage(format!(
             "completions takes one shell: cosmovisor completions <{}>",
             shells().replace(", ", "|")
         ))),

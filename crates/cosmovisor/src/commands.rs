@@ -22,16 +22,23 @@ pub(crate) fn dispatch(command: &str, file: Option<PathBuf>, args: Vec<OsString>
     }
     let result = match command {
         "init" => init(file, &args).map_err(Failure::config),
-        "add-upgrade" => with_config(file, |c| add_upgrade(c, &args)),
-        "add-batch-upgrade" => with_config(file, |c| add_batch_upgrade(c, &args)),
+        "add-upgrade" => {
+            // The command line first: a usage error is said as one, configured or not.
+            let request = parse_add_upgrade(&args).map_err(Failure::config)?;
+            with_config(file, |c| add_upgrade(c, request))
+        }
+        "add-batch-upgrade" => {
+            let (flag, value) = batch_flag(&args).map_err(Failure::config)?;
+            with_config(file, |c| add_batch_upgrade(c, flag, value))
+        }
         "show-upgrade-info" => with_config(file, show_upgrade_info),
         "config" => with_config(file, print_config),
         "status" => return status(file, &args),
-        "version" | "--version" => version(file, &args).map_err(Failure::from),
+        "version" => version(file, &args, false),
+        // `--version` needs no configuration, as everywhere: cosmovisor's own version.
+        "--version" => version(file, &args, true),
         "prepare-upgrade" => with_config(file, prepare_upgrade),
-        other => {
-            Err(Failure { error: anyhow!("unknown command {other:?}; see `cosmovisor help`"), exit: Exit::Config })
-        }
+        other => Err(crate::usage(format!("unknown command {other:?}; see `cosmovisor help`"))),
     };
     result.map(|()| Exit::Clean)
 }
@@ -53,20 +60,20 @@ fn status(file: Option<&Path>, args: &[String]) -> Result<Exit, Failure> {
                     i += 1;
                     args.get(i).cloned()
                 })
-                .ok_or_else(|| Failure::config(anyhow!("{flag} needs {what}")))
+                .ok_or_else(|| crate::usage(format!("{flag} needs {what}")))
         };
         match flag {
             "--watch" => request.watch = true,
             "--interval" => {
                 let text = value("a duration such as 2s")?;
                 request.interval = humantime::parse_duration(&text)
-                    .map_err(|e| Failure::config(anyhow!("--interval: {text:?} is not a duration such as 2s: {e}")))?;
+                    .map_err(|e| crate::usage(format!("--interval: {text:?} is not a duration such as 2s: {e}")))?;
             }
             "--probe" => {
                 request.probe = Some(match value("live or ready")?.as_str() {
                     "live" => facekit::status::Probe::Live,
                     "ready" => facekit::status::Probe::Ready,
-                    other => return Err(Failure::config(anyhow!("--probe takes live or ready, not {other:?}"))),
+                    other => return Err(crate::usage(format!("--probe takes live or ready, not {other:?}"))),
                 });
             }
             _ => {}
@@ -97,7 +104,10 @@ fn json_output(args: &[String]) -> anyhow::Result<bool> {
                 json = match args.get(i).map(String::as_str) {
                     Some("json") => true,
                     Some("text") => false,
-                    other => bail!("--output takes text or json, not {other:?}"),
+                    Some(other) => {
+                        return Err(crate::usage_error(format!("--output takes text or json, not {other:?}")));
+                    }
+                    None => return Err(crate::usage_error("--output needs text or json")),
                 };
             }
             "--output=json" | "-o=json" => json = true,
@@ -107,6 +117,15 @@ fn json_output(args: &[String]) -> anyhow::Result<bool> {
         i += 1;
     }
     Ok(json)
+}
+
+/// `what` failed on `path` because of `error`: a refusal is explained (the folder that refused,
+/// its owner, the user we run as, the fix).
+fn io_failure(what: String, path: &Path, error: std::io::Error) -> anyhow::Error {
+    match visor_core::access::explain_denied(path, &error) {
+        Some(why) => anyhow!("{what}: {why}"),
+        None => anyhow::Error::new(error).context(what),
+    }
 }
 
 /// The largest binary `init` and `add-upgrade` copy.
@@ -119,20 +138,23 @@ fn install_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
         bail!("{} is not a file: give the path of the app's binary", from.display());
     }
     let dir = to.parent().ok_or_else(|| anyhow!("{} has no folder", to.display()))?;
-    visor_core::create_dir_durable(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    visor_core::create_dir_durable(dir).map_err(|e| io_failure(format!("cannot create {}", dir.display()), dir, e))?;
     // Through the engine's atomic writer: an exclusive temporary under an unpredictable name,
     // never a link planted at a guessable one, the exact mode, fsync, rename.
     let bytes =
         visor_core::read_bounded(from, MAX_BINARY).with_context(|| format!("cannot read {}", from.display()))?;
-    visor_core::write_atomic(to, &bytes, 0o755).with_context(|| format!("cannot install {}", to.display()))
+    visor_core::write_atomic(to, &bytes, 0o755)
+        .map_err(|e| io_failure(format!("cannot install {}", to.display()), to, e))
 }
 
 fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
     let exe = match args {
         [exe] if !exe.is_empty() => PathBuf::from(exe),
-        [] => bail!("init needs the path of the app's binary: cosmovisor init <path>"),
-        [_] => bail!("the path of the app's binary is empty"),
-        _ => bail!("init takes one path, got {}", args.len()),
+        [] => return Err(crate::usage_error("init needs the path of the app's binary: cosmovisor init <path>")),
+        [_] => return Err(crate::usage_error("the path of the app's binary is empty: cosmovisor init <path>")),
+        _ => {
+            return Err(crate::usage_error(format!("init takes one path, got {}: cosmovisor init <path>", args.len())));
+        }
     };
     let home = std::env::var("DAEMON_HOME")
         .map_err(|_| anyhow!("DAEMON_HOME is not set: set it to the node's home folder"))?;
@@ -144,9 +166,9 @@ fn init(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
     if meta.is_dir() {
         bail!("{} is a folder: give the path of the app's binary", exe.display());
     }
-    std::fs::create_dir_all(home.join("cosmovisor"))
-        .with_context(|| format!("cannot create {}/cosmovisor", home.display()))?;
-    let config = config::load(file, &crate::env, false).map_err(|e| anyhow!(e))?;
+    let root = home.join("cosmovisor");
+    std::fs::create_dir_all(&root).map_err(|e| io_failure(format!("cannot create {}", root.display()), &root, e))?;
+    let config = crate::load(file, false).map_err(|f| f.error)?;
     crate::init_logging(Some(&config));
     let root = config.root();
     let genesis_bin = root.join("genesis/bin");
@@ -246,8 +268,14 @@ struct AddUpgrade {
 }
 
 fn parse_add_upgrade(args: &[String]) -> anyhow::Result<AddUpgrade> {
+    const USAGE: &str = "usage: cosmovisor add-upgrade <name> <path to the binary> [--force] [--upgrade-height H]";
     let mut positional = Vec::new();
     let (mut force, mut height) = (false, None);
+    let height_of = |v: &str| match v.parse::<u64>() {
+        Ok(0) => Err(crate::usage_error("--upgrade-height must be above 0")),
+        Ok(h) => Ok(Some(h)),
+        Err(_) => Err(crate::usage_error(format!("--upgrade-height {v:?} is not a height; {USAGE}"))),
+    };
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -255,58 +283,128 @@ fn parse_add_upgrade(args: &[String]) -> anyhow::Result<AddUpgrade> {
             "--force" => force = true,
             "--upgrade-height" => {
                 i += 1;
-                let v = args.get(i).ok_or_else(|| anyhow!("--upgrade-height needs a height"))?;
-                height = Some(v.parse::<u64>().map_err(|_| anyhow!("--upgrade-height {v:?} is not a height"))?);
+                let v = args
+                    .get(i)
+                    .ok_or_else(|| crate::usage_error(format!("--upgrade-height needs a height; {USAGE}")))?;
+                height = height_of(v)?;
             }
-            a if a.starts_with("--upgrade-height=") => {
-                let v = &a["--upgrade-height=".len()..];
-                height = Some(v.parse::<u64>().map_err(|_| anyhow!("--upgrade-height {v:?} is not a height"))?);
+            a if a.starts_with("--upgrade-height=") => height = height_of(&a["--upgrade-height=".len()..])?,
+            a if a.starts_with('-') => {
+                return Err(crate::usage_error(format!(
+                    "unknown flag {a}; add-upgrade takes --force and --upgrade-height; {USAGE}"
+                )));
             }
-            a if a.starts_with('-') => bail!("unknown flag {a}; add-upgrade takes --force and --upgrade-height"),
             a => positional.push(a.to_owned()),
         }
         i += 1;
     }
     let [name, binary] = positional.as_slice() else {
-        bail!("usage: cosmovisor add-upgrade <name> <path to the binary> [--force] [--upgrade-height H]");
+        return Err(crate::usage_error(USAGE));
     };
-    if height == Some(0) {
-        bail!("--upgrade-height must be above 0");
-    }
     Ok(AddUpgrade { name: name.clone(), binary: PathBuf::from(binary), force, height })
 }
 
-fn add_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
-    let a = parse_add_upgrade(args)?;
+/// `add-upgrade`: everything is checked before anything is written, so a refusal leaves the
+/// home as it was and the same command can simply be run again.
+fn add_upgrade(config: &Config, a: AddUpgrade) -> anyhow::Result<()> {
     let name = if config.disable_recase { a.name.clone() } else { a.name.to_lowercase() };
-    install_upgrade(config, &name, &a.binary, a.force)?;
-    if let Some(height) = a.height {
-        let files = Files { home: config.home.clone() };
-        let info = files.upgrade_info();
-        if info.exists() && !a.force {
-            bail!("{} exists already (a plan is pending); use --force to replace it", info.display());
-        }
-        let bytes = serde_json::to_vec(&Plan { name: name.clone(), height, info: String::new() })?;
-        // Remembered first: the running visor must never take our plan for the node's (due now).
-        let ours = files.written_by_us();
-        visor_core::ensure_private_dir(ours.parent().unwrap_or(Path::new("/")))?;
-        visor_core::write_atomic(&ours, &bytes, 0o600)?;
-        visor_core::create_dir_durable(info.parent().unwrap_or(Path::new("/")))?;
-        visor_core::write_atomic(&info, &bytes, 0o600).with_context(|| format!("cannot write {}", info.display()))?;
-        facekit::println_out(&format!("upgrade {name} planned at height {height}"));
-    } else {
-        facekit::println_out(&format!("upgrade {name} binary added"));
+    let target = upgrade_binary(config, &name)?;
+    check_source(&a.binary)?;
+    if std::fs::symlink_metadata(&target).is_ok() && !a.force {
+        bail!("{} exists already; use --force to replace it", target.display());
     }
+    let files = Files { home: config.home.clone() };
+    let replaced = match a.height {
+        Some(_) => {
+            let replaced = replaceable_plan(config, &files, a.force)?;
+            // The plan can be written: else the binary would be copied for nothing, and the
+            // retry refused for it.
+            let data = config.home.join("data");
+            let folder = if data.exists() { data } else { config.home.clone() };
+            if let Err(e) = nix::unistd::access(&folder, nix::unistd::AccessFlags::W_OK) {
+                let what = format!("cannot write the plan into {}", folder.display());
+                return Err(io_failure(what, &folder, std::io::Error::from(e)));
+            }
+            replaced
+        }
+        None => None,
+    };
+    install_binary(&a.binary, &target)?;
+    let Some(height) = a.height else {
+        facekit::println_out(&format!("upgrade {name} binary added"));
+        return Ok(());
+    };
+    let info = files.upgrade_info();
+    let bytes = serde_json::to_vec(&Plan { name: name.clone(), height, info: String::new() })?;
+    // Remembered first: the running visor must never take our plan for the node's (due now).
+    let ours = files.written_by_us();
+    visor_core::ensure_private_dir(ours.parent().unwrap_or(Path::new("/")))?;
+    visor_core::write_atomic(&ours, &bytes, 0o600)?;
+    visor_core::create_dir_durable(info.parent().unwrap_or(Path::new("/")))?;
+    visor_core::write_atomic(&info, &bytes, 0o600)
+        .map_err(|e| io_failure(format!("cannot write {}", info.display()), &info, e))?;
+    let replaced = replaced
+        .map(|(plan, why)| {
+            format!(" (it replaces upgrade {} at height {} in {}: {why})", plan.name, plan.height, info.display())
+        })
+        .unwrap_or_default();
+    facekit::println_out(&format!("upgrade {name} planned at height {height}{replaced}"));
     Ok(())
 }
 
-fn install_upgrade(config: &Config, name: &str, binary: &Path, force: bool) -> anyhow::Result<()> {
-    let release = release_of(name).map_err(|e| anyhow!(e))?;
-    let target = release.dir(&config.root()).join("bin").join(&config.name);
-    if std::fs::symlink_metadata(&target).is_ok() && !force {
-        bail!("{} exists already; use --force to replace it", target.display());
+/// The plan in `data/upgrade-info.json` that a new one may replace, and why it may: one the
+/// current release came from, or one the chain has passed, is done; a pending one (the node's,
+/// waiting for its binary, or ours, waiting for its height) is replaced only with `force`.
+/// `None` when there is no plan there.
+fn replaceable_plan(config: &Config, files: &Files, force: bool) -> anyhow::Result<Option<(Plan, String)>> {
+    let info = files.upgrade_info();
+    let Some(bytes) = read_small(&info).map_err(|e| anyhow!(e))? else { return Ok(None) };
+    let recase = !config.disable_recase;
+    let plan = match Plan::parse(&bytes, recase) {
+        Ok(plan) => plan,
+        Err(_) if force => return Ok(None),
+        Err(e) => bail!("{} is not a plan ({e}); look at it, then use --force to replace it", info.display()),
+    };
+    let current = crate::plan::current_plan(&config.root(), recase);
+    if crate::plan::applied(&plan, current.as_ref()) {
+        return Ok(Some((plan, "applied already: the current release came from it".to_owned())));
     }
-    install_binary(binary, &target)
+    // The height the running (or last) visor saw: a plan below it is behind the chain.
+    let chain = visor_core::status::read_status(&Home::new(config.root()).status_file()).and_then(|s| s.chain_height);
+    if let Some(chain) = chain.filter(|c| *c > plan.height) {
+        return Ok(Some((plan, format!("done: the chain is past its height (at {chain})"))));
+    }
+    if force {
+        return Ok(Some((plan, "pending, replaced with --force".to_owned())));
+    }
+    let ours = read_small(&files.written_by_us()).ok().flatten().is_some_and(|w| w == bytes);
+    let whose = if ours {
+        "planned with add-upgrade --upgrade-height and not applied yet"
+    } else {
+        "written by the node for the chain's upgrade, which is not applied yet"
+    };
+    bail!(
+        "{} holds upgrade {} at height {}, {whose}; `cosmovisor plan` shows it; use --force to replace it",
+        info.display(),
+        plan.name,
+        plan.height
+    )
+}
+
+/// Where upgrade `name`'s binary goes.
+fn upgrade_binary(config: &Config, name: &str) -> anyhow::Result<PathBuf> {
+    let release = release_of(name).map_err(|e| anyhow!(e))?;
+    Ok(release.dir(&config.root()).join("bin").join(&config.name))
+}
+
+/// The binary to copy is a file this user can read.
+fn check_source(binary: &Path) -> anyhow::Result<()> {
+    let meta = std::fs::metadata(binary).with_context(|| format!("cannot read the binary {}", binary.display()))?;
+    if !meta.is_file() {
+        bail!("{} is not a file: give the path of the app's binary", binary.display());
+    }
+    std::fs::File::open(binary).with_context(|| format!("cannot read the binary {}", binary.display()))?;
+    Ok(())
 }
 
 /// The one flag of `add-batch-upgrade` and its value: `--flag value` or `--flag=value`, as
@@ -314,43 +412,55 @@ fn install_upgrade(config: &Config, name: &str, binary: &Path, force: bool) -> a
 fn batch_flag(args: &[String]) -> anyhow::Result<(&str, &str)> {
     const USAGE: &str =
         "usage: cosmovisor add-batch-upgrade --upgrade-list name:binary:height,... | --upgrade-file <csv>";
+    let usage = |message: String| Err(crate::usage_error(message));
     match args {
         [flag, value] if !value.starts_with('-') => match flag.as_str() {
             f @ ("--upgrade-list" | "--upgrade-file") => Ok((f, value)),
-            _ => bail!("{USAGE}"),
+            _ => usage(USAGE.to_owned()),
         },
         [one] => match one.split_once('=') {
             Some((f @ ("--upgrade-list" | "--upgrade-file"), value)) if !value.is_empty() => Ok((f, value)),
-            Some((f @ ("--upgrade-list" | "--upgrade-file"), _)) => bail!("{f} needs a value; {USAGE}"),
-            _ => bail!("{USAGE}"),
+            Some((f @ ("--upgrade-list" | "--upgrade-file"), _)) => usage(format!("{f} needs a value; {USAGE}")),
+            _ => usage(USAGE.to_owned()),
         },
         _ if args.iter().any(|a| a.starts_with("--upgrade-list"))
             && args.iter().any(|a| a.starts_with("--upgrade-file")) =>
         {
-            bail!("--upgrade-list and --upgrade-file cannot be used together; {USAGE}")
+            usage(format!("--upgrade-list and --upgrade-file cannot be used together; {USAGE}"))
         }
-        _ => bail!("{USAGE}"),
+        _ => usage(USAGE.to_owned()),
     }
 }
 
-fn add_batch_upgrade(config: &Config, args: &[String]) -> anyhow::Result<()> {
-    let entries: Vec<(String, PathBuf, u64)> = match batch_flag(args)? {
-        ("--upgrade-list", list) => parse_entries(list.split(','), "--upgrade-list")?,
-        (_, file) => {
-            let text = visor_core::read_text_bounded(Path::new(file)).with_context(|| format!("cannot read {file}"))?;
-            parse_entries(text.lines().map(|l| l.replacen(',', ":", 2)), file)?
+/// `add-batch-upgrade`: every entry is checked (its name, its binary) before any binary is
+/// copied, so a refusal leaves the home as it was.
+fn add_batch_upgrade(config: &Config, flag: &str, value: &str) -> anyhow::Result<()> {
+    let entries: Vec<(String, PathBuf, u64)> = match flag {
+        "--upgrade-list" => {
+            parse_entries(value.split(','), "--upgrade-list").map_err(|e| crate::usage_error(format!("{e:#}")))?
+        }
+        _ => {
+            let text =
+                visor_core::read_text_bounded(Path::new(value)).with_context(|| format!("cannot read {value}"))?;
+            parse_entries(text.lines().map(|l| l.replacen(',', ":", 2)), value)?
         }
     };
-    let files = Files { home: config.home.clone() };
     let recase = !config.disable_recase;
+    let mut checked = Vec::with_capacity(entries.len());
+    for (name, binary, height) in entries {
+        let name = if recase { name.to_lowercase() } else { name };
+        let target = upgrade_binary(config, &name)?;
+        check_source(&binary).with_context(|| format!("upgrade {name}"))?;
+        checked.push((name, binary, height, target));
+    }
+    let files = Files { home: config.home.clone() };
     let _batch_lock = files.lock_batch().map_err(|e| anyhow!(e))?;
     let mut batch = match read_small(&files.batch()).map_err(|e| anyhow!(e))? {
         Some(bytes) => parse_batch(&bytes, recase).map_err(|e| anyhow!("{}: {e}", files.batch().display()))?,
         None => Vec::new(),
     };
-    for (name, binary, height) in entries {
-        let name = if recase { name.to_lowercase() } else { name };
-        install_upgrade(config, &name, &binary, true)?;
+    for (name, binary, height, target) in checked {
+        install_binary(&binary, &target)?;
         batch.retain(|p| p.name != name);
         batch.push(Plan { name, height, info: String::new() });
     }
@@ -463,9 +573,11 @@ fn print_config(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn version(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
-    let json = json_output(args)?;
-    let only = args.iter().any(|a| a == "--cosmovisor-only");
+/// `version`: cosmovisor's version, then the app's; `--version` (`own_only`) and
+/// `--cosmovisor-only`: cosmovisor's alone, which needs no configuration.
+fn version(file: Option<&Path>, args: &[String], own_only: bool) -> Result<(), Failure> {
+    let json = json_output(args).map_err(Failure::config)?;
+    let only = own_only || args.iter().any(|a| a == "--cosmovisor-only");
     let own = env!("CARGO_PKG_VERSION");
     if only {
         facekit::println_out(&if json {
@@ -475,20 +587,36 @@ fn version(file: Option<&Path>, args: &[String]) -> anyhow::Result<()> {
         });
         return Ok(());
     }
-    let config = config::load(file, &crate::env, false).map_err(|e| anyhow!(e))?;
+    // Ours first, as Cosmovisor prints it: said even when the app's cannot be.
+    if !json {
+        facekit::println_out(&format!("cosmovisor version: {own}"));
+    }
+    let config = crate::load(file, false).map_err(|f| Failure {
+        error: f.error.context(
+            "cannot ask the app for its version without the configuration (`cosmovisor version --cosmovisor-only` \
+             prints cosmovisor's alone)",
+        ),
+        exit: f.exit,
+    })?;
     let binary = config.root().join("current/bin").join(&config.name);
     let app_args: &[&str] = if json { &["version", "--long", "--output", "json"] } else { &["version"] };
     let out = visor_core::supervise::run_helper_blocking(&binary, app_args, std::time::Duration::from_secs(30))
         .with_context(|| format!("cannot run {} version", binary.display()))?;
     if !out.status.success() {
-        bail!("{} version failed ({}): {}", binary.display(), out.status, String::from_utf8_lossy(&out.stderr).trim());
+        return Err(anyhow!(
+            "{} version failed ({}): {}",
+            binary.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
     }
     let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     if json {
         let app: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
         facekit::println_out(&serde_json::json!({ "cosmovisor_version": own, "app_version": app }).to_string());
     } else {
-        facekit::println_out(&format!("cosmovisor version: {own}\n{text}"));
+        facekit::println_out(&text);
     }
     Ok(())
 }

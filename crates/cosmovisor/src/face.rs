@@ -44,6 +44,13 @@ pub(crate) struct CosmosFace {
     announced: std::sync::Mutex<Option<Plan>>,
     /// Downloads and backups: a bar on a terminal, log lines otherwise.
     progress: facekit::ProgressDisplay,
+    /// Whether this face runs the app (`run`), not a command that only reads the plan.
+    supervising: bool,
+    /// The warnings about the configuration file said so far (each is said once).
+    said: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// The manual upgrades (name, height) whose halt height the app's arguments cannot carry,
+    /// said so far (each is said once).
+    unhalted: std::sync::Mutex<std::collections::BTreeSet<(String, u64)>>,
 }
 
 impl CosmosFace {
@@ -56,6 +63,47 @@ impl CosmosFace {
             files,
             announced: std::sync::Mutex::new(None),
             progress: facekit::ProgressDisplay::new(),
+            supervising: false,
+            said: std::sync::Mutex::default(),
+            unhalted: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The face of `run`: it warns about what the app's run cannot do, and about the
+    /// configuration file when it changes; `said` are the warnings said at start already.
+    pub(crate) fn supervising(mut self, said: Vec<String>) -> Self {
+        self.supervising = true;
+        self.said = std::sync::Mutex::new(said.into_iter().collect());
+        self
+    }
+
+    /// `--halt-height` is given to the app only when its first argument is `start` (the engine
+    /// adds it there; `run version`, `run export` must not get it). With another first argument
+    /// (a wrapper script, `cosmos start`) the app is not halted at a manual upgrade's height and
+    /// may produce blocks past it on the old binary before the visor stops it: said once per
+    /// upgrade, when it is first planned (at start for those planned already).
+    fn warn_unhalted(&self, upgrades: &[Upgrade]) {
+        let first = self.args.first().map(|a| a.to_string_lossy().into_owned());
+        if !self.supervising || first.as_deref() == Some("start") {
+            return;
+        }
+        let first = first
+            .map_or_else(|| "the app gets no arguments".to_owned(), |f| format!("the app's first argument is `{f}`"));
+        let mut said = self.unhalted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for upgrade in upgrades {
+            let Trigger::Height(height) = upgrade.trigger else { continue };
+            if said.insert((upgrade.name.clone(), height)) {
+                tracing::warn!(
+                    upgrade = upgrade.name,
+                    height,
+                    "{first}, not `start`, so the halt height of manual upgrade {} cannot be passed to it \
+                     (--halt-height goes only to `start`): the app is not halted at height {height} and may produce \
+                     blocks past it on the old binary before cosmovisor stops it there; to be halted exactly, run \
+                     `cosmovisor run start <flags>` (a wrapper's own steps belong in the binary at bin/{})",
+                    upgrade.name,
+                    self.config.name
+                );
+            }
         }
     }
 
@@ -102,9 +150,7 @@ impl CosmosFace {
 
     /// The plan the current release came from (`current/upgrade-info.json`), if any.
     fn current_plan(&self) -> Option<Plan> {
-        let path = self.config.root().join("current").join("upgrade-info.json");
-        let bytes = read_small(&path).ok().flatten()?;
-        Plan::parse(&bytes, !self.config.disable_recase).ok()
+        crate::plan::current_plan(&self.config.root(), !self.config.disable_recase)
     }
 
     /// The heights after `--unsafe-skip-upgrades` in the app's arguments: the node skips
@@ -252,7 +298,16 @@ pub(crate) fn settings(config: &Config) -> Result<Settings, String> {
 impl Face for CosmosFace {
     fn load_settings(&self) -> Result<Settings, FaceError> {
         let env = |k: &str| std::env::var(k).ok();
-        let config = crate::config::load(self.config_file.as_deref(), &env, true)?;
+        let (config, unknown) = crate::config::load_noting(self.config_file.as_deref(), &env, true);
+        // A key misspelt in the file since the start is said once, when the file is read again.
+        let mut said = self.said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for key in unknown {
+            if said.insert(key.message.clone()) {
+                tracing::warn!("{}", key.message);
+            }
+        }
+        drop(said);
+        let config = config?;
         crate::plan::allow_weak_checksums(config.allow_weak_checksums);
         Ok(settings(&config)?)
     }
@@ -354,8 +409,7 @@ impl Face for CosmosFace {
         let done = self.current_plan();
         let skipped = self.skipped_heights();
         let pending = |plan: &Plan| {
-            let applied =
-                done.as_ref().is_some_and(|d| d.name.eq_ignore_ascii_case(&plan.name) || plan.height <= d.height);
+            let applied = crate::plan::applied(plan, done.as_ref());
             if skipped.contains(&plan.height) {
                 tracing::debug!(
                     name = plan.name,
@@ -389,6 +443,7 @@ impl Face for CosmosFace {
                 }
             }
         }
+        self.warn_unhalted(&upgrades);
         Ok(upgrades)
     }
 

@@ -110,7 +110,12 @@ pub(crate) fn app_preupgrade(binary: &Path, max_retries: u32, timeout: Duration)
             }
             _ => {
                 // Cosmovisor treats any other status as success; say it.
-                tracing::warn!(status = %out.status, "pre-upgrade ended with a status the convention does not name; continuing");
+                tracing::warn!(
+                    status = %out.status,
+                    "pre-upgrade ended with a status the convention does not name (0 done, 1 not implemented, 30 \
+                     refused, 31 try again); continuing the upgrade, as Cosmovisor does: if the binary meant to \
+                     refuse it, make its pre-upgrade exit with 30"
+                );
                 return Ok(());
             }
         }

@@ -87,6 +87,30 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// A command line a command does not take: it ends with exit 2, as the other faces' usage
+/// errors (clap's) do, whatever the command.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Usage(pub(crate) String);
+
+/// clap's exit code for a usage error (`Exit` leaves 2 to the command-line parser).
+const USAGE_EXIT: u8 = 2;
+
+/// A usage error, for code that returns `anyhow` errors.
+pub(crate) fn usage_error(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(message.into()))
+}
+
+/// A usage error, for code that returns failures.
+pub(crate) fn usage(message: impl Into<String>) -> Failure {
+    Failure::config(Usage(message.into()))
+}
+
+/// Whether `failure` is a usage error (anywhere in its chain of causes).
+fn is_usage(failure: &Failure) -> bool {
+    failure.error.chain().any(|e| e.is::<Usage>())
+}
+
 /// The config flag's spellings: `run` extracts the long ones (v1.7 also takes the one-dash
 /// form there), the other commands are parsed by cobra, which also takes `-c`.
 const LONG_FLAGS: [&str; 2] = ["--cosmovisor-config", "-cosmovisor-config"];
@@ -118,7 +142,7 @@ fn take_config_flag(args: &mut Vec<OsString>, short_too: bool) -> Result<Option<
             Some(None) => {
                 args.remove(i);
                 if i >= args.len() {
-                    return Err(Failure { error: anyhow::anyhow!("{arg} needs a file"), exit: Exit::Config });
+                    return Err(usage(format!("{arg} needs a file")));
                 }
                 found = Some(PathBuf::from(args.remove(i)));
             }
@@ -132,10 +156,24 @@ fn take_config_flag(args: &mut Vec<OsString>, short_too: bool) -> Result<Option<
     Ok(found)
 }
 
+/// Reads the configuration as the commands do, saying each unknown key of the file once on
+/// stderr (the log is not set up before the configuration is read).
 fn load(file: Option<&std::path::Path>, needs_backup_dir: bool) -> Result<config::Config, Failure> {
-    let config = config::load(file, &env, needs_backup_dir).map_err(Failure::config)?;
-    plan::allow_weak_checksums(config.allow_weak_checksums);
-    Ok(config)
+    let (config, unknown) = load_noting(file, needs_backup_dir);
+    for key in &unknown {
+        facekit::eprintln_out(&format!("warning: {}", key.message));
+    }
+    config
+}
+
+/// Reads the configuration, and the unknown keys of its file, without saying them.
+fn load_noting(
+    file: Option<&std::path::Path>,
+    needs_backup_dir: bool,
+) -> (Result<config::Config, Failure>, Vec<config::UnknownKey>) {
+    let (config, unknown) = config::load_noting(file, &env, needs_backup_dir);
+    let config = config.map_err(Failure::config).inspect(|c| plan::allow_weak_checksums(c.allow_weak_checksums));
+    (config, unknown)
 }
 
 fn init_logging(config: Option<&config::Config>) {
@@ -184,7 +222,11 @@ fn go_time_layout(name: &str) -> facekit::LogTime {
 }
 
 fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
-    let config = load(file.as_deref(), true)?;
+    let (config, unknown) = load_noting(file.as_deref(), true);
+    for key in &unknown {
+        facekit::eprintln_out(&format!("warning: {}", key.message));
+    }
+    let config = config?;
     init_logging(Some(&config));
     // As Cosmovisor does: from the folder `current` is relative to.
     std::env::set_current_dir(config.root())
@@ -201,7 +243,8 @@ fn run(file: Option<PathBuf>, args: Vec<OsString>) -> Result<Exit, Failure> {
     let listen = (!config.metrics_listen.is_empty())
         .then(|| (config.metrics_listen.clone(), "COSMOVISOR_METRICS_LISTEN".to_owned()));
     let reporting = facekit::reporting("cosmovisor", env!("CARGO_PKG_VERSION"), listen)?;
-    facekit::run_engine(face::CosmosFace::new(file, config, args), Home::new(root), reporting)
+    let face = face::CosmosFace::new(file, config, args).supervising(unknown.into_iter().map(|k| k.message).collect());
+    facekit::run_engine(face, Home::new(root), reporting)
 }
 
 fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
@@ -211,10 +254,7 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         let flag = args.remove(0);
         leading = Some(match found {
             Some(value) => OsString::from(value),
-            None if args.is_empty() => {
-                let error = anyhow::anyhow!("{} needs a file", flag.to_string_lossy());
-                return Err(Failure { error, exit: Exit::Config });
-            }
+            None if args.is_empty() => return Err(usage(format!("{} needs a file", flag.to_string_lossy()))),
             None => args.remove(0),
         });
     }
@@ -233,6 +273,12 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         Some("run") => {
             args.remove(0);
             let file = take_config_flag(&mut args, false)?;
+            // `run --help` is the usage of `run`, configured or not; after the app's command
+            // (`run start --help`) it is the app's.
+            if let Some(flag) = args.first().filter(|a| *a == "--help" || *a == "-h") {
+                facekit::print_out(&cli::help(&["run"], flag == "--help"));
+                return Ok(Exit::Clean);
+            }
             run(file, args)
         }
         None | Some("help" | "--help") => {
@@ -272,7 +318,13 @@ fn main_impl(mut args: Vec<OsString>) -> Result<Exit, Failure> {
 
 /// The `cosmovisor` command: parses the command line, runs it, and says how it ended.
 pub fn main() -> ExitCode {
-    facekit::finish(main_impl(std::env::args_os().skip(1).collect()))
+    match main_impl(std::env::args_os().skip(1).collect()) {
+        Err(failure) if is_usage(&failure) => {
+            facekit::eprintln_out(&format!("Error: {:#}", failure.error));
+            ExitCode::from(USAGE_EXIT)
+        }
+        result => facekit::finish(result),
+    }
 }
 
 #[cfg(test)]

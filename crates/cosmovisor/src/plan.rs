@@ -231,6 +231,19 @@ impl Files {
     }
 }
 
+/// The plan the current release came from (`cosmovisor/current/upgrade-info.json`), if any.
+pub(crate) fn current_plan(root: &Path, recase: bool) -> Option<Plan> {
+    let bytes = read_small(&root.join("current").join("upgrade-info.json")).ok().flatten()?;
+    Plan::parse(&bytes, recase).ok()
+}
+
+/// Whether `plan` is done already, given the plan of the current release: it is the current
+/// upgrade (by name, as Cosmovisor compares them), or its height is not above it. A restart
+/// never re-applies such a plan nor fires it early.
+pub(crate) fn applied(plan: &Plan, current: Option<&Plan>) -> bool {
+    current.is_some_and(|done| done.name.eq_ignore_ascii_case(&plan.name) || plan.height <= done.height)
+}
+
 /// Reads a file of at most 1 MiB; `None` if it is not there.
 pub(crate) fn read_small(path: &Path) -> Result<Option<Vec<u8>>, String> {
     match visor_core::read_bounded(path, 1 << 20) {

@@ -41,8 +41,11 @@ fn parse(args: &[String]) -> anyhow::Result<(Option<PlanCommand>, Output)> {
         match value {
             Some("json") => output = Output::Json,
             Some("text") => output = Output::Text,
-            Some(other) => anyhow::bail!("--output takes text or json, not {other:?}"),
-            None if arg.starts_with('-') => anyhow::bail!("unknown flag {arg}; plan takes --output text|json"),
+            Some("") => return Err(crate::usage_error("--output needs text or json")),
+            Some(other) => return Err(crate::usage_error(format!("--output takes text or json, not {other:?}"))),
+            None if arg.starts_with('-') => {
+                return Err(crate::usage_error(format!("unknown flag {arg}; plan takes --output text|json")));
+            }
             None => words.push(arg),
         }
         i += 1;
@@ -51,8 +54,10 @@ fn parse(args: &[String]) -> anyhow::Result<(Option<PlanCommand>, Output)> {
         [] => None,
         ["list"] => Some(PlanCommand::List),
         ["cancel", name] => Some(PlanCommand::Cancel { name: (*name).to_owned() }),
-        ["cancel"] => anyhow::bail!("plan cancel needs the upgrade's name: cosmovisor plan cancel <name>"),
-        _ => anyhow::bail!("usage: cosmovisor plan [list | cancel <name>] [--output json]"),
+        ["cancel"] => {
+            return Err(crate::usage_error("plan cancel needs the upgrade's name: cosmovisor plan cancel <name>"));
+        }
+        _ => return Err(crate::usage_error("usage: cosmovisor plan [list | cancel <name>] [--output json]")),
     };
     Ok((command, output))
 }

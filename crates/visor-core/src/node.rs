@@ -55,15 +55,23 @@ impl NodeSpec {
         matches!(self.protocol, Protocol::Vega { .. } | Protocol::Cosmos)
     }
 
+    /// Whether a halt height can be passed to it: a Cosmos app started with `start`.
+    pub(crate) fn takes_halt_height(&self) -> bool {
+        matches!(
+            (&self.protocol, self.processes.first()),
+            (Protocol::Cosmos, Some(app)) if app.args.first().and_then(|a| a.to_str()) == Some("start")
+        )
+    }
+
     /// Makes the node stop after committing `height` (a manual upgrade's height), so no block
     /// past it runs on the old release. Only `start` takes the flag (`run version`, `run
     /// export` do not); an operator's own lower halt height stands. Returns whether the
     /// arguments changed.
     pub(crate) fn halt_at(&mut self, height: u64) -> bool {
-        let (Protocol::Cosmos, Some(app)) = (&self.protocol, self.processes.first_mut()) else { return false };
-        if app.args.first().and_then(|a| a.to_str()) != Some("start") {
+        if !self.takes_halt_height() {
             return false;
         }
+        let (Protocol::Cosmos, Some(app)) = (&self.protocol, self.processes.first_mut()) else { return false };
         let before = app.args.clone();
         let mut args = Vec::with_capacity(app.args.len() + 1);
         let mut own = None;

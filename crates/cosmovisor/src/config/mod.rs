@@ -150,15 +150,53 @@ pub(crate) struct Value {
 #[error("the configuration is invalid:\n  - {}", .0.join("\n  - "))]
 pub(crate) struct ConfigErrors(pub(crate) Vec<String>);
 
+/// A key of the configuration file that names no variable: ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnknownKey {
+    /// What was found: "unknown key `x` in FILE, ignored".
+    pub(crate) detail: String,
+    /// What to do: the key probably meant (in the case the file uses; both cases are read), or
+    /// to check the spelling.
+    pub(crate) fix: String,
+    /// The one-line warning: what was found, then the fix.
+    pub(crate) message: String,
+}
+
+impl UnknownKey {
+    fn new(key: &str, file: &Path, meant: Option<&str>) -> Self {
+        let detail = format!("unknown key `{key}` in {}, ignored", file.display());
+        let (fix, message) = match meant {
+            Some(meant) => (format!("rename it to `{meant}`"), format!("{detail}; did you mean `{meant}`?")),
+            None => (
+                "check its spelling: the keys are the variables `cosmovisor help` lists, lower-cased or not".to_owned(),
+                format!("{detail}; check its spelling"),
+            ),
+        };
+        Self { detail, fix, message }
+    }
+}
+
 /// Reads the configuration: the file at `file` (if given), then the environment over it.
+/// Unknown keys of the file are ignored without a word: see [`load_noting`].
 pub(crate) fn load(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
     needs_backup_dir: bool,
 ) -> Result<Config, ConfigErrors> {
+    load_noting(file, env, needs_backup_dir).0
+}
+
+/// Reads the configuration as [`load`] does, and says which keys of the file it ignored (also
+/// when the configuration is invalid: a misspelt key may be why a variable is missing).
+pub(crate) fn load_noting(
+    file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+    needs_backup_dir: bool,
+) -> (Result<Config, ConfigErrors>, Vec<UnknownKey>) {
     let mut errors = Vec::new();
+    let mut unknown = Vec::new();
     let from_file = match file {
-        Some(path) => read_file(path, &mut errors),
+        Some(path) => read_file(path, &mut errors, &mut unknown),
         None => Vec::new(),
     };
     // An empty variable is unset, as viper reads it: the file's value stands.
@@ -171,11 +209,12 @@ pub(crate) fn load(
         }
     };
     let config = parse(&get, &mut errors, needs_backup_dir);
-    if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }
+    (if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }, unknown)
 }
 
-/// The file's keys, as the variables they stand for, with their values as text.
-fn read_file(path: &Path, errors: &mut Vec<String>) -> Vec<(String, Value)> {
+/// The file's keys, as the variables they stand for, with their values as text; the keys that
+/// name no variable go to `unknown`.
+fn read_file(path: &Path, errors: &mut Vec<String>, unknown: &mut Vec<UnknownKey>) -> Vec<(String, Value)> {
     let shown = path.display();
     let text = match visor_core::read_text_bounded(path) {
         Ok(t) => t,
@@ -195,13 +234,12 @@ fn read_file(path: &Path, errors: &mut Vec<String>) -> Vec<(String, Value)> {
     for (key, value) in table {
         let var = key.to_ascii_uppercase();
         if !KEYS.contains(&var.as_str()) {
-            // Said on stderr at once: the log is not set up before the configuration is read.
             // The key meant is given in the case the file uses (both are read).
             let upper = key == var;
             let known: Vec<String> =
                 KEYS.iter().map(|k| if upper { (*k).to_owned() } else { k.to_ascii_lowercase() }).collect();
-            let message = facekit::suggest::unknown_key(&key, path, known.iter().map(String::as_str));
-            facekit::eprintln_out(&format!("warning: {message}"));
+            let meant = facekit::suggest::closest(&key, known.iter().map(String::as_str));
+            unknown.push(UnknownKey::new(&key, path, meant));
             continue;
         }
         let text = match value {
@@ -350,14 +388,8 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
             let path = PathBuf::from(&v.text);
             if !path.is_absolute() {
                 errors.push(format!("{}: {:?} must be an absolute path", v.from, v.text));
-            } else if !path.is_dir() {
-                errors.push(format!("{}: {} is not a folder", v.from, path.display()));
-            } else if !path.join("cosmovisor").is_dir() {
-                errors.push(format!(
-                    "{}: {} has no cosmovisor/ folder; run `cosmovisor init <path to the node's binary>` first",
-                    v.from,
-                    path.display()
-                ));
+            } else if let Err(e) = home_folders(&path) {
+                errors.push(format!("{}: {e}", v.from));
             }
             path
         }
@@ -469,6 +501,48 @@ fn parse(get: &dyn Fn(&str) -> Option<Value>, errors: &mut Vec<String>, needs_ba
         backup_keep,
         rollback_restore_data,
         metrics_listen,
+    }
+}
+
+/// What is wrong with the home `path` and its `cosmovisor/` folder, if anything. A folder that
+/// cannot be looked at is said as such, with who owns it and who we run as, never as missing.
+fn home_folders(path: &Path) -> Result<(), String> {
+    match look(path) {
+        Look::Folder => {}
+        Look::Missing => return Err(format!("{} does not exist: set it to the node's home folder", path.display())),
+        Look::Other => return Err(format!("{} is not a folder", path.display())),
+        Look::Refused(why) => return Err(format!("{} cannot be read: {why}", path.display())),
+    }
+    let root = path.join("cosmovisor");
+    match look(&root) {
+        Look::Folder => Ok(()),
+        Look::Missing => Err(format!(
+            "{} has no cosmovisor/ folder; run `cosmovisor init <path to the node's binary>` first",
+            path.display()
+        )),
+        Look::Other => Err(format!("{} is not a folder; move it aside, then run `cosmovisor init`", root.display())),
+        Look::Refused(why) => Err(format!("{} cannot be read: {why}", root.display())),
+    }
+}
+
+/// What is at a path, as far as this user can tell.
+pub(crate) enum Look {
+    Folder,
+    /// Something that is not a folder.
+    Other,
+    Missing,
+    /// It cannot be looked at: why, and what to do.
+    Refused(String),
+}
+
+/// What is at `path` (links followed). A refusal is explained (the folder that refused, its
+/// owner, the user we run as, the fix).
+pub(crate) fn look(path: &Path) -> Look {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Look::Folder,
+        Ok(_) => Look::Other,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Look::Missing,
+        Err(e) => Look::Refused(visor_core::access::explain_denied(path, &e).unwrap_or_else(|| e.to_string())),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{Exit, World, code, wait_until};
+use crate::harness::{Exit, USAGE, World, code, wait_until};
 
 /// A world that backs up, with the chain's state in `data/state.db`.
 fn backing_up() -> World {
@@ -176,5 +176,5 @@ fn with_backups_off_the_folder_is_still_listed() {
     assert_eq!(out.status.code(), Some(code(Exit::Config)));
     assert!(stderr(&out).contains("no manifest"), "{}", stderr(&out));
     let out = w.cosmovisor(&["backup", "verify"]);
-    assert_eq!(out.status.code(), Some(code(Exit::Config)), "usage: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(USAGE), "usage: {}", stderr(&out));
 }

@@ -103,3 +103,58 @@ fn a_configuration_error_fails_naming_the_variable() {
     assert_eq!(config["outcome"], "fail");
     assert!(detail(config).contains("DAEMON_SHUTDOWN_GRACE"), "{config}");
 }
+
+#[test]
+fn an_unknown_key_is_a_warning_line_with_the_key_meant_and_said_once() {
+    let w = World::new();
+    w.init("");
+    let file = w.home.join("cosmovisor/config.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("daemon_poll_interval =", "daemon_pol_interval =");
+    std::fs::write(&file, text).unwrap();
+    let out = w.cosmovisor(&["check", "--output", "json", "-c", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "a warning: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "a line of check, not a warning on stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let config: Vec<_> = lines.iter().filter(|l| l["check"] == "config").collect();
+    assert_eq!(config.len(), 2, "{config:?}");
+    assert_eq!(config[0]["outcome"], "ok", "as the other faces: the rest is valid");
+    assert!(detail(config[0]).ends_with("is valid, but for the unknown key below"), "{config:?}");
+    assert_eq!(config[1]["outcome"], "warn");
+    assert_eq!(detail(config[1]), format!("unknown key `daemon_pol_interval` in {}, ignored", file.display()));
+    assert_eq!(config[1]["fix"], "rename it to `daemon_poll_interval`");
+
+    // The other commands say it on stderr, once.
+    let out = w.cosmovisor(&["plan", "-c", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("unknown key `daemon_pol_interval`").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_failure_of_several_lines_is_one_line_of_check() {
+    let mut w = World::new();
+    w.init("");
+    w.set("DAEMON_SHUTDOWN_GRACE", "soon");
+    w.set("UNSAFE_SKIP_BACKUP", "maybe");
+    let (exit, lines) = check(&w);
+    assert_eq!(exit, code(Exit::Config));
+    let config = detail(line(&lines, "config"));
+    assert!(config.starts_with("the configuration is invalid: "), "{config}");
+    assert!(config.contains("1) ") && config.contains("; 2) "), "{config}");
+    assert!(
+        config.contains("DAEMON_SHUTDOWN_GRACE: \"soon\"") && config.contains("UNSAFE_SKIP_BACKUP: \"maybe\""),
+        "{config}"
+    );
+    assert!(!config.contains('\n'), "{config:?}");
+    let out = w.cosmovisor(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().filter(|l| l.contains("UNSAFE_SKIP_BACKUP")).count(), 1, "{text}");
+    assert!(
+        text.lines().all(|l| l.starts_with("FAIL ") || l.starts_with("      ") || l.starts_with("check failed")),
+        "{text}"
+    );
+}

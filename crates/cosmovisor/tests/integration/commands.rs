@@ -1,12 +1,12 @@
 //! `init`, `add-upgrade`, `show-upgrade-info`, `version`, `status`, `help`.
 
-use crate::harness::{Exit, World, code};
+use crate::harness::{Exit, USAGE, World, code};
 
 #[test]
 fn init_creates_the_layout_once() {
     let w = World::new();
     let out = w.cosmovisor(&["init"]);
-    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    assert_eq!(out.status.code(), Some(USAGE));
     let out = w.cosmovisor(&["init", w.root.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is a folder"));
     w.init("");

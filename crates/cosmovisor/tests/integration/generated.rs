@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use facekit::generated::Shell;
 
-use crate::harness::{Exit, World, code, cosmovisor_bin};
+use crate::harness::{Exit, USAGE, World, code, cosmovisor_bin};
 
 fn packaging() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/<face> in the repository");
@@ -47,7 +47,7 @@ fn completions_bash_prints_the_packaged_script_and_bash_completes_the_commands_w
     assert_eq!(complete(&["cosmovisor", "backup", "list", "--output", "j"]), ["json"]);
 
     let out = w.cosmovisor(&["completions", "tcsh"]);
-    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    assert_eq!(out.status.code(), Some(USAGE));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"tcsh\" is not a shell") && err.contains("bash, elvish, fish"), "{err}");
 }

@@ -22,6 +22,30 @@ pub fn code(exit: Exit) -> i32 {
     i32::from(exit.code())
 }
 
+/// clap's exit code for a usage error (the other faces'); cosmovisor's hand-parsed commands
+/// end with it too.
+pub const USAGE: i32 = 2;
+
+/// Runs `command` as `nobody` (uid and gid 65534), for a folder another user owns; `None`,
+/// having said why, when this test does not run as root (switching users needs it).
+pub fn as_nobody(mut command: Command) -> Option<Output> {
+    use std::os::unix::process::CommandExt;
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: running cosmovisor as another user needs root");
+        return None;
+    }
+    Some(command.uid(65534).gid(65534).stdin(Stdio::null()).output().unwrap())
+}
+
+/// Sets the mode of each folder (the test's temporary folder is private: another user needs
+/// 0755 on the way to the home).
+pub fn set_modes(folders: &[(&Path, u32)]) {
+    use std::os::unix::fs::PermissionsExt;
+    for (folder, mode) in folders {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(*mode)).unwrap();
+    }
+}
+
 pub struct World {
     _dir: tempfile::TempDir,
     pub root: PathBuf,

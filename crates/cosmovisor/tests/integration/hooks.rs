@@ -59,3 +59,18 @@ fn app_pre_upgrade_exit_codes() {
         assert_eq!(calls, expected, "codes {codes}");
     }
 }
+
+#[test]
+fn a_pre_upgrade_status_the_convention_does_not_name_continues_the_upgrade_with_a_warning() {
+    let mut w = World::new();
+    w.set("DAEMON_RESTART_AFTER_UPGRADE", "false");
+    w.init("--plan-name v2 --plan-height 5");
+    let app = w.app("v2", "--pre-upgrade-codes 2");
+    assert!(w.cosmovisor(&["add-upgrade", "v2", app.to_str().unwrap()]).status.success());
+    let mut visor = w.start();
+    assert_eq!(visor.wait_exit(), code(Exit::Clean), "{:?}", visor.logs());
+    assert_eq!(w.current().as_deref(), Some("upgrades/v2"), "switched, as Cosmovisor does");
+    assert_eq!(read_jsonl(&w.records.join("pre-upgrade.jsonl")).len(), 1, "not tried again");
+    let warning = visor.wait_log("pre-upgrade ended with a status the convention does not name");
+    assert!(warning.contains("WARN") && warning.contains("exit status: 2"), "{warning}");
+}

@@ -3,7 +3,10 @@
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{Exit, World, code, wait_until};
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::harness::{Exit, Process, USAGE, World, code, wait_until};
 
 #[test]
 fn add_upgrade_with_a_height_halts_the_node_there_and_switches_never_early() {
@@ -95,6 +98,71 @@ fn add_batch_upgrade_takes_its_flags_with_an_equals_sign() {
     assert_eq!(batch, serde_json::json!([{ "name": "first", "height": 15 }, { "name": "second", "height": 30 }]));
     let both = [format!("--upgrade-list=x:{}:40", a.display()), format!("--upgrade-file={}", csv.display())];
     let out = w.cosmovisor(&["add-batch-upgrade", &both[0], &both[1]]);
-    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    assert_eq!(out.status.code(), Some(USAGE));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used together"));
+}
+
+/// An app of `version` behind a wrapper: the script drops its first argument (`wrap`).
+fn wrapped(w: &World, version: &str) -> PathBuf {
+    let script = w.app_script(version, "").replacen("#!/bin/sh\n", "#!/bin/sh\nshift\n", 1);
+    let path = w.root.join(format!("wrapped-{version}"));
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path
+}
+
+/// `cosmovisor run wrap start --home $DAEMON_HOME`: the app's first argument is not `start`.
+fn start_wrapped(w: &World) -> Process {
+    let mut command = w.command();
+    command.args(["run", "wrap", "start", "--home"]).arg(&w.home);
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    Process::spawn(command)
+}
+
+#[test]
+fn an_app_whose_first_argument_is_not_start_is_warned_about_once_per_manual_upgrade() {
+    const WARNING: &str = "not `start`, so the halt height of manual upgrade";
+    let w = World::new();
+    let out = w.cosmovisor(&["init", wrapped(&w, "v1").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut visor = start_wrapped(&w);
+    visor.wait_running(&w.status_file());
+    assert_eq!(visor.count(WARNING), 0, "no manual upgrade, nothing to warn about");
+
+    // Planned while it runs: said when it is planned, once, though the plan is read again.
+    wait_until("the chain's height known", || w.height() > 0);
+    let height = w.height() + 25;
+    let v2 = wrapped(&w, "v2");
+    let out = w.cosmovisor(&["add-upgrade", "m", v2.to_str().unwrap(), "--upgrade-height", &height.to_string()]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let warning = visor.wait_log(WARNING);
+    for needle in [
+        "WARN the app's first argument is `wrap`, not `start`".to_owned(),
+        "manual upgrade m cannot be passed to it".to_owned(),
+        "may produce blocks past it on the old binary".to_owned(),
+        "run `cosmovisor run start <flags>`".to_owned(),
+    ] {
+        assert!(warning.contains(&needle), "{needle:?} missing from {warning}");
+    }
+    visor.wait_upgraded(&w.status_file(), "upgrades/m");
+    assert_eq!(visor.count(WARNING), 1, "{:?}", visor.logs());
+    // Nothing claims a halt height that was not passed, and the app is not restarted for one.
+    assert_eq!(visor.count("restarting the node with its new halt height"), 0, "{:?}", visor.logs());
+    assert_eq!(visor.count("the node stops after this height"), 0, "{:?}", visor.logs());
+    let halts: Vec<_> = w.starts().iter().map(|s| s["haltHeight"].clone()).collect();
+    assert!(halts.iter().all(serde_json::Value::is_null), "no --halt-height could be passed: {halts:?}");
+    visor.signal(Signal::SIGTERM);
+    assert_eq!(visor.wait_exit(), code(Exit::Clean));
+
+    // Planned before the start: said at the start, once.
+    let v3 = wrapped(&w, "v3");
+    let out = w.cosmovisor(&["add-upgrade", "n", v3.to_str().unwrap(), "--upgrade-height", "100000"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut again = start_wrapped(&w);
+    let warning = again.wait_log(WARNING);
+    assert!(warning.contains("manual upgrade n") && warning.contains("height 100000"), "{warning}");
+    again.wait_running(&w.status_file());
+    assert_eq!(again.count(WARNING), 1, "{:?}", again.logs());
+    again.signal(Signal::SIGTERM);
+    assert_eq!(again.wait_exit(), code(Exit::Clean));
 }

@@ -123,3 +123,18 @@ fn a_running_visor_rereads_the_batch_after_a_cancel_and_never_halts_at_its_heigh
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
 }
+
+#[test]
+fn an_error_with_json_output_is_said_as_the_other_faces_say_it() {
+    // As `visor plan cancel nosuch -o json`: the reason on stderr, the exit code by its name,
+    // nothing on stdout for a script to mistake for an answer.
+    let w = World::new();
+    w.init("");
+    for args in [&["plan", "cancel", "nosuch", "-o", "json"][..], &["plan", "cancel", "nosuch", "--output=json"]] {
+        let out = w.cosmovisor(args);
+        assert_eq!(out.status.code(), Some(code(Exit::Config)), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr, "Error: no upgrade named \"nosuch\" is planned: no upgrade is planned at all\n");
+    }
+}

@@ -43,6 +43,8 @@ pub(crate) struct NodeInfo {
     pub(crate) halts_at_upgrade: bool,
     /// The height it was told to stop after (a manual upgrade's).
     pub(crate) halt: Option<u64>,
+    /// Whether it can be told one (a Cosmos app started with `start`).
+    pub(crate) takes_halt: bool,
     pub(crate) processes: Vec<ProcessInfo>,
 }
 

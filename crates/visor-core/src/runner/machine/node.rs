@@ -108,7 +108,9 @@ impl Machine {
         {
             tracing::info!(height, "the node resumes from the snapshot at the upgrade height");
         }
-        let halt = self.halt_height();
+        // A node that cannot be told (not started with `start`) runs without one: the face
+        // warns; recording one would restart it for nothing each time the height changes.
+        let halt = self.halt_height().filter(|_| spec.takes_halt_height());
         if let Some(height) = halt
             && spec.halt_at(height)
         {
@@ -116,7 +118,8 @@ impl Machine {
         }
         let halts_at_upgrade = spec.halts_at_upgrade();
         let admin = spec.admin().cloned();
-        self.node = Some(NodeInfo { ticket, halts_at_upgrade, halt, processes: Vec::new() });
+        let takes_halt = spec.takes_halt_height();
+        self.node = Some(NodeInfo { ticket, halts_at_upgrade, halt, takes_halt, processes: Vec::new() });
         self.state = State::Starting { ticket, step: Starting::Launching };
         self.emit(Effect::Launch { ticket, spec });
         if let Some(endpoint) = admin {

@@ -200,7 +200,7 @@ impl Machine {
     fn respawn_for_halt(&mut self) {
         let wanted = self.halt_height();
         let Some(node) = self.node.as_ref() else { return };
-        if self.state != State::Running || node.halt == wanted {
+        if self.state != State::Running || node.halt == wanted || !node.takes_halt {
             return;
         }
         tracing::info!(
