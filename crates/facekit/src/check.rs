@@ -130,7 +130,9 @@ impl Checks {
             Err(e) => self.warn(
                 "lock",
                 format!("cannot look at the lock {}: {e}", home.lock_file().display()),
-                "make the home's .visor folder readable by this user, or run check as the visor's user",
+                refused(&home.lock_file()).map(|(_, explained)| explained).unwrap_or_else(|| {
+                    "make the home's .visor folder readable by this user, or run check as the visor's user".to_owned()
+                }),
             ),
         }
     }
@@ -142,9 +144,18 @@ impl Checks {
             let shown = b.path.display();
             let role = &b.role;
             match (b.file, &b.identity) {
-                (Some(FileProblem::Missing), _) => {
-                    self.fail(check, format!("{role} binary {shown} does not exist"), fixes.path.to_owned());
-                }
+                (Some(FileProblem::Missing), _) => match std::fs::metadata(&b.path) {
+                    // There, but not this user's to look at: not missing, and not the path's fault.
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        let explained = visor_core::access::explain_denied(&b.path, &e);
+                        self.fail(
+                            check,
+                            format!("{role} binary {shown} cannot be looked at: {e}"),
+                            explained.unwrap_or_else(|| fixes.path.to_owned()),
+                        );
+                    }
+                    _ => self.fail(check, format!("{role} binary {shown} does not exist"), fixes.path.to_owned()),
+                },
                 (Some(FileProblem::NotAFile), _) => {
                     self.fail(check, format!("{role} binary {shown} is not a file"), fixes.path.to_owned());
                 }
@@ -206,7 +217,8 @@ pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
 }
 
 /// Checks the release folder `dir` exists (a line `check` when it does not, failing with
-/// `fix`); returns whether it does.
+/// `fix`); returns whether it does. A folder this user may not look at is said so, with whose
+/// it is and what to do, never called missing.
 pub fn release_folder(checks: &mut Checks, check: &str, dir: &Path, fix: &str) -> bool {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => true,
@@ -214,11 +226,33 @@ pub fn release_folder(checks: &mut Checks, check: &str, dir: &Path, fix: &str) -
             checks.fail(check, format!("{} is not a folder", dir.display()), fix.to_owned());
             false
         }
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             checks.fail(check, format!("release folder {} does not exist", dir.display()), fix.to_owned());
             false
         }
+        Err(e) => {
+            let explained = visor_core::access::explain_denied(dir, &e);
+            checks.fail(
+                check,
+                format!("cannot look at the release folder {}: {e}", dir.display()),
+                explained.unwrap_or_else(|| fix.to_owned()),
+            );
+            false
+        }
     }
+}
+
+/// When this user may not look at `path` (or list it, or read it): the refusal, and whose it is
+/// and what to do ([`visor_core::access::explain_denied`]). `None` when it can, or fails for
+/// another reason.
+pub fn refused(path: &Path) -> Option<(std::io::Error, String)> {
+    let error = match std::fs::metadata(path) {
+        Err(e) => e,
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(path).err()?,
+        Ok(_) => std::fs::File::open(path).err()?,
+    };
+    let explained = visor_core::access::explain_denied(path, &error)?;
+    Some((error, explained))
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@
 //! asks for, walked table by table, so a key added to a face's struct is known here at once and
 //! no list can fall behind. A close match is one a typo makes: a letter dropped, added, changed
 //! or two swapped (at most one edit in three letters of the key), a different case or `_`/`-`
-//! (`max_number_of_restarts` for `maxNumberOfRestarts`), or the right key in the wrong table.
+//! (`max_number_of_restarts` for `maxNumberOfRestarts`), in the key's own table or in any
+//! other (top-level keys first among equals): a key appended at the end of a file lands in its
+//! last table (`echo 'maxNumberOfRestart = 5' >> config.toml` makes
+//! `autoInstall.asset.maxNumberOfRestart`), and the message then says where the key meant goes.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -15,8 +18,9 @@ use serde::Deserialize;
 
 /// The known name closest to `unknown`, when one is close enough to be what was meant.
 ///
-/// Names are dotted paths (`autoInstall.asset.name`); a name is compared with the names of its
-/// own table, and with the same name in any other table.
+/// Names are dotted paths (`autoInstall.asset.name`). The nearest name wins (the same name in
+/// another table is nearer than a typo in its own); between names as near, one in the unknown
+/// one's own table, then a top-level one, then one in a shallower table.
 pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let (parent, leaf) = split(unknown);
     let (parent, leaf) = (normalize(parent), normalize(leaf));
@@ -26,18 +30,19 @@ pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> O
         .filter(|k| *k != unknown)
         .filter_map(|k| {
             let (k_parent, k_leaf) = split(k);
-            let k_leaf = normalize(k_leaf);
-            let distance = if normalize(k_parent) == parent {
-                strsim::damerau_levenshtein(&leaf, &k_leaf)
-            } else if k_leaf == leaf {
-                // The right key in the wrong table.
-                0
-            } else {
+            let distance = strsim::damerau_levenshtein(&leaf, &normalize(k_leaf));
+            if distance > limit {
                 return None;
+            }
+            let rank = if normalize(k_parent) == parent {
+                (distance, 0, 0)
+            } else {
+                let depth = if k_parent.is_empty() { 0 } else { k_parent.split('.').count() };
+                (distance, 1, depth)
             };
-            (distance <= limit).then_some((distance, k))
+            Some((rank, k))
         })
-        .min_by_key(|(distance, _)| *distance)
+        .min_by_key(|(rank, _)| *rank)
         .map(|(_, k)| k)
 }
 
@@ -51,12 +56,56 @@ fn normalize(name: &str) -> String {
     name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
 }
 
+/// An unknown key of a file and the key likely meant, for a warning or a `check` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// What was found: "unknown key `k` in FILE, ignored".
+    pub detail: String,
+    /// What to do: the key meant and where it goes, or to check the spelling.
+    pub fix: String,
+}
+
+impl UnknownKey {
+    /// The unknown key `key` of `file`, among the `known` keys of the file.
+    pub fn new<'a>(key: &str, file: &Path, known: impl IntoIterator<Item = &'a str>) -> Self {
+        let known: Vec<&str> = known.into_iter().collect();
+        let detail = format!("unknown key `{key}` in {}, ignored", file.display());
+        let fix = match closest(key, known.iter().copied()) {
+            Some(meant) => format!("did you mean `{meant}`{}?", placement(key, meant, &known)),
+            None => "check its spelling".to_owned(),
+        };
+        Self { detail, fix }
+    }
+
+    /// The one-line warning: what was found, then the fix.
+    pub fn message(&self) -> String {
+        format!("{}; {}", self.detail, self.fix)
+    }
+}
+
+/// Where `meant` goes, when it is not in the table `unknown` was found in (empty when it is).
+fn placement(unknown: &str, meant: &str, known: &[&str]) -> String {
+    let (parent, _) = split(unknown);
+    let (meant_parent, _) = split(meant);
+    if normalize(parent) == normalize(meant_parent) {
+        return String::new();
+    }
+    let prefix = format!("{meant}.");
+    if known.iter().any(|k| k.starts_with(&prefix)) {
+        return format!(" (a table: it is written `[{meant}]`)");
+    }
+    if meant_parent.is_empty() {
+        " (a top-level key: it must go above the first `[table]` line)".to_owned()
+    } else {
+        format!(
+            " (a key of the `[{meant_parent}]` table: it must go below the `[{meant_parent}]` line, before the next table)"
+        )
+    }
+}
+
 /// The warning for the unknown key `key` of `file`: ignored, and the likely fix.
 pub fn unknown_key<'a>(key: &str, file: &Path, known: impl IntoIterator<Item = &'a str>) -> String {
-    match closest(key, known) {
-        Some(meant) => format!("unknown key `{key}` in {}, ignored; did you mean `{meant}`?", file.display()),
-        None => format!("unknown key `{key}` in {}, ignored; check its spelling", file.display()),
-    }
+    UnknownKey::new(key, file, known).message()
 }
 
 /// Logs a warning for each of the `unknown` keys of `file`, which is read as a `T`.
@@ -69,11 +118,16 @@ pub fn warn_unknown_keys<T: for<'de> Deserialize<'de>>(file: &Path, unknown: &[S
 /// The warnings for the `unknown` keys of `file`, which is read as a `T` (for a caller that
 /// reads its configuration before its log is set up).
 pub fn unknown_keys<T: for<'de> Deserialize<'de>>(file: &Path, unknown: &[String]) -> Vec<String> {
+    describe_unknown_keys::<T>(file, unknown).iter().map(UnknownKey::message).collect()
+}
+
+/// The `unknown` keys of `file`, which is read as a `T`, each with its fix (for `check`).
+pub fn describe_unknown_keys<T: for<'de> Deserialize<'de>>(file: &Path, unknown: &[String]) -> Vec<UnknownKey> {
     if unknown.is_empty() {
         return Vec::new();
     }
     let known = keys_of::<T>();
-    unknown.iter().map(|key| unknown_key(key, file, known.iter().map(String::as_str))).collect()
+    unknown.iter().map(|key| UnknownKey::new(key, file, known.iter().map(String::as_str))).collect()
 }
 
 /// Every key of a file read as a `T`, as dotted paths (a table and each key in it), in the
@@ -274,8 +328,34 @@ mod tests {
         assert_eq!(closest("autoInstall.asset.nmae", known()), Some("autoInstall.asset.name"));
         assert_eq!(closest("enabled", known()), Some("autoInstall.enabled"), "the right key in the wrong table");
         assert_eq!(closest("typo", known()), None);
-        assert_eq!(closest("autoInstall.kep", known()), None, "only the names of its own table");
         assert_eq!(closest("restarts", known()), None, "too far from anything");
+    }
+
+    #[test]
+    fn a_key_appended_into_the_last_table_finds_the_key_of_another_table() {
+        let keys = keys_of::<Sample>();
+        let known = || keys.iter().map(String::as_str);
+        // `echo 'maxNumberOfRestart = 5' >> config.toml` after an [autoInstall.asset] table.
+        assert_eq!(closest("autoInstall.asset.maxNumberOfRestart", known()), Some("maxNumberOfRestarts"));
+        assert_eq!(closest("autoInstall.kep", known()), Some("keep"), "a top-level key, one letter off");
+        assert_eq!(closest("boxed.enabeld", known()), Some("autoInstall.enabled"));
+        // Between names as near, its own table's.
+        assert_eq!(closest("autoInstall.asset.nam", known()), Some("autoInstall.asset.name"));
+        let file = Path::new("/home/v/config.toml");
+        assert_eq!(
+            unknown_key("autoInstall.asset.maxNumberOfRestart", file, known()),
+            "unknown key `autoInstall.asset.maxNumberOfRestart` in /home/v/config.toml, ignored; did you mean \
+             `maxNumberOfRestarts` (a top-level key: it must go above the first `[table]` line)?"
+        );
+        let fix = UnknownKey::new("boxed.enabeld", file, known()).fix;
+        assert_eq!(
+            fix,
+            "did you mean `autoInstall.enabled` (a key of the `[autoInstall]` table: it must go below the \
+             `[autoInstall]` line, before the next table)?"
+        );
+        let fix = UnknownKey::new("boxed.autoInstal", file, known()).fix;
+        assert_eq!(fix, "did you mean `autoInstall` (a table: it is written `[autoInstall]`)?");
+        assert_eq!(UnknownKey::new("autoInstall.enabeld", file, known()).fix, "did you mean `autoInstall.enabled`?");
     }
 
     #[test]

@@ -40,9 +40,23 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Reads and parses `path` (read with a size cap). `empty_hint` says where to find every key.
 pub fn load<T: DeserializeOwned>(path: &Path, empty_hint: &str) -> Result<Parsed<T>, FileError> {
-    let text =
-        visor_core::read_text_bounded(path).map_err(|e| FileError::new(path, format!("cannot read the file: {e}")))?;
+    let text = visor_core::read_text_bounded(path).map_err(|e| FileError::new(path, cannot_read(path, &e)))?;
     parse(path, &text, empty_hint)
+}
+
+/// "cannot read the file: <why>", and for a refusal whose the folder is and what to do
+/// ([`visor_core::access::explain_denied`]).
+pub fn cannot_read(path: &Path, error: &std::io::Error) -> String {
+    match visor_core::access::explain_denied(path, error) {
+        Some(explained) => format!("cannot read the file: {error}; {explained}"),
+        None => format!("cannot read the file: {error}"),
+    }
+}
+
+/// Whether `error` is a refusal (permission denied, a read-only file system), which says
+/// nothing about the file and needs another user or other permissions, not an edit.
+pub fn is_denied(error: &std::io::Error) -> bool {
+    matches!(error.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)
 }
 
 /// Parses `text`, read from `path`. Checks first for the usual wrong files (empty, HTML, JSON);

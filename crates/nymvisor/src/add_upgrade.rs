@@ -73,7 +73,7 @@ fn fate(plan: &UpgradePlan, info: &UpgradeInfo) -> Vec<String> {
     for q in others().filter(|q| q.upgrade_time > time) {
         if crate::plan::compare(&q.version, version).is_ok_and(|o| o.is_le()) {
             said.push(format!(
-                "upgrade {} ({}, due {}) is queued after upgrade {name} ({version}) and is not newer: once \
+                "upgrade {} ({}, due {:.0}) is queued after upgrade {name} ({version}) and is not newer: once \
                  {version} runs, {} will be dropped, not performed",
                 q.name, q.version, q.upgrade_time, q.name
             ));
@@ -85,7 +85,7 @@ fn fate(plan: &UpgradePlan, info: &UpgradeInfo) -> Vec<String> {
         .find(|q| crate::plan::compare(&q.version, version).is_ok_and(|o| o.is_ge()));
     if let Some(q) = before {
         said.push(format!(
-            "upgrade {name} ({version}) is queued after upgrade {} ({}, due {}): once {} runs, {version} is not \
+            "upgrade {name} ({version}) is queued after upgrade {} ({}, due {:.0}): once {} runs, {version} is not \
              newer, so {name} will be dropped then, not performed; give it an earlier --upgrade-time, or remove \
              upgrade {} from the queue",
             q.name, q.version, q.upgrade_time, q.version, q.name
@@ -95,16 +95,45 @@ fn fate(plan: &UpgradePlan, info: &UpgradeInfo) -> Vec<String> {
     let running = &plan.current.version;
     match crate::plan::compare(version, running) {
         Ok(std::cmp::Ordering::Equal) => said.push(format!(
-            "upgrade {name} ({version}) is the version that runs now; at {time} its binary will replace the running \
+            "upgrade {name} ({version}) is the version that runs now; at {time:.0} its binary will replace the running \
              one (same version)"
         )),
         Ok(std::cmp::Ordering::Less) => said.push(format!(
-            "upgrade {name} ({version}) is a downgrade: {running} runs now; it will be performed at {time} as asked \
+            "upgrade {name} ({version}) is a downgrade: {running} runs now; it will be performed at {time:.0} as asked \
              (an older daemon may not read data a newer one wrote; the backup taken before it is the way back)"
         )),
         Ok(std::cmp::Ordering::Greater) | Err(_) => {}
     }
     said
+}
+
+/// How to put in place the missing binary of the queued upgrade `info`: `--add-binary` attaches
+/// it to the upgrade-info.json its folder holds; without that file (`--add-binary` refuses
+/// then), the upgrade is queued again with the same time.
+pub(crate) fn how_to_provide(layout: &Layout, info: &UpgradeInfo) -> String {
+    let target = layout.binary(&layout.release_dir(&info.name));
+    if layout.upgrade_info(&info.name).is_file() {
+        format!(
+            "provide the {} binary of version {}: `nymvisor add-upgrade <binary> --upgrade-name {} --add-binary` (or \
+             copy it to {})",
+            layout.daemon,
+            info.version,
+            info.name,
+            target.display()
+        )
+    } else {
+        how_to_queue(&info.name, &info.version, Some(info.upgrade_time))
+    }
+}
+
+/// How to queue the upgrade `name` again with its binary (of `version`), due `at` as before:
+/// for an upgrade whose folder lost its upgrade-info.json (`--force` replaces what is left).
+pub(crate) fn how_to_queue(name: &str, version: &str, at: Option<jiff::Timestamp>) -> String {
+    let time = at.map(|at| format!(" --upgrade-time {at:.0}")).unwrap_or_default();
+    format!(
+        "its folder holds no upgrade-info.json, so queue it again with the binary of version {version}: \
+         `nymvisor add-upgrade <binary> --upgrade-name {name}{time} --force`"
+    )
 }
 
 pub(crate) fn add_upgrade(args: &AddUpgradeArgs, config: &Config) -> anyhow::Result<UpgradeInfo> {

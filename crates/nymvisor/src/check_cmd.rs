@@ -3,6 +3,7 @@
 //! (the build information it reports against the plan's), each queued upgrade's binary or
 //! download, the upstream, and whether a nymvisor runs.
 
+use std::path::Path;
 use std::time::Duration;
 
 use facekit::check::{BinaryFixes, Checks, block_on};
@@ -25,6 +26,18 @@ pub(crate) fn command(output: Output, log: &facekit::LogOptions) -> Result<Exit,
     checks.finish(output)
 }
 
+/// When this user may not look at `path` (or list it, or read it): the refusal, and whose it is
+/// and what to do (never `nymvisor init`: the instance is there).
+fn refused(path: &Path) -> Option<(std::io::Error, String)> {
+    let error = match std::fs::metadata(path) {
+        Err(e) => e,
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(path).err()?,
+        Ok(_) => std::fs::File::open(path).err()?,
+    };
+    let explained = crate::config::explain_refused(path, &error)?;
+    Some((error, explained))
+}
+
 /// The configuration, found and read as every command finds and reads it.
 fn configuration(checks: &mut Checks, log: &facekit::LogOptions) -> Option<(Config, Layout)> {
     let env = match crate::env::Env::read() {
@@ -37,25 +50,61 @@ fn configuration(checks: &mut Checks, log: &facekit::LogOptions) -> Option<(Conf
     let path = match crate::config::discover(&env) {
         Ok(path) => path,
         Err(e) => {
-            checks.fail(
-                "config",
-                e.to_string(),
-                "set NYMVISOR_ID or NYMVISOR_CONFIG_PATH to the instance, or create it with `nymvisor init`",
-            );
+            match refused(&e.path) {
+                Some((error, explained)) => {
+                    checks.fail(
+                        "config",
+                        format!("cannot list the instances in {}: {error}", e.path.display()),
+                        explained,
+                    );
+                }
+                None => checks.fail(
+                    "config",
+                    e.to_string(),
+                    "set NYMVISOR_ID or NYMVISOR_CONFIG_PATH to the instance, or create it with `nymvisor init`",
+                ),
+            }
             return None;
         }
     };
     let (config, warnings) = match crate::config::load_reporting(&path, &env) {
         Ok(loaded) => loaded,
         Err(e) => {
-            checks.fail("config", e.to_string(), "fix the key named; `nymvisor init` writes every key");
+            match refused(&path) {
+                Some((error, explained)) => {
+                    checks.fail("config", format!("cannot read {}: {error}", path.display()), explained);
+                }
+                None if crate::files::is_missing(&path) => checks.fail(
+                    "config",
+                    e.to_string(),
+                    "create the instance with `nymvisor init <daemon binary>`, or name another with NYMVISOR_ID or \
+                     NYMVISOR_CONFIG_PATH",
+                ),
+                None => checks.fail(
+                    "config",
+                    e.to_string(),
+                    format!(
+                        "edit {} at the key named (every key is commented in the file `nymvisor init` writes; \
+                         `nymvisor config` shows the values in use)",
+                        path.display()
+                    ),
+                ),
+            }
             return None;
         }
     };
     crate::init_logging(config.nymvisor.disable_logs, log);
-    checks.ok("config", format!("{} is valid (with the environment's overrides)", path.display()));
+    if warnings.is_empty() {
+        checks.ok("config", format!("{} is valid (with the environment's overrides)", path.display()));
+    } else {
+        let s = if warnings.len() == 1 { "" } else { "s" };
+        checks.ok(
+            "config",
+            format!("{} is valid (with the environment's overrides), but for the unknown key{s} below", path.display()),
+        );
+    }
     for warning in warnings {
-        checks.warn("config", warning, "fix the key's spelling, or remove it");
+        checks.warn("config", warning.detail, warning.fix);
     }
     match Layout::new(&config) {
         Ok(layout) => Some((config, layout)),
@@ -68,9 +117,19 @@ fn configuration(checks: &mut Checks, log: &facekit::LogOptions) -> Option<(Conf
 
 fn instance(checks: &mut Checks, config: &Config, layout: &Layout) {
     let init = "run `nymvisor init <daemon binary>` for this daemon";
-    if !layout.data.is_dir() {
-        checks.fail("data folder", format!("{} does not exist", layout.data.display()), init);
-        return;
+    match std::fs::metadata(&layout.data) {
+        Ok(meta) if meta.is_dir() => {}
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            let fix = crate::config::explain_refused(&layout.data, &e).unwrap_or_else(|| {
+                format!("check the upgrade data folder {} (the error names what)", layout.data.display())
+            });
+            checks.fail("data folder", format!("cannot look at {}: {e}", layout.data.display()), fix);
+            return;
+        }
+        _ => {
+            checks.fail("data folder", format!("{} does not exist", layout.data.display()), init);
+            return;
+        }
     }
     let home = Home::new(&layout.data);
     checks.lock(&home);
@@ -82,27 +141,49 @@ fn instance(checks: &mut Checks, config: &Config, layout: &Layout) {
             );
             plan
         }
-        Err(e) if !layout.plan().exists() => {
-            checks.fail("upgrade-plan.json", e.to_string(), init);
-            return;
-        }
         Err(e) => {
-            checks.fail("upgrade-plan.json", e.to_string(), "fix the field named (or restore the file from a backup)");
+            match refused(&layout.plan()) {
+                Some((error, explained)) => {
+                    checks.fail(
+                        "upgrade-plan.json",
+                        format!("cannot read {}: {error}", layout.plan().display()),
+                        explained,
+                    );
+                }
+                None if crate::files::is_missing(&layout.plan()) => {
+                    checks.fail("upgrade-plan.json", e.to_string(), init)
+                }
+                None => checks.fail(
+                    "upgrade-plan.json",
+                    e.to_string(),
+                    "fix the field named (or restore the file from a backup)",
+                ),
+            }
             return;
         }
     };
-    if layout.history().exists()
+    if !crate::files::is_missing(&layout.history())
         && let Err(e) = read_json::<UpgradeHistory>(&layout.history())
     {
-        checks.fail("upgrade-history.json", e.to_string(), "fix the field named (the next switch rewrites it)");
+        match refused(&layout.history()) {
+            Some((error, explained)) => checks.fail(
+                "upgrade-history.json",
+                format!("cannot read {}: {error}", layout.history().display()),
+                explained,
+            ),
+            None => {
+                checks.fail("upgrade-history.json", e.to_string(), "fix the field named (the next switch rewrites it)");
+            }
+        }
     }
     current(checks, layout, &home, &plan.current);
     upgrades(checks, config, layout);
+    downgrades(checks, &plan);
     upstream(checks, config, layout);
 }
 
 /// The daemon binary of the release folder `dir`, as `run` runs it.
-fn spec(layout: &Layout, dir: &std::path::Path) -> NodeSpec {
+fn spec(layout: &Layout, dir: &Path) -> NodeSpec {
     let program = layout.binary(dir);
     NodeSpec {
         processes: vec![ProcessSpec { role: "daemon".to_owned(), program, args: vec![] }],
@@ -110,15 +191,22 @@ fn spec(layout: &Layout, dir: &std::path::Path) -> NodeSpec {
     }
 }
 
-/// The binary of `dir`, of `version` and build `identity` when the plan names them.
-fn binary(checks: &mut Checks, check: &str, layout: &Layout, dir: &std::path::Path, info: &UpgradeInfo) {
-    let path_fix = format!(
-        "provide it: `nymvisor add-upgrade <binary> --upgrade-name {} --add-binary` (or copy it to {})",
-        info.name,
-        layout.binary(dir).display()
-    );
-    let identity_fix =
-        format!("put the {} binary of version {} at {}", layout.daemon, info.version, layout.binary(dir).display());
+/// The binary of `dir`, of `version` and build `identity` when the plan names them; `running`
+/// when it is the release that runs (`add-upgrade` does not replace that one).
+fn binary(checks: &mut Checks, check: &str, layout: &Layout, dir: &Path, info: &UpgradeInfo, running: bool) {
+    let target = layout.binary(dir);
+    let path_fix = if running {
+        format!(
+            "put the {} binary of version {} back: `install -m 0755 <binary> {}` (add-upgrade does not replace the \
+             binary that runs)",
+            layout.daemon,
+            info.version,
+            target.display()
+        )
+    } else {
+        crate::add_upgrade::how_to_provide(layout, info)
+    };
+    let identity_fix = format!("put the {} binary of version {} at {}", layout.daemon, info.version, target.display());
     let fixes = BinaryFixes { path: &path_fix, identity: &identity_fix, makes_executable: true };
     let identity: Option<&BuildInfo> = info.binary_details.as_ref();
     match block_on(visor_core::check::check_binaries(&spec(layout, dir), Some(&info.version), identity)) {
@@ -131,13 +219,23 @@ fn current(checks: &mut Checks, layout: &Layout, home: &Home, info: &UpgradeInfo
     let dir = match home.read_current() {
         Ok(CurrentLink::Release(name)) => {
             let dir = name.dir(&layout.data);
-            if !dir.is_dir() {
-                checks.fail(
-                    "current",
-                    format!("current -> {name}, which does not exist"),
-                    format!("put {} back, or point current at the release that runs", dir.display()),
-                );
-                return;
+            match std::fs::metadata(&dir) {
+                Ok(meta) if meta.is_dir() => {}
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    let fix = crate::config::explain_refused(&dir, &e).unwrap_or_else(|| {
+                        format!("check the release folder {} (the error names what)", dir.display())
+                    });
+                    checks.fail("current", format!("current -> {name}, which cannot be looked at: {e}"), fix);
+                    return;
+                }
+                _ => {
+                    checks.fail(
+                        "current",
+                        format!("current -> {name}, which does not exist"),
+                        format!("put {} back, or point current at the release that runs", dir.display()),
+                    );
+                    return;
+                }
             }
             let upgrade = crate::plan::upgrade_name(&name);
             if upgrade == info.name {
@@ -164,18 +262,39 @@ fn current(checks: &mut Checks, layout: &Layout, home: &Home, info: &UpgradeInfo
             home.current()
         }
         Err(e) => {
-            checks.fail("current", format!("cannot read {}: {e}", home.current().display()), "make it a link");
+            let link = home.current();
+            let is_link = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+            let fix = match crate::config::explain_refused(&link, &e) {
+                Some(explained) => explained,
+                None if is_link => format!(
+                    "current is a link, but it cannot be read: check {} and its file system",
+                    layout.data.display()
+                ),
+                None => format!(
+                    "replace it with a link to the release that runs: `ln -sfn {} {}`",
+                    layout.release(&info.name),
+                    link.display()
+                ),
+            };
+            checks.fail("current", format!("cannot read {}: {e}", link.display()), fix);
             return;
         }
     };
-    binary(checks, &format!("release {}", info.name), layout, &dir, info);
+    binary(checks, &format!("release {}", info.name), layout, &dir, info, true);
 }
 
 fn upgrades(checks: &mut Checks, config: &Config, layout: &Layout) {
     let planned = match crate::plan::planned(layout, config) {
         Ok(planned) => planned,
         Err(e) => {
-            checks.fail("upgrades", e, "fix upgrade-plan.json");
+            checks.fail(
+                "upgrades",
+                e,
+                format!(
+                    "fix the queued upgrade named in {}, or cancel it with `nymvisor plan cancel <name>`",
+                    layout.plan().display()
+                ),
+            );
             return;
         }
     };
@@ -186,16 +305,24 @@ fn upgrades(checks: &mut Checks, config: &Config, layout: &Layout) {
     for upgrade in planned {
         let check = format!("upgrade {}", upgrade.name);
         let dir = layout.release_dir(&upgrade.name);
-        let when = upgrade.trigger.at().map(|at| format!(", due {at}")).unwrap_or_default();
+        let when = upgrade.trigger.at().map(|at| format!(", due {at:.0}")).unwrap_or_default();
+        let info = read_json::<UpgradeInfo>(&layout.upgrade_info(&upgrade.name));
         if layout.binary(&dir).is_file() {
-            let info = match read_json::<UpgradeInfo>(&layout.upgrade_info(&upgrade.name)) {
+            let info = match info {
                 Ok(info) => info,
                 Err(e) => {
-                    checks.fail(&check, e.to_string(), "queue it again with `nymvisor add-upgrade ... --force`");
+                    let fix = match refused(&layout.upgrade_info(&upgrade.name)) {
+                        Some((_, explained)) => explained,
+                        None => format!(
+                            "queue it again with `nymvisor add-upgrade <binary> --upgrade-name {} --force`",
+                            upgrade.name
+                        ),
+                    };
+                    checks.fail(&check, e.to_string(), fix);
                     continue;
                 }
             };
-            binary(checks, &check, layout, &dir, &info);
+            binary(checks, &check, layout, &dir, &info, false);
             continue;
         }
         match upgrade.artifact {
@@ -203,13 +330,23 @@ fn upgrades(checks: &mut Checks, config: &Config, layout: &Layout) {
                 &check,
                 format!("binary not there yet{when}: downloaded from {} and verified before then", describe(&source)),
             ),
-            Some(Err(why)) => checks.fail(
-                &check,
-                format!("its binary is missing and cannot be downloaded{when}: {why}"),
-                format!("provide it with `nymvisor add-upgrade <binary> --upgrade-name {} --add-binary`", upgrade.name),
-            ),
+            Some(Err(why)) => {
+                let fix = match &info {
+                    Ok(info) => crate::add_upgrade::how_to_provide(layout, info),
+                    Err(_) => crate::add_upgrade::how_to_queue(&upgrade.name, &upgrade.version, upgrade.trigger.at()),
+                };
+                checks.fail(&check, format!("its binary is missing and cannot be downloaded{when}: {why}"), fix);
+            }
             None => checks.ok(&check, format!("binary not there yet{when}: downloaded before then")),
         }
+    }
+}
+
+/// Each queued upgrade to an older version than the one that runs: performed at its time as
+/// queued (Nymvisor's rule for what is queued by hand), which may not be what was meant.
+fn downgrades(checks: &mut Checks, plan: &UpgradePlan) {
+    for (queued, said) in crate::plan::downgrades(plan) {
+        checks.warn(&format!("upgrade {}", queued.name), said, crate::plan::downgrade_fix(&queued.name));
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use visor_core::backup::Strategy;
 
+use facekit::suggest::UnknownKey;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -280,6 +281,21 @@ pub(crate) fn nymvisors_dir() -> Result<PathBuf, ConfigError> {
     Ok(home.join(".nym").join("nymvisors"))
 }
 
+/// Why `path` (the instances folder, an instance's file) cannot be used by this user, and what
+/// to do; `None` when `error` is not a refusal. Never to give away a folder above
+/// `~/.nym/nymvisors`: that is a user's home, and the fix is to run as that user, or to name
+/// this user's home.
+pub(crate) fn explain_refused(path: &Path, error: &std::io::Error) -> Option<String> {
+    let root = nymvisors_dir().ok().filter(|dir| path.starts_with(dir));
+    let root = root.as_deref().or_else(|| path.parent()).unwrap_or(path);
+    visor_core::access::explain_denied_within(
+        root,
+        path,
+        error,
+        "set NYM_HOME_DIR (or HOME) to the home of the user `nymvisor init` ran as",
+    )
+}
+
 /// The default configuration file of instance `id`.
 pub(crate) fn instance_config(id: &str) -> Result<PathBuf, ConfigError> {
     Ok(nymvisors_dir()?.join("instances").join(id).join("config").join("config.toml"))
@@ -298,9 +314,17 @@ pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
     let entries: Vec<_> = std::fs::read_dir(&instances)
         .map_err(|e| ConfigError {
             path: instances.clone(),
-            message: format!(
-                "cannot list the instances ({e}); run `nymvisor init`, or set NYMVISOR_ID or NYMVISOR_CONFIG_PATH"
-            ),
+            message: match explain_refused(&instances, &e) {
+                // There, but not this user's to list: `init` would not help.
+                Some(explained) => format!(
+                    "cannot list the instances ({e}); {explained}; or name the instance with NYMVISOR_ID or \
+                     NYMVISOR_CONFIG_PATH"
+                ),
+                None if e.kind() == std::io::ErrorKind::NotFound => format!(
+                    "no instance is set up here ({e}); run `nymvisor init`, or set NYMVISOR_ID or NYMVISOR_CONFIG_PATH"
+                ),
+                None => format!("cannot list the instances ({e}); or set NYMVISOR_ID or NYMVISOR_CONFIG_PATH"),
+            },
         })?
         .filter_map(Result::ok)
         .collect();
@@ -320,17 +344,25 @@ pub(crate) fn discover(env: &Env) -> Result<PathBuf, ConfigError> {
 pub(crate) fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
     let (config, warnings) = load_reporting(path, env)?;
     for warning in warnings {
-        tracing::warn!("{warning}");
+        tracing::warn!("{}", warning.message());
     }
     Ok(config)
 }
 
-/// Reads the configuration at `path` and applies the environment; returns the warnings about
-/// unknown keys too, for a caller whose log is not set up yet (it depends on the file).
-pub(crate) fn load_reporting(path: &Path, env: &Env) -> Result<(Config, Vec<String>), ConfigError> {
+/// Reads the configuration at `path` and applies the environment; returns the unknown keys too
+/// (each with the key likely meant), for a caller whose log is not set up yet (it depends on
+/// the file) or that shows them itself (`check`).
+pub(crate) fn load_reporting(path: &Path, env: &Env) -> Result<(Config, Vec<UnknownKey>), ConfigError> {
     let error = |message: String| ConfigError { path: path.to_owned(), message };
-    let text = visor_core::read_text_bounded(path)
-        .map_err(|e| error(format!("cannot read the configuration ({e}); run `nymvisor init` first")))?;
+    let text = visor_core::read_text_bounded(path).map_err(|e| {
+        error(match explain_refused(path, &e) {
+            Some(explained) => format!("cannot read the configuration ({e}); {explained}"),
+            None if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("cannot read the configuration ({e}); run `nymvisor init` first")
+            }
+            None => format!("cannot read the configuration ({e})"),
+        })
+    })?;
     parse_reporting(path, &text, env)
 }
 
@@ -339,14 +371,14 @@ pub(crate) fn load_reporting(path: &Path, env: &Env) -> Result<(Config, Vec<Stri
 pub(crate) fn parse(path: &Path, text: &str, env: &Env) -> Result<Config, ConfigError> {
     let (config, warnings) = parse_reporting(path, text, env)?;
     for warning in warnings {
-        tracing::warn!("{warning}");
+        tracing::warn!("{}", warning.message());
     }
     Ok(config)
 }
 
-fn parse_reporting(path: &Path, text: &str, env: &Env) -> Result<(Config, Vec<String>), ConfigError> {
+fn parse_reporting(path: &Path, text: &str, env: &Env) -> Result<(Config, Vec<UnknownKey>), ConfigError> {
     let parsed = facekit::toml_file::parse::<Config>(path, text, "`nymvisor init` writes every key")?;
-    let warnings = facekit::suggest::unknown_keys::<Config>(path, &parsed.unknown);
+    let warnings = facekit::suggest::describe_unknown_keys::<Config>(path, &parsed.unknown);
     let mut config = parsed.value;
     config.apply_env(env);
     config.validate(path)?;
@@ -541,6 +573,13 @@ mod tests {
             facekit::suggest::closest("daemon.upstream_polling_rate", known()),
             Some("nymvisor.upstream_polling_rate"),
             "a key in the wrong section"
+        );
+        // Misspelt and in the wrong section (appended below [daemon]): said where it goes.
+        let said = UnknownKey::new("daemon.upstream_poling_rate", Path::new("/c.toml"), known());
+        assert_eq!(
+            said.fix,
+            "did you mean `nymvisor.upstream_polling_rate` (a key of the `[nymvisor]` table: it must go below the \
+             `[nymvisor]` line, before the next table)?"
         );
     }
 

@@ -250,8 +250,12 @@ pub(crate) type FileError = facekit::toml_file::FileError;
 /// Reads a JSON document, naming the field at fault.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, FileError> {
     let error = |message: String| FileError::new(path, message);
-    let bytes =
-        visor_core::read_bounded(path, visor_core::MAX_DOCUMENT).map_err(|e| error(format!("cannot read: {e}")))?;
+    let bytes = visor_core::read_bounded(path, visor_core::MAX_DOCUMENT).map_err(|e| {
+        error(match crate::config::explain_refused(path, &e) {
+            Some(explained) => format!("cannot read: {e}; {explained}"),
+            None => format!("cannot read: {e}"),
+        })
+    })?;
     parse_json(&bytes).map_err(error)
 }
 
@@ -278,6 +282,11 @@ pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Resul
     }
     let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
     visor_core::write_atomic(path, &bytes, 0o644)
+}
+
+/// Whether nothing is at `path` (a file this user may not look at is there, not missing).
+pub(crate) fn is_missing(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// Reads the current-version info, under our name or the real tool's.

@@ -242,6 +242,16 @@ Next steps:
     }
 }
 
+/// `init` cannot make the folder `dir`: the folder that refused, whose it is and what to do.
+/// What is named is the outermost folder `init` makes, never one above it to give away.
+fn cannot_make(dir: &Path, error: &std::io::Error) -> anyhow::Error {
+    let made = dir.ancestors().take_while(|a| crate::files::is_missing(a)).last().unwrap_or(dir);
+    match visor_core::access::explain_making(made, dir, error) {
+        Some(why) => anyhow::anyhow!("cannot create {}: {error}; {why}", made.display()),
+        None => anyhow::anyhow!("cannot create {}: {error}", dir.display()),
+    }
+}
+
 /// Runs `init`; returns what it made.
 pub(crate) fn init(args: &InitArgs, env: &Env) -> anyhow::Result<Initialised> {
     let binary = absolute(&args.daemon_binary)?;
@@ -258,6 +268,26 @@ pub(crate) fn init(args: &InitArgs, env: &Env) -> anyhow::Result<Initialised> {
         bail!("{} already exists: this instance is initialised (remove the file to start over)", config_path.display());
     }
     let layout = Layout::new(&config)?;
+    if config.daemon.home.exists() && !config.daemon.home.is_dir() {
+        bail!(
+            "the daemon's home {} is not a folder; give the daemon's home folder with --daemon-home or DAEMON_HOME",
+            config.daemon.home.display()
+        );
+    }
+    let backups = config.daemon.backup_data_directory.clone().unwrap_or_else(|| layout.daemon_nymvisor.join("backups"));
+    let dirs = [
+        layout.daemon_nymvisor.clone(),
+        backups,
+        layout.data.join("genesis").join("bin"),
+        layout.data.join("upgrades"),
+        config_path.parent().map_or_else(|| config_path.clone(), Path::to_owned),
+    ];
+    // Every folder asked before anything is made or said: a refusal leaves nothing half made.
+    for dir in &dirs {
+        if let Err(e) = visor_core::access::may_make(dir) {
+            return Err(cannot_make(dir, &e));
+        }
+    }
     // As Nymvisor, a missing daemon home is made (a provisioning script may run `init` before
     // the daemon's own); but said, as a mistyped path would otherwise go unnoticed until the
     // first backup holds nothing.
@@ -265,20 +295,14 @@ pub(crate) fn init(args: &InitArgs, env: &Env) -> anyhow::Result<Initialised> {
     if created_home {
         tracing::warn!(
             daemon_home = %config.daemon.home.display(),
-            "the daemon's home folder does not exist: creating it empty; if the daemon keeps its data elsewhere, \
-             fix --daemon-home (or DAEMON_HOME) and run init again"
-        );
-    } else if !config.daemon.home.is_dir() {
-        bail!(
-            "the daemon's home {} is not a folder; give the daemon's home folder with --daemon-home or DAEMON_HOME",
-            config.daemon.home.display()
+            "the daemon's home folder does not exist: creating it empty; if the daemon keeps its data elsewhere (a \
+             mistyped --daemon-home or DAEMON_HOME), set `home` under [daemon] in {} to that folder and remove the \
+             empty one (init refuses to run again once the instance exists)",
+            config_path.display()
         );
     }
-    let backups = config.daemon.backup_data_directory.clone().unwrap_or_else(|| layout.daemon_nymvisor.join("backups"));
-    for dir in
-        [&layout.daemon_nymvisor, &backups, &layout.data.join("genesis").join("bin"), &layout.data.join("upgrades")]
-    {
-        visor_core::create_dir_durable(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for dir in &dirs[..4] {
+        visor_core::create_dir_durable(dir).map_err(|e| cannot_make(dir, &e))?;
     }
     let genesis_dir = layout.release_dir("genesis");
     let genesis_binary = layout.binary(&genesis_dir);

@@ -225,7 +225,7 @@ fn load_config(log: &facekit::LogOptions) -> Result<(PathBuf, config::Config, en
     let (config, warnings) = config::load_reporting(&path, &env).map_err(config_error)?;
     init_logging(config.nymvisor.disable_logs, log);
     for warning in warnings {
-        tracing::warn!("{warning}");
+        tracing::warn!("{}", warning.message());
     }
     Ok((path, config, env))
 }
@@ -233,7 +233,7 @@ fn load_config(log: &facekit::LogOptions) -> Result<(PathBuf, config::Config, en
 fn run(daemon_args: Vec<OsString>, metrics_listen: Option<String>, log: &facekit::LogOptions) -> Result<Exit, Failure> {
     let (path, config, _) = load_config(log)?;
     let layout = Layout::new(&config).map_err(config_error)?;
-    if !layout.plan().exists() {
+    if files::is_missing(&layout.plan()) {
         return Err(config_error(anyhow::anyhow!(
             "{} is missing: run `nymvisor init` for this daemon first",
             layout.plan().display()
@@ -278,8 +278,9 @@ fn main_impl(cli: Cli) -> Result<Exit, Failure> {
             let (_, config, _) = load_config(&log)?;
             let info = add_upgrade::add_upgrade(&args, &config).map_err(config_error)?;
             match args.output {
+                // Whole seconds: the fraction says nothing to plan by.
                 Output::Text => facekit::println_out(&format!(
-                    "upgrade {} ({}) planned for {}",
+                    "upgrade {} ({}) planned for {:.0}",
                     info.name, info.version, info.upgrade_time
                 )),
                 Output::Json => facekit::println_out(&serde_json::to_string(&info)?),

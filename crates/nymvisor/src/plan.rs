@@ -70,6 +70,46 @@ pub(crate) fn superseded(version: &str, running: &str, by: &str) -> Option<Strin
     }
 }
 
+/// The queued upgrades of `plan` to an older version than the one that runs, each with what
+/// becomes of it: performed at its time as queued (a downgrade is an operator's to ask for), or
+/// dropped when a newer upgrade queued before it switches.
+pub(crate) fn downgrades(plan: &UpgradePlan) -> Vec<(UpgradeInfo, String)> {
+    let running = &plan.current.version;
+    let older = |q: &&UpgradeInfo| compare(&q.version, running).is_ok_and(|o| o.is_lt());
+    plan.queued_up
+        .iter()
+        .filter(older)
+        .map(|q| {
+            let before = plan.queued_up.iter().find(|b| {
+                b.name != q.name
+                    && b.upgrade_time <= q.upgrade_time
+                    && compare(&b.version, &q.version).is_ok_and(|o| o.is_ge())
+            });
+            let fate = match before {
+                Some(b) => format!(
+                    "once upgrade {} ({}, due {:.0}) runs, it will be dropped, not performed",
+                    b.name, b.version, b.upgrade_time
+                ),
+                None => format!("it will be performed at {:.0} as queued", q.upgrade_time),
+            };
+            let said = format!(
+                "upgrade {} ({}) is a downgrade: {running} runs now; {fate} (an older daemon may not read data a \
+                 newer one wrote)",
+                q.name, q.version
+            );
+            (q.clone(), said)
+        })
+        .collect()
+}
+
+/// What to do about the queued downgrade `name`.
+pub(crate) fn downgrade_fix(name: &str) -> String {
+    format!(
+        "if it is not meant, cancel it: `nymvisor plan cancel {name}`; if it is, keep the backup taken before it \
+         (the way back)"
+    )
+}
+
 fn history(layout: &Layout) -> Result<UpgradeHistory, String> {
     let path = layout.history();
     if path.exists() { read_json(&path).map_err(|e| e.to_string()) } else { Ok(UpgradeHistory::default()) }

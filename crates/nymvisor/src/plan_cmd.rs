@@ -8,7 +8,9 @@
 //! announcing the same upgrade again does not queue it again; `add-upgrade` still can, as an
 //! operator's explicit act.
 
-use facekit::plan::{CurrentRelease, Live, PlanArgs, PlanCommand, PlanReport, PlannedUpgrade, TriggerView};
+use facekit::plan::{
+    CurrentRelease, Live, PlanArgs, PlanCommand, PlanReport, PlannedUpgrade, ReleaseState, TriggerView,
+};
 use facekit::{Failure, Output};
 use visor_core::{Exit, Home};
 
@@ -26,7 +28,7 @@ pub(crate) fn command(args: &PlanArgs, log: &facekit::LogOptions) -> Result<Exit
 }
 
 fn read_plan(layout: &Layout) -> Result<UpgradePlan, Failure> {
-    if !layout.plan().exists() {
+    if crate::files::is_missing(&layout.plan()) {
         return Err(Failure::config(anyhow::anyhow!(
             "{} is missing: run `nymvisor init` for this daemon first",
             layout.plan().display()
@@ -53,17 +55,31 @@ fn report(layout: &Layout, config: &Config) -> Result<PlanReport, Failure> {
     let mut upgrades = Vec::new();
     for upgrade in planned {
         let dir = layout.release_dir(&upgrade.name);
-        let ready = layout.binary(&dir).is_file();
+        let binary = layout.binary(&dir);
+        let ready = binary.is_file();
+        let queued = plan.queued_up.iter().find(|q| q.name == upgrade.name);
         let download = match &upgrade.artifact {
-            Some(Err(why)) => Err(format!(
-                "{why}; provide its binary with `nymvisor add-upgrade <binary> --upgrade-name {} --add-binary`",
-                upgrade.name
-            )),
+            Some(Err(why)) => {
+                let how = match read_json::<UpgradeInfo>(&layout.upgrade_info(&upgrade.name)) {
+                    Ok(info) => crate::add_upgrade::how_to_provide(layout, &info),
+                    Err(_) => crate::add_upgrade::how_to_queue(&upgrade.name, &upgrade.version, upgrade.trigger.at()),
+                };
+                Err(format!("{why}; {how}"))
+            }
             _ => Ok(()),
         };
-        let (release_state, release_detail) = live.release_state(&upgrade.version, ready, download);
+        let (release_state, mut release_detail) = live.release_state(&upgrade.version, ready, download);
+        if release_state == ReleaseState::Present && !is_executable(&binary) {
+            // Looked at, never run: nymvisor gives it its execute bits when it switches to it.
+            release_detail = Some(format!(
+                "but its binary {} is not executable: nymvisor makes it executable when it switches to it (or \
+                 `chmod +x {}` now)",
+                binary.display(),
+                binary.display()
+            ));
+        }
         upgrades.push(PlannedUpgrade {
-            source: source_of(plan.queued_up.iter().find(|q| q.name == upgrade.name)),
+            source: source_of(queued),
             name: upgrade.name.clone(),
             version: upgrade.version.clone(),
             release: upgrade.release.as_ref().map(ToString::to_string),
@@ -81,12 +97,21 @@ fn report(layout: &Layout, config: &Config) -> Result<PlanReport, Failure> {
             dropped.info.name, dropped.info.version, dropped.reason, dropped.dropped_at
         ));
     }
+    for (queued, said) in crate::plan::downgrades(&plan) {
+        report.notes.push(format!("{said}; {}", crate::plan::downgrade_fix(&queued.name)));
+    }
     report.notes.push(format!(
         "while `nymvisor run` runs, {} is polled every {} for new upgrades; `add-upgrade` queues one by hand",
         config.upstream_url(),
         humantime::format_duration(config.nymvisor.upstream_polling_rate)
     ));
     Ok(report)
+}
+
+/// Whether `binary` has an execute bit (looked at, not run).
+fn is_executable(binary: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(binary).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 /// Run-loop states in which a due upgrade is being carried out: too late to cancel it.

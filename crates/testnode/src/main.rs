@@ -109,6 +109,29 @@ environment:
   NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID   not used; which of them are set is recorded
                              in starts.jsonl (serviceEnv): the visor must not pass them on
 
+under each face (to try a face by hand, with testnode as its node):
+  visor (Vega)       a release folder holds testnode (a copy or a symlink) and a
+                     testnode.version file; its run-config.toml runs it as the core:
+                       path = \"testnode\"
+                       args = [\"start\", \"--home\", \"/tmp/tn\", \"--socket\", \"/tmp/tn.sock\",
+                               \"--upgrade-at\", \"150\", \"--release-tag\", \"v0.2.0\"]
+                       socketPath = \"/tmp/tn.sock\"   (under [vega.rpc], httpPath = \"/rpc\")
+                     the core halts at height 150 and asks for v0.2.0: a folder <home>/v0.2.0
+                     made the same way (testnode.version: v0.2.0) is switched to
+  nymvisor (Nym)     `init` and `add-upgrade` copy only the binary, never testnode.version:
+                     give each version a wrapper script instead, e.g. nym-node-1.1.0:
+                       #!/bin/sh
+                       TESTNODE_VERSION=1.1.0 TESTNODE_BINARY_NAME=nym-node exec /path/to/testnode \"$@\"
+                     then: nymvisor init ./nym-node-1.0.0 --daemon-home /tmp/nym-node-home;
+                     nymvisor run run --home /tmp/tn (the daemon runs as `testnode run`);
+                     nymvisor add-upgrade ./nym-node-1.1.0 --upgrade-name v1.1.0 --upgrade-delay 1m
+  cosmovisor (Cosmos)  as an app testnode needs `cosmos` as its first argument, which the
+                     visor does not pass: the app binary is a wrapper script, e.g. simd-v1:
+                       #!/bin/sh
+                       TESTNODE_VERSION=v1 exec /path/to/testnode cosmos \"$@\" --records /tmp/tn
+                     then: DAEMON_NAME=simd DAEMON_HOME=/tmp/simd cosmovisor init ./simd-v1;
+                     DAEMON_NAME=simd DAEMON_HOME=/tmp/simd cosmovisor run start --home /tmp/simd
+
 files it reads:
   testnode.version           its version (above)
   <home>/starts.jsonl        its earlier starts, for --crash-first

@@ -48,24 +48,50 @@ pub struct History {
     pub switches: Vec<SwitchRecord>,
 }
 
-/// A history file that cannot be read.
+/// A history file that cannot be read or written: which, why, and what to do.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read the switch history {path}: {message}; move the file aside to start a new history")]
+#[error("cannot {action} the switch history {path}: {message}; {fix}")]
 pub struct HistoryError {
+    /// `read` or `write`.
+    pub action: &'static str,
     /// The file.
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// What to do. Moving the file aside is said only for a file that reads but is not a
+    /// history: a refused or failing read says nothing about the file, which is the record of
+    /// every switch.
+    pub fix: String,
+}
+
+impl HistoryError {
+    /// The history at `path` could not be read or written (`action`) for `error`.
+    fn io(action: &'static str, path: &Path, error: &io::Error) -> Self {
+        let fix = crate::access::explain_denied(path, error).unwrap_or_else(|| match error.kind() {
+            io::ErrorKind::InvalidInput | io::ErrorKind::FileTooLarge | io::ErrorKind::InvalidData => {
+                format!("the file is not a switch history; move it aside ({}.bad) to start a new one", path.display())
+            }
+            _ => "the file is kept as it is; fix what the error names (disk, file system) and try again".to_owned(),
+        });
+        Self { action, path: path.display().to_string(), message: error.to_string(), fix }
+    }
 }
 
 impl History {
     /// Reads `path`; a missing file is an empty history.
     pub fn load(path: &Path) -> Result<Self, HistoryError> {
-        let error = |message: String| HistoryError { path: path.display().to_string(), message };
         match crate::durable::read_bounded(path, crate::durable::MAX_DOCUMENT) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| error(e.to_string())),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| HistoryError {
+                action: "read",
+                path: path.display().to_string(),
+                message: e.to_string(),
+                fix: format!(
+                    "the file is not a switch history; move it aside ({}.bad) to start a new one",
+                    path.display()
+                ),
+            }),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self { version: 1, switches: Vec::new() }),
-            Err(e) => Err(error(e.to_string())),
+            Err(e) => Err(HistoryError::io("read", path, &e)),
         }
     }
 
@@ -86,14 +112,32 @@ impl History {
         let mut history = Self::load(path)?;
         history.version = 1;
         change(&mut history);
-        history
-            .save(path)
-            .map_err(|e| HistoryError { path: path.display().to_string(), message: format!("cannot write: {e}") })?;
+        history.save(path).map_err(|e| HistoryError::io("write", path, &e))?;
         Ok(history)
     }
 
     /// The record with `id`.
     pub fn find_mut(&mut self, id: &str) -> Option<&mut SwitchRecord> {
         self.switches.iter_mut().rev().find(|r| r.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_file_that_is_not_a_history_is_to_be_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.json");
+        std::fs::write(&path, b"{ not json").unwrap();
+        let e = History::load(&path).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("cannot read the switch history {}:", path.display())), "{e}");
+        assert!(e.contains("move it aside"), "{e}");
+        let denied = HistoryError::io("read", &path, &io::Error::from_raw_os_error(nix::libc::EACCES)).to_string();
+        assert!(denied.contains(") belong to user ") && denied.contains("chown -R"), "{denied}");
+        assert!(!denied.contains("aside"), "a refused read says nothing about the file: {denied}");
+        let failing = HistoryError::io("write", &path, &io::Error::from_raw_os_error(nix::libc::EIO)).to_string();
+        assert!(failing.starts_with("cannot write the switch history") && !failing.contains("aside"), "{failing}");
     }
 }

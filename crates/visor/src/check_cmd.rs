@@ -21,18 +21,52 @@ pub(crate) fn command(home: &Path, output: Output) -> Result<Exit, Failure> {
     let home = Home::new(std::path::absolute(home)?);
     let mut checks = Checks::new();
     let root = home.root().display().to_string();
-    if !home.root().is_dir() {
-        checks.fail("home", format!("{root} is not a folder"), format!("create it with `visor init --home {root}`"));
-        return checks.finish(output);
+    match std::fs::metadata(home.root()) {
+        Ok(meta) if meta.is_dir() => {}
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            let fix = visor_core::access::explain_denied(home.root(), &e)
+                .unwrap_or_else(|| format!("check that {root} is the home folder, and that this user may enter it"));
+            checks.fail("home", format!("cannot look at {root}: {e}"), fix);
+            return checks.finish(output);
+        }
+        _ => {
+            checks.fail(
+                "home",
+                format!("{root} is not a folder"),
+                format!("create it with `visor init --home {root}`"),
+            );
+            return checks.finish(output);
+        }
     }
     let config = home.root().join("config.toml");
-    let settings = match crate::config::load(&config) {
-        Ok(settings) => {
-            checks.ok("config", format!("{} is valid", config.display()));
+    let settings = match crate::config::load_reporting(&config) {
+        Ok((settings, unknown)) => {
+            if unknown.is_empty() {
+                checks.ok("config", format!("{} is valid", config.display()));
+            } else {
+                let s = if unknown.len() == 1 { "" } else { "s" };
+                checks.ok("config", format!("{} is valid, but for the unknown key{s} below", config.display()));
+            }
+            for key in unknown {
+                checks.warn("config", key.detail, key.fix);
+            }
             Some(settings)
         }
         Err(e) => {
-            checks.fail("config", e.to_string(), format!("fix it as said; {}", crate::config::INIT_HINT));
+            match facekit::check::refused(&config) {
+                Some((error, explained)) => {
+                    checks.fail("config", format!("cannot read {}: {error}", config.display()), explained);
+                }
+                None => checks.fail(
+                    "config",
+                    e.to_string(),
+                    format!(
+                        "edit {} at the key or line named; `visor init --home <a new folder>` writes a config.toml \
+                         whose comments explain every key and its default",
+                        config.display()
+                    ),
+                ),
+            }
             None
         }
     };
@@ -62,20 +96,30 @@ fn current(checks: &mut Checks, home: &Home) -> Option<(String, std::path::PathB
     match home.read_current() {
         Ok(CurrentLink::Release(name)) => {
             let dir = name.dir(root);
-            if dir.is_dir() {
-                checks.ok("current", format!("current -> {name}"));
-                Some((name.to_string(), dir))
-            } else {
-                checks.fail(
-                    "current",
-                    format!("current -> {name}, which does not exist; `visor run` refuses to start"),
-                    format!(
-                        "put the release folder {} back, or point current at an existing release (ln -sfn <folder> {})",
-                        dir.display(),
-                        home.current().display()
-                    ),
-                );
-                None
+            match std::fs::metadata(&dir) {
+                Ok(meta) if meta.is_dir() => {
+                    checks.ok("current", format!("current -> {name}"));
+                    Some((name.to_string(), dir))
+                }
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    let fix = visor_core::access::explain_denied(&dir, &e).unwrap_or_else(|| {
+                        format!("check the release folder {} (the error names what)", dir.display())
+                    });
+                    checks.fail("current", format!("current -> {name}, which cannot be looked at: {e}"), fix);
+                    None
+                }
+                _ => {
+                    checks.fail(
+                        "current",
+                        format!("current -> {name}, which does not exist; `visor run` refuses to start"),
+                        format!(
+                            "put the release folder {} back, or point current at an existing release (ln -sfn <folder> {})",
+                            dir.display(),
+                            home.current().display()
+                        ),
+                    );
+                    None
+                }
             }
         }
         Ok(CurrentLink::Missing) if genesis.is_dir() => {
@@ -106,31 +150,65 @@ fn current(checks: &mut Checks, home: &Home) -> Option<(String, std::path::PathB
             home.current_dir().ok().filter(|dir| dir.is_dir()).map(|dir| ("current".to_owned(), dir))
         }
         Err(e) => {
-            checks.fail(
-                "current",
-                format!("cannot read {}: {e}", home.current().display()),
-                "make current a link to a release folder",
-            );
+            let link = home.current();
+            let is_link = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+            let fix = match visor_core::access::explain_denied(&link, &e) {
+                Some(explained) => explained,
+                None if is_link => format!(
+                    "current is a link, but it cannot be read: check the home folder {} and its file system",
+                    root.display()
+                ),
+                None => format!(
+                    "replace it with a link to the release that runs, e.g. `ln -sfn genesis {}` (the visor writes \
+                     relative links)",
+                    link.display()
+                ),
+            };
+            checks.fail("current", format!("cannot read {}: {e}", link.display()), fix);
             None
         }
     }
 }
 
-/// The release folder `dir`: its run configuration, then its binaries (of version `expected`
-/// when given). Returns what it runs when its configuration reads.
+/// The release folder `dir`: its run configuration (what `visor init` left to fill in named key
+/// by key, unknown keys warned about), then its binaries (of version `expected` when given).
+/// Returns what it runs when its configuration reads.
 fn release(checks: &mut Checks, check: &str, dir: &Path, expected: Option<&str>) -> Option<NodeSpec> {
-    let spec = match crate::run_config::read(dir) {
-        Ok(spec) => spec,
-        Err(e) => {
+    let file = dir.join(RUN_CONFIG);
+    if let Some(raw) = crate::run_config::read_raw(dir) {
+        let unfilled = crate::run_config::unfilled(&raw);
+        for u in &unfilled {
             checks.fail(
                 check,
-                e.to_string(),
-                format!("edit {} as the message says (its comments explain every key)", e.path.display()),
+                format!("key `{}` in {} {}", u.key, file.display(), u.problem),
+                format!("edit {}: {}", file.display(), u.fix),
             );
+        }
+        if !unfilled.is_empty() {
+            return None;
+        }
+    }
+    let spec = match crate::run_config::read_reporting(dir) {
+        Ok((spec, unknown)) => {
+            for key in unknown {
+                checks.warn(check, key.detail, key.fix);
+            }
+            spec
+        }
+        Err(e) => {
+            match facekit::check::refused(&file) {
+                Some((error, explained)) => {
+                    checks.fail(check, format!("cannot read {}: {error}", file.display()), explained);
+                }
+                None => checks.fail(
+                    check,
+                    e.to_string(),
+                    format!("edit {} as the message says (its comments explain every key)", e.path.display()),
+                ),
+            }
             return None;
         }
     };
-    let file = dir.join(RUN_CONFIG);
     let path_fix = format!(
         "set `path` under [vega.binary] (or [data_node.binary]) in {} to the binary (absolute, or relative to the \
          release folder), or put the binary there",
@@ -168,6 +246,17 @@ fn admin_socket(checks: &mut Checks, admin: &AdminEndpoint, run_config: &Path, n
         }
     };
     match std::fs::symlink_metadata(&admin.socket) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            // The socket's folder is the core's: never to be given away to whoever checks.
+            let fix = if facekit::toml_file::is_denied(&e) {
+                "run check as the user the visor and the core run as (this user may not look into the socket's \
+                 folder)"
+                    .to_owned()
+            } else {
+                match_fix.clone()
+            };
+            checks.fail(CHECK, format!("cannot look at {socket} ({key}): {e}"), fix);
+        }
         Err(_) => {
             let parent = admin.socket.parent().filter(|p| !p.as_os_str().is_empty());
             if let Some(parent) = parent.filter(|p| !p.is_dir()) {
@@ -233,7 +322,17 @@ fn upgrades(checks: &mut Checks, home: &Home, live: &facekit::plan::Live, settin
         }
     };
     let dir = folder.dir(home.root());
-    if dir.is_dir() {
+    let present = match std::fs::metadata(&dir) {
+        Ok(meta) => meta.is_dir(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => {
+            let fix = visor_core::access::explain_denied(&dir, &e)
+                .unwrap_or_else(|| format!("check the release folder {} (the error names what)", dir.display()));
+            checks.fail(&check, format!("cannot look at the release folder {}: {e}", dir.display()), fix);
+            return;
+        }
+    };
+    if present {
         release(checks, &check, &dir, Some(&pending.version));
     } else if settings.staging.is_some() {
         checks.ok(&check, format!("release folder {folder} is missing; autoInstall downloads it before the height"));

@@ -16,6 +16,7 @@ use visor_core::stage::{
 use visor_core::supervise::{RestartPolicy, StopPolicy};
 use visor_core::{AdminSettings, ConnectionBudget, ReleaseName, Settings};
 
+use facekit::suggest::UnknownKey;
 use facekit::toml_file::{self, FileError, count};
 
 /// Defaults, as `visor init` writes them and as a missing key means.
@@ -142,6 +143,16 @@ fn legacy_assets_fix(assets: &toml::Value) -> String {
 /// Reads `path`. Unknown keys are logged as warnings. The GitHub token comes from
 /// `GITHUB_TOKEN`.
 pub(crate) fn load(path: &Path) -> Result<Settings, FileError> {
+    let (settings, unknown) = load_reporting(path)?;
+    for key in unknown {
+        tracing::warn!("{}", key.message());
+    }
+    Ok(settings)
+}
+
+/// Reads `path` as [`load`] does, and returns its unknown keys (each with the key likely meant)
+/// instead of logging them: `check` shows each as a line of its own.
+pub(crate) fn load_reporting(path: &Path) -> Result<(Settings, Vec<UnknownKey>), FileError> {
     let parsed = toml_file::load::<Raw>(path, INIT_HINT)?;
     let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
     from_raw(path, parsed, token)
@@ -149,7 +160,7 @@ pub(crate) fn load(path: &Path) -> Result<Settings, FileError> {
 
 /// Parses the configuration `text` (as if read from `path`), without a token.
 pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Settings, FileError> {
-    from_raw(path, toml_file::parse::<Raw>(path, text, INIT_HINT)?, None)
+    from_raw(path, toml_file::parse::<Raw>(path, text, INIT_HINT)?, None).map(|(settings, _)| settings)
 }
 
 /// `{os}` and `{arch}` in an asset name, as Vega's release assets spell them.
@@ -222,14 +233,18 @@ fn staging(path: &Path, auto: RawAutoInstall, token: Option<String>) -> Result<O
     }))
 }
 
-fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) -> Result<Settings, FileError> {
+fn from_raw(
+    path: &Path,
+    parsed: toml_file::Parsed<Raw>,
+    token: Option<String>,
+) -> Result<(Settings, Vec<UnknownKey>), FileError> {
     let raw = parsed.value;
     let auto = raw.auto_install.unwrap_or_default();
     if let Some(assets) = &auto.assets {
         return Err(FileError::new(path, legacy_assets_fix(assets)));
     }
     let unknown: Vec<String> = parsed.unknown.into_iter().filter(|k| !k.starts_with("autoInstall.assets")).collect();
-    facekit::suggest::warn_unknown_keys::<Raw>(path, &unknown);
+    let unknown = facekit::suggest::describe_unknown_keys::<Raw>(path, &unknown);
     let poll = raw.poll_interval_milliseconds.unwrap_or(defaults::POLL_INTERVAL_MILLISECONDS);
     if poll < MIN_POLL_INTERVAL_MILLISECONDS {
         return Err(FileError::new(
@@ -296,7 +311,7 @@ fn from_raw(path: &Path, parsed: toml_file::Parsed<Raw>, token: Option<String>) 
         ends_with_node: false,
         announcements: None,
     };
-    Ok(settings)
+    Ok((settings, unknown))
 }
 
 #[cfg(test)]
@@ -307,7 +322,7 @@ mod tests {
         let path = Path::new("/home/v/config.toml");
         toml_file::parse::<Raw>(path, text, INIT_HINT)
             .and_then(|p| from_raw(path, p, None))
-            .map(|settings| VisorConfig { settings })
+            .map(|(settings, _)| VisorConfig { settings })
             .map_err(|e| e.to_string())
     }
 
@@ -416,6 +431,22 @@ mod tests {
         let known = || keys.iter().map(String::as_str);
         assert_eq!(facekit::suggest::closest("maxNumberOfRestart", known()), Some("maxNumberOfRestarts"));
         assert_eq!(facekit::suggest::closest("backup.folder", known()), Some("backup.folders"));
+    }
+
+    #[test]
+    fn a_key_appended_below_the_last_table_is_told_where_it_goes() {
+        let path = Path::new("/home/v/config.toml");
+        let text = format!("{}maxNumberOfRestart = 5\n", crate::init::config_toml());
+        let (_, unknown) = from_raw(path, toml_file::parse::<Raw>(path, &text, INIT_HINT).unwrap(), None).unwrap();
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert_eq!(
+            unknown[0].detail,
+            "unknown key `autoInstall.asset.maxNumberOfRestart` in /home/v/config.toml, ignored"
+        );
+        assert_eq!(
+            unknown[0].fix,
+            "did you mean `maxNumberOfRestarts` (a top-level key: it must go above the first `[table]` line)?"
+        );
     }
 
     #[test]

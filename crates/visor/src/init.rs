@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::config::defaults;
 use crate::run_config::RUN_CONFIG;
@@ -269,8 +269,7 @@ const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/visor.
 /// Creates a new home at `home`; returns what it made and the next steps, for the operator.
 pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<String> {
     if home.exists() {
-        let holds_files =
-            std::fs::read_dir(home).with_context(|| format!("cannot read {}", home.display()))?.next().is_some();
+        let holds_files = std::fs::read_dir(home).map_err(|e| refused(home, home, "read", &e))?.next().is_some();
         if holds_files || !home.is_dir() {
             bail!(
                 "home folder {} already exists and holds files; choose a new or empty folder (init never overwrites a home)",
@@ -279,17 +278,30 @@ pub(crate) fn init(home: &Path, with_data_node: bool) -> anyhow::Result<String> 
         }
     }
     let genesis = home.join("genesis");
-    visor_core::create_dir_durable(&genesis).with_context(|| format!("cannot create {}", genesis.display()))?;
+    // Asked before anything is made: a refusal leaves nothing half made.
+    if let Err(e) = visor_core::access::may_make(&genesis) {
+        return Err(refused(home, &genesis, "create", &e));
+    }
+    visor_core::create_dir_durable(&genesis).map_err(|e| refused(home, &genesis, "create", &e))?;
     for (file, text) in [
         (genesis.join(RUN_CONFIG), run_config_toml("genesis", with_data_node)),
         (home.join(RELEASE_EXAMPLE), release_example_toml(with_data_node)),
         (home.join("config.toml"), config_toml()),
     ] {
         tracing::debug!(file = %file.display(), "writing");
-        visor_core::write_atomic(&file, text.as_bytes(), 0o600)
-            .with_context(|| format!("cannot write {}", file.display()))?;
+        visor_core::write_atomic(&file, text.as_bytes(), 0o600).map_err(|e| refused(home, &file, "write", &e))?;
     }
     Ok(next_steps(home, with_data_node))
+}
+
+/// `init` could not `action` (read, create, write) `path` of the new `home`: the folder that
+/// refused, whose it is, and what to do. A home that is not there yet is what cannot be made.
+fn refused(home: &Path, path: &Path, action: &str, error: &std::io::Error) -> anyhow::Error {
+    let what = if action == "create" && !home.exists() { home } else { path };
+    match visor_core::access::explain_making(home, path, error) {
+        Some(why) => anyhow::anyhow!("cannot {action} {}: {error}; {why}", what.display()),
+        None => anyhow::anyhow!("cannot {action} {}: {error}", what.display()),
+    }
 }
 
 #[cfg(test)]
@@ -302,7 +314,10 @@ mod tests {
             let text = release_example_toml(with_data_node);
             let e = crate::run_config::parse(Path::new("/home/v0.74.3"), &text).unwrap_err().to_string();
             assert!(e.contains("vega.rpc.socketPath") && e.contains("empty"), "{e}");
-            let filled = text.replace("socketPath = \"\"", "socketPath = \"/run/vega.sock\"");
+            assert!(e.contains("vega.binary.args") && e.contains("placeholders"), "{e}");
+            let filled = text
+                .replace("socketPath = \"\"", "socketPath = \"/run/vega.sock\"")
+                .replace("args = [\"arg1\", \"arg2\", \"...\"]", "args = [\"start\"]");
             let spec = crate::run_config::parse(Path::new("/home/v0.74.3"), &filled).unwrap();
             assert_eq!(spec.processes.len(), if with_data_node { 2 } else { 1 }, "{text}");
             assert_eq!(spec.processes[0].program, Path::new("/home/v0.74.3/vega"));

@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use facekit::Failure;
-use facekit::plan::{CurrentRelease, Live, PlanArgs, PlanCommand, PlanReport, PlannedUpgrade, TriggerView};
+use facekit::plan::{
+    CurrentRelease, Live, PlanArgs, PlanCommand, PlanReport, PlannedUpgrade, ReleaseState, TriggerView,
+};
 use visor_core::{Exit, Home, Settings, Trigger};
 
 use crate::run_config::{RUN_CONFIG, RawRunConfig};
@@ -29,11 +31,54 @@ pub(crate) fn required_home(home: Option<&Path>) -> Result<Home, Failure> {
     Ok(Home::new(std::path::absolute(home)?))
 }
 
-/// The release tag `current`'s run configuration names (free text; Vega recommends the tag).
-fn release_name(home: &Home, release: &str) -> Option<String> {
+/// The version of the release in the folder `release`, as far as it is known without running
+/// its binaries: the version the last switch to that folder brought (the history), else the
+/// `name` of its run configuration when that is more than the folder's own name (free text;
+/// Vega recommends the tag, and the visor writes the tag into the releases it stages). `None`
+/// when neither says (`init` names the genesis release "genesis", its folder).
+fn release_version(home: &Home, release: &str) -> Option<String> {
+    let switched = visor_core::history::History::load(&home.history_file()).ok().and_then(|history| {
+        history.switches.iter().rev().find(|r| !r.rollback && r.to.as_str() == release).map(|r| r.version.clone())
+    });
+    if switched.is_some() {
+        return switched;
+    }
     let file = home.root().join(release).join(RUN_CONFIG);
     let parsed = facekit::toml_file::load::<RawRunConfig>(&file, crate::config::INIT_HINT).ok()?;
-    parsed.value.name.filter(|n| !n.trim().is_empty())
+    parsed.value.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty() && n != release)
+}
+
+/// What keeps the release folder `dir`, which is there, from being run, as its files say
+/// (nothing is run): its run configuration does not read, or a binary it names is missing, not
+/// a file or not executable. Said after the state `present` ("present: but its core binary …").
+fn incomplete(dir: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = dir.join(RUN_CONFIG);
+    let spec = match crate::run_config::read_reporting(dir) {
+        Ok((spec, _)) => spec,
+        Err(e) => return Some(format!("but its run configuration {} does not read: {}", file.display(), e.message)),
+    };
+    let path_fix = format!(
+        "set `path` under [vega.binary] (or [data_node.binary]) in {} to the binary, or put the binary there",
+        file.display()
+    );
+    for process in &spec.processes {
+        let (program, role) = (process.program.display(), &process.role);
+        let problem = match std::fs::metadata(&process.program) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!("does not exist: {path_fix}"),
+            Err(e) => match visor_core::access::explain_denied(&process.program, &e) {
+                Some(explained) => format!("cannot be looked at ({e}): {explained}"),
+                None => format!("cannot be looked at: {e}"),
+            },
+            Ok(meta) if !meta.is_file() => format!("is not a file: {path_fix}"),
+            Ok(meta) if meta.permissions().mode() & 0o111 == 0 => {
+                format!("is not executable: `chmod +x {program}`")
+            }
+            Ok(_) => continue,
+        };
+        return Some(format!("but its {role} binary {program} {problem}"));
+    }
+    None
 }
 
 fn report(home: &Home) -> PlanReport {
@@ -42,7 +87,7 @@ fn report(home: &Home) -> PlanReport {
     // Before the first run, `current` is made pointing at genesis.
     let current = facekit::plan::current_release(home, &live)
         .or_else(|| home.root().join("genesis").is_dir().then(|| "genesis".to_owned()))
-        .map(|release| CurrentRelease { version: release_name(home, &release), release });
+        .map(|release| CurrentRelease { version: release_version(home, &release), release });
     let mut upgrades = Vec::new();
     if let Some(pending) = live.status.as_ref().and_then(|s| s.pending.as_ref()) {
         let trigger = match (pending.height, pending.at) {
@@ -62,7 +107,12 @@ fn report(home: &Home) -> PlanReport {
                 RUN_CONFIG
             )),
         };
-        let (release_state, release_detail) = live.release_state(&pending.version, ready, download);
+        let (release_state, mut release_detail) = live.release_state(&pending.version, ready, download);
+        if release_state == ReleaseState::Present
+            && let Some(folder) = folder.as_deref()
+        {
+            release_detail = incomplete(&home.root().join(folder));
+        }
         upgrades.push(PlannedUpgrade {
             name: pending.name.clone().unwrap_or_else(|| pending.version.clone()),
             version: pending.version.clone(),

@@ -9,6 +9,7 @@ use visor_core::source::AdminEndpoint;
 use visor_core::supervise::ProcessSpec;
 use visor_core::{NodeSpec, Protocol};
 
+use facekit::suggest::UnknownKey;
 use facekit::toml_file::{self, FileError};
 
 /// The file name inside each release folder.
@@ -97,25 +98,113 @@ fn process(file: &Path, dir: &Path, table: &str, role: &str, raw: Option<&RawRol
     Ok(ProcessSpec { role: role.to_owned(), program, args })
 }
 
-/// Reads the run configuration of the release folder `dir`.
+/// Reads the run configuration of the release folder `dir`. Unknown keys are logged as
+/// warnings.
 pub(crate) fn read(dir: &Path) -> Result<NodeSpec, FileError> {
-    let file = dir.join(RUN_CONFIG);
-    if !file.exists() {
-        return Err(FileError::new(
-            &file,
-            "missing: every release folder needs a run configuration (see `visor init`)",
-        ));
+    let (spec, unknown) = read_reporting(dir)?;
+    for key in unknown {
+        tracing::warn!("{}", key.message());
     }
-    let text = visor_core::read_text_bounded(&file)
-        .map_err(|e| FileError::new(&file, format!("cannot read the file: {e}")))?;
-    parse(dir, &text)
+    Ok(spec)
 }
 
-/// Parses the run configuration `text` of the release folder `dir`.
+/// Reads the run configuration of the release folder `dir` as [`read`] does, and returns its
+/// unknown keys instead of logging them (`check` shows each as a line of its own).
+pub(crate) fn read_reporting(dir: &Path) -> Result<(NodeSpec, Vec<UnknownKey>), FileError> {
+    let file = dir.join(RUN_CONFIG);
+    match std::fs::metadata(&file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(FileError::new(
+                &file,
+                "missing: every release folder needs a run configuration (see `visor init`)",
+            ));
+        }
+        // Not "missing": a file this user may not look at is another problem, with another fix.
+        Err(e) => return Err(FileError::new(&file, toml_file::cannot_read(&file, &e))),
+        Ok(_) => {}
+    }
+    let text =
+        visor_core::read_text_bounded(&file).map_err(|e| FileError::new(&file, toml_file::cannot_read(&file, &e)))?;
+    parse_reporting(dir, &text)
+}
+
+/// Parses the run configuration `text` of the release folder `dir`. Unknown keys are logged.
 pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
+    let (spec, unknown) = parse_reporting(dir, text)?;
+    for key in unknown {
+        tracing::warn!("{}", key.message());
+    }
+    Ok(spec)
+}
+
+/// The placeholder arguments `visor init` writes for the core, to be replaced by the real ones.
+pub(crate) const PLACEHOLDER_ARGS: [&str; 3] = ["arg1", "arg2", "..."];
+
+/// A value `visor init` wrote for the operator to fill in that is still there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unfilled {
+    /// The key (`vega.binary.args`).
+    pub(crate) key: String,
+    /// What is wrong with its value.
+    pub(crate) problem: String,
+    /// What to put there.
+    pub(crate) fix: String,
+}
+
+impl std::fmt::Display for Unfilled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "key `{}` {}; {}", self.key, self.problem, self.fix)
+    }
+}
+
+/// The values of `raw` that are still what `visor init` wrote for the operator to fill in: the
+/// placeholder arguments, an empty (or missing) admin socket.
+pub(crate) fn unfilled(raw: &RawRunConfig) -> Vec<Unfilled> {
+    let mut found = Vec::new();
+    let placeholder = |args: &[String]| args.iter().any(|a| PLACEHOLDER_ARGS.contains(&a.as_str()));
+    for (table, role, role_name) in
+        [("vega", raw.vega.as_ref(), "the core"), ("data_node", raw.data_node.as_ref(), "the data node")]
+    {
+        if let Some(args) = role.and_then(|r| r.binary.as_ref()).and_then(|b| b.args.as_ref())
+            && placeholder(args)
+        {
+            found.push(Unfilled {
+                key: format!("{table}.binary.args"),
+                problem: format!("still holds the placeholders `visor init` wrote ({args:?})"),
+                fix: format!(
+                    "set it to {role_name}'s arguments, one element per argument, e.g. [\"start\", \"--home\", \
+                     \"/home/vega/vega_home\"] (the arguments you start it with by hand)"
+                ),
+            });
+        }
+    }
+    if let Some(vega) = raw.vega.as_ref() {
+        let socket = vega.rpc.as_ref().and_then(|r| r.socket_path.as_deref()).map(str::trim);
+        if socket.is_none_or(str::is_empty) {
+            found.push(Unfilled {
+                key: "vega.rpc.socketPath".to_owned(),
+                problem: if socket.is_none() { "is missing" } else { "is empty" }.to_owned(),
+                fix: "set it to the core's admin socket, [Admin.Server] SocketPath in the core's config.toml"
+                    .to_owned(),
+            });
+        }
+    }
+    found
+}
+
+/// Reads the raw run configuration of the release folder `dir` (for `check`, which says what
+/// is still to fill in key by key), or `None` when it does not read.
+pub(crate) fn read_raw(dir: &Path) -> Option<RawRunConfig> {
+    let file = dir.join(RUN_CONFIG);
+    toml_file::load::<RawRunConfig>(&file, crate::config::INIT_HINT).ok().map(|p| p.value)
+}
+
+/// Parses the run configuration `text` of the release folder `dir`, and returns its unknown
+/// keys.
+pub(crate) fn parse_reporting(dir: &Path, text: &str) -> Result<(NodeSpec, Vec<UnknownKey>), FileError> {
     let file = dir.join(RUN_CONFIG);
     let parsed = toml_file::parse::<RawRunConfig>(&file, text, crate::config::INIT_HINT)?;
-    facekit::suggest::warn_unknown_keys::<RawRunConfig>(&file, &parsed.unknown);
+    let unknown = facekit::suggest::describe_unknown_keys::<RawRunConfig>(&file, &parsed.unknown);
     let raw = parsed.value;
     let Some(vega) = raw.vega.as_ref() else {
         return Err(FileError::new(
@@ -123,6 +212,12 @@ pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
             "no [vega] table: the core's binary and admin socket go there (see `visor init`)",
         ));
     };
+    // Everything `init` left to fill in, said at once.
+    let unfilled = unfilled(&raw);
+    if !unfilled.is_empty() {
+        let said: Vec<String> = unfilled.iter().map(ToString::to_string).collect();
+        return Err(FileError::new(&file, said.join("; and ")));
+    }
     let core = process(&file, dir, "vega", "core", Some(vega))?;
     let rpc = vega.rpc.as_ref();
     let socket = non_empty(
@@ -142,7 +237,9 @@ pub(crate) fn parse(dir: &Path, text: &str) -> Result<NodeSpec, FileError> {
         processes.push(process(&file, dir, "data_node", "data-node", Some(data_node))?);
     }
     let http_path = if http_path.starts_with('/') { http_path.to_owned() } else { format!("/{http_path}") };
-    Ok(NodeSpec { processes, protocol: Protocol::Vega { admin: AdminEndpoint { socket: socket.into(), http_path } } })
+    let spec =
+        NodeSpec { processes, protocol: Protocol::Vega { admin: AdminEndpoint { socket: socket.into(), http_path } } };
+    Ok((spec, unknown))
 }
 
 #[cfg(test)]
@@ -206,5 +303,22 @@ name = "v1"
         assert!(e.contains("`name`"), "{e}");
         let e = read_text("[zeta]\n").unwrap_err();
         assert!(e.contains("[vega]"), "{e}");
+    }
+
+    #[test]
+    fn what_init_left_to_fill_in_is_refused_key_by_key() {
+        let text = crate::init::run_config_toml("genesis", true);
+        let e = read_text(&text).unwrap_err();
+        assert!(e.contains("key `vega.binary.args` still holds the placeholders"), "{e}");
+        assert!(e.contains("\"arg1\", \"arg2\", \"...\""), "{e}");
+        assert!(e.contains("key `vega.rpc.socketPath` is empty"), "{e}");
+        assert!(!e.contains("data_node.binary.args"), "the data node's example arguments are not placeholders: {e}");
+        let raw: RawRunConfig = toml::from_str(&text).unwrap();
+        let keys: Vec<String> = unfilled(&raw).into_iter().map(|u| u.key).collect();
+        assert_eq!(keys, ["vega.binary.args", "vega.rpc.socketPath"]);
+        let filled = text
+            .replace("args = [\"arg1\", \"arg2\", \"...\"]", "args = [\"start\"]")
+            .replace("socketPath = \"\"", "socketPath = \"/run/vega.sock\"");
+        assert!(read_text(&filled).is_ok(), "{filled}");
     }
 }

@@ -114,3 +114,114 @@ fn a_broken_plan_or_environment_fails() {
     let plan = line(&lines, "upgrade-plan.json");
     assert!(detail(plan).contains("upgrade-plan.json") && detail(plan).contains("current"), "{plan}");
 }
+
+/// The command of a fix (between backticks), run with `binary` for `<binary>`.
+fn run_fix(w: &World, fix: &str, binary: &std::path::Path) -> std::process::Output {
+    let command = fix.split('`').nth(1).unwrap_or_else(|| panic!("a command in {fix}"));
+    let args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(|a| if a == "<binary>" { binary.display().to_string() } else { a.to_owned() })
+        .collect();
+    assert!(command.starts_with("nymvisor "), "{command}");
+    w.nymvisor(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A missing binary's fix is a command that works: `--add-binary` while the upgrade's folder
+/// holds its upgrade-info.json, else the upgrade queued again at the same time.
+#[test]
+fn the_fix_for_a_missing_binary_is_a_command_that_works() {
+    let w = instance();
+    let binary = w.daemon("1.1.0", "");
+    let plan_time = || w.plan()["queuedUp"][0]["upgradeTime"].as_str().unwrap().to_owned();
+    let due = plan_time();
+
+    // Only the binary gone: attached again with --add-binary.
+    std::fs::remove_file(w.data.join("upgrades/patch/bin/nym-node")).unwrap();
+    let (_, lines) = check(&w);
+    let fix = line(&lines, "upgrade patch")["fix"].as_str().unwrap().to_owned();
+    assert!(fix.contains("--add-binary") && fix.contains("version 1.1.0"), "{fix}");
+    let out = run_fix(&w, &fix, &binary);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{fix}: {}", String::from_utf8_lossy(&out.stderr));
+    let (exit, lines) = check(&w);
+    assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
+    assert!(detail(line(&lines, "upgrade patch")).contains("reports version 1.1.0"));
+
+    // The whole folder gone (no upgrade-info.json: --add-binary would refuse): queued again,
+    // due at the same second.
+    std::fs::remove_dir_all(w.data.join("upgrades/patch")).unwrap();
+    let (exit, lines) = check(&w);
+    assert_eq!(exit, code(Exit::Config));
+    let fix = line(&lines, "upgrade patch")["fix"].as_str().unwrap().to_owned();
+    assert!(!fix.contains("--add-binary") && fix.contains("--force") && fix.contains("--upgrade-time "), "{fix}");
+    let plan = w.nymvisor(&["plan", "--output", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let said = plan["upgrades"][0]["releaseDetail"].as_str().unwrap().to_owned();
+    assert!(said.ends_with(&format!("{}`", fix.split('`').nth(1).unwrap())), "plan says the same: {said}");
+    let out = run_fix(&w, &fix, &binary);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{fix}: {}", String::from_utf8_lossy(&out.stderr));
+    let (exit, lines) = check(&w);
+    assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
+    assert_eq!(plan_time().get(..19), due.get(..19), "the same time, to the second");
+}
+
+/// A queued upgrade to an older version than the one that runs is a warning with what to do.
+#[test]
+fn a_queued_downgrade_is_a_warning() {
+    let w = instance();
+    let out = w.nymvisor(&[
+        "add-upgrade",
+        w.daemon("0.9.0", "").to_str().unwrap(),
+        "--upgrade-name",
+        "old",
+        "--upgrade-delay",
+        "30m",
+    ]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let (exit, lines) = check(&w);
+    assert_eq!(exit, code(Exit::Clean), "a warning: {lines:#?}");
+    let warning = lines
+        .iter()
+        .find(|l| l["check"] == "upgrade old" && l["outcome"] == "warn")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(
+        detail(warning).starts_with("upgrade old (0.9.0) is a downgrade: 1.0.0 runs now; it will be performed at ")
+    );
+    assert!(warning["fix"].as_str().unwrap().contains("`nymvisor plan cancel old`"), "{warning}");
+}
+
+/// An instance of another user (its folders 0700): check, plan and status say whose the folder
+/// that refused is and what to do, never to run `nymvisor init`.
+#[test]
+fn another_users_instance_is_explained_never_answered_with_init() {
+    let w = instance();
+    let Some(out) = w.nymvisor_as_nobody(&["check", "--output", "json"], &[]) else { return };
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let config = line(&lines, "config");
+    let instances = w.nym_home.join(".nym/nymvisors/instances");
+    assert_eq!(
+        detail(config),
+        format!("cannot list the instances in {}: Permission denied (os error 13)", instances.display())
+    );
+    let fix = config["fix"].as_str().unwrap();
+    assert!(fix.starts_with(&format!("{} belongs to user root (uid 0) (mode 700)", w.nym_home.display())), "{fix}");
+    assert!(
+        fix.contains("uid 65534") && fix.contains("run it as root (uid 0)") && fix.contains("NYM_HOME_DIR"),
+        "{fix}"
+    );
+    assert!(!fix.contains("run `nymvisor init`"), "{fix}");
+    for args in [&["plan"][..], &["status"]] {
+        let out = w.nymvisor_as_nobody(args, &[]).unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code(Exit::Config)), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot list the instances") && stderr.contains("belongs to user root"), "{stderr}");
+        assert!(!stderr.contains("run `nymvisor init`"), "{args:?}: {stderr}");
+    }
+    // Named by its id: the configuration file is what cannot be read.
+    let out = w.nymvisor_as_nobody(&["check"], &[("NYMVISOR_ID", "nym-node-default")]).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stdout}");
+    assert!(stdout.contains("config.toml: Permission denied") && stdout.contains("run it as root"), "{stdout}");
+    assert!(!stdout.contains("run `nymvisor init`"), "{stdout}");
+}

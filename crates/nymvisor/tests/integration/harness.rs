@@ -126,6 +126,24 @@ impl World {
         command.output().unwrap()
     }
 
+    /// A nymvisor command to completion as user `nobody` (uid and gid 65534), with extra
+    /// environment, after making the test's folder enterable by others (0755; the temporary
+    /// folder itself is private). `None`, with a note, when this process cannot switch users.
+    pub fn nymvisor_as_nobody(&self, args: &[&str], envs: &[(&str, &str)]) -> Option<Output> {
+        use std::os::unix::process::CommandExt;
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("skipped: running nymvisor as another user needs root");
+            return None;
+        }
+        std::fs::set_permissions(&self.root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let mut command = self.command();
+        command.args(args).uid(65534).gid(65534);
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        Some(command.output().unwrap())
+    }
+
     /// The daemon script for `version` with its own body instead of running testnode.
     pub fn script(&self, name: &str, body: &str) -> PathBuf {
         let dir = self.root.join("bin");

@@ -207,6 +207,31 @@ fn init_creates_a_missing_daemon_home_and_says_so() {
         stdout.contains(&format!("daemon home    {} (did not exist: created, empty)", missing.display())),
         "{stdout}"
     );
+    // What the warning says to do works: the key in the file it names, not init again.
+    let config = w.nym_home.join(".nym/nymvisors/instances/nym-node-default/config/config.toml");
+    assert!(
+        warning.contains(&format!("set `home` under [daemon] in {} to that folder", config.display()))
+            && !warning.contains("run init again"),
+        "{warning}"
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    let home_line = format!("home = {:?}", missing.display().to_string());
+    assert!(text.contains(&home_line), "{text}");
+    let text = text.replace(&home_line, &format!("home = {:?}", w.daemon_home.display().to_string()));
+    std::fs::write(&config, text).unwrap();
+    std::fs::remove_dir_all(&missing).unwrap();
+    // Without DAEMON_HOME (the harness sets one), which would win over the file.
+    let out = std::process::Command::new(crate::harness::nymvisor_bin())
+        .args(["config", "-o", "json"])
+        .env("NYM_HOME_DIR", &w.nym_home)
+        .env_remove("DAEMON_HOME")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["daemon"]["home"], w.daemon_home.display().to_string());
+    let again = w.nymvisor(&["init", w.daemon("1.0.0", "").to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(code(Exit::Config)), "init refuses to run again, as the warning said");
 
     // A daemon home that is a file is refused, naming it.
     let mut w = World::new();
@@ -271,4 +296,56 @@ fn a_typo_in_the_config_file_is_named_with_the_key_meant() {
     nymvisor.wait_running(&w.status_file());
     nymvisor.signal(Signal::SIGTERM);
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
+}
+
+/// `init` as a user who may not write where the daemon's home would go: refused before anything
+/// is made or said to be made, naming the folder that refused, its owner, and what to do.
+#[test]
+fn init_names_the_folder_that_refuses_before_making_anything() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: running nymvisor as another user needs root");
+        return;
+    }
+    let w = World::new();
+    let own = w.root.join("nobody-home");
+    std::fs::create_dir(&own).unwrap();
+    nix::unistd::chown(&own, Some(65534.into()), Some(65534.into())).unwrap();
+    let parent = w.root.join("ro");
+    std::fs::create_dir(&parent).unwrap();
+    std::fs::set_permissions(&parent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let daemon_home = parent.join("nym-node-home");
+    let binary = w.daemon("1.0.0", "");
+    let envs = [("NYM_HOME_DIR", own.to_str().unwrap()), ("DAEMON_HOME", daemon_home.to_str().unwrap())];
+    let out = w.nymvisor_as_nobody(&["init", binary.to_str().unwrap()], &envs).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains(&format!("cannot create {}: Permission denied", daemon_home.display())), "{stderr}");
+    assert!(stderr.contains(&format!("{} belongs to user root (uid 0) (mode 755)", parent.display())), "{stderr}");
+    assert!(stderr.contains(&format!("`mkdir -p {} && chown ", daemon_home.display())), "{stderr}");
+    assert!(!stderr.contains("creating it empty"), "nothing said to be made: {stderr}");
+    assert_eq!(std::fs::read_dir(&own).unwrap().count(), 0, "nothing made");
+}
+
+/// A key appended at the end of the file lands in [daemon]: the warning (and `check`'s line)
+/// names the key meant in [nymvisor] and where it goes.
+#[test]
+fn a_key_appended_to_the_wrong_section_is_told_where_it_goes() {
+    let w = World::new();
+    w.init();
+    let path = w.nym_home.join(".nym/nymvisors/instances/nym-node-default/config/config.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("upstream_poling_rate = \"1m\"\n");
+    std::fs::write(&path, text).unwrap();
+    let fix = "did you mean `nymvisor.upstream_polling_rate` (a key of the `[nymvisor]` table: it must go below the \
+               `[nymvisor]` line, before the next table)?";
+    let out = w.nymvisor(&["config"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("unknown key `daemon.upstream_poling_rate` in {}, ignored; {fix}", path.display()))
+    );
+    let out = w.nymvisor(&["check", "-o", "json"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unknown key"), "said once, as a check line");
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let warning = lines.iter().find(|l| l["check"] == "config" && l["outcome"] == "warn").expect("a warning");
+    assert_eq!(warning["fix"], fix);
 }

@@ -163,3 +163,37 @@ fn a_cancel_during_an_upgrade_is_refused_and_after_it_says_it_is_done() {
     assert!(stderr.contains("upgrade next is done already"), "{stderr}");
     assert!(!w.data.join("upgrade.lock").exists(), "the lock file a cancel made is gone with it");
 }
+
+/// `add-upgrade` says its time in whole seconds; `plan` says a downgrade queued, and a binary
+/// that is there without execute bits, looked at and never run.
+#[test]
+fn plan_says_downgrades_and_binaries_without_execute_bits_and_times_are_whole_seconds() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    w.init();
+    let binary = w.daemon("0.9.0", "");
+    let out = w.nymvisor(&["add-upgrade", binary.to_str().unwrap(), "--upgrade-name", "old", "--upgrade-delay", "1h"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let time = said.trim().strip_prefix("upgrade old (0.9.0) planned for ").unwrap_or_else(|| panic!("{said}"));
+    assert!(time.len() == "2026-12-07T03:42:38Z".len() && time.ends_with('Z') && !time.contains('.'), "{said}");
+
+    let plan = plan_json(&w);
+    let notes = plan["notes"].to_string();
+    assert!(notes.contains("upgrade old (0.9.0) is a downgrade: 1.0.0 runs now"), "{notes}");
+    assert!(notes.contains("`nymvisor plan cancel old`"), "{notes}");
+    assert!(plan["upgrades"][0].get("releaseDetail").is_none(), "{plan}");
+
+    let copy = w.data.join("upgrades/old/bin/nym-node");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let upgrade = plan_json(&w)["upgrades"][0].clone();
+    assert_eq!(upgrade["releaseState"], "present");
+    let detail = upgrade["releaseDetail"].as_str().unwrap();
+    assert!(
+        detail
+            .starts_with(&format!("but its binary {} is not executable: nymvisor makes it executable", copy.display())),
+        "{detail}"
+    );
+    let text = String::from_utf8_lossy(&w.nymvisor(&["plan"]).stdout).into_owned();
+    assert!(text.contains("upgrades/old: present: but its binary"), "{text}");
+}

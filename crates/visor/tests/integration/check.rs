@@ -165,3 +165,74 @@ fn a_broken_config_fails_and_a_missing_home_says_how_to_make_one() {
     assert_eq!(exit, code(Exit::Config));
     assert!(line(&lines, "home")["fix"].as_str().unwrap().contains("visor init --home"), "{lines:#?}");
 }
+
+/// A home as `visor init` writes it: each value left to fill in is a failure naming the key and
+/// the file, and `run` refuses it the same way; once filled in, nothing of it is said.
+#[test]
+fn what_init_leaves_to_fill_in_fails_key_by_key_until_it_is_filled_in() {
+    let env = Env::empty();
+    let home = env.home.to_str().unwrap();
+    assert_eq!(env.visor(&["init", "--home", home]).status.code(), Some(code(Exit::Clean)));
+    let run_config = env.home.join("genesis/run-config.toml");
+    let (exit, lines) = check(&env);
+    assert_eq!(exit, code(Exit::Config));
+    let release: Vec<&serde_json::Value> = lines.iter().filter(|l| l["check"] == "release genesis").collect();
+    assert_eq!(release.len(), 2, "{release:#?}");
+    for (line, key) in release.iter().zip(["vega.binary.args", "vega.rpc.socketPath"]) {
+        assert_eq!(line["outcome"], "fail");
+        let detail = line["detail"].as_str().unwrap();
+        assert!(detail.starts_with(&format!("key `{key}` in {}", run_config.display())), "{detail}");
+        assert!(line["fix"].as_str().unwrap().starts_with(&format!("edit {}: set it to", run_config.display())));
+    }
+    assert!(
+        release[0]["detail"].as_str().unwrap().contains(r#"placeholders `visor init` wrote (["arg1", "arg2", "..."])"#)
+    );
+    let out = env.visor(&["run", "--home", home]);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("vega.binary.args") && stderr.contains("vega.rpc.socketPath"), "{stderr}");
+
+    // Filled in (the binary aside): neither key is said any more.
+    let text = std::fs::read_to_string(&run_config)
+        .unwrap()
+        .replace(r#"args = ["arg1", "arg2", "..."]"#, &format!("args = {:?}", env.core_args(&[])))
+        .replace(r#"socketPath = """#, &format!("socketPath = {:?}", env.socket.display().to_string()));
+    std::fs::write(&run_config, text).unwrap();
+    let (_, lines) = check(&env);
+    let release = line(&lines, "release genesis");
+    assert!(release["detail"].as_str().unwrap().contains("core binary"), "only the binary is left: {lines:#?}");
+    assert!(!lines.iter().any(|l| l.to_string().contains("placeholders")), "{lines:#?}");
+}
+
+/// A key appended to `config.toml` lands in its last table: `check` warns of it once, as a line
+/// of its own whose fix is the key meant and where it goes; the configuration is otherwise ok.
+#[test]
+fn a_key_appended_below_the_last_table_is_one_warning_with_where_it_goes() {
+    let env = good_home();
+    let config = env.home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[autoInstall]\nenabled = false\n[autoInstall.asset]\nname = \"x\"\nmaxNumberOfRestart = 5\n");
+    std::fs::write(&config, text).unwrap();
+    let out = env.visor(&["check", "--home", env.home.to_str().unwrap(), "--output", "json"]);
+    assert_eq!(out.status.code(), Some(code(Exit::Clean)), "a warning, not a failure");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unknown key"), "said once, as a check line");
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let configs: Vec<&serde_json::Value> = lines.iter().filter(|l| l["check"] == "config").collect();
+    assert_eq!(configs.len(), 2, "{configs:#?}");
+    assert_eq!(configs[0]["outcome"], "ok");
+    assert!(
+        configs[0]["detail"].as_str().unwrap().ends_with("is valid, but for the unknown key below"),
+        "{configs:#?}"
+    );
+    assert_eq!(configs[1]["outcome"], "warn");
+    assert_eq!(
+        configs[1]["detail"],
+        format!("unknown key `autoInstall.asset.maxNumberOfRestart` in {}, ignored", config.display())
+    );
+    assert_eq!(
+        configs[1]["fix"],
+        "did you mean `maxNumberOfRestarts` (a top-level key: it must go above the first `[table]` line)?"
+    );
+    let (_, text) = check_text(&env);
+    assert!(text.contains("warn  config") && text.contains("fix: did you mean `maxNumberOfRestarts`"), "{text}");
+}

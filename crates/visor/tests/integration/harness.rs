@@ -118,6 +118,21 @@ impl Env {
         Command::new(visor_bin()).args(args).output().expect("run visor")
     }
 
+    /// Runs a visor subcommand to completion as user `nobody` (uid and gid 65534), after making
+    /// the test's folders enterable by others (0755; the temporary folder itself is private).
+    /// `None`, with a note, when this process is not root and cannot switch users.
+    pub fn visor_as_nobody(&self, args: &[&str]) -> Option<Output> {
+        use std::os::unix::process::CommandExt;
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("skipped: running visor as another user needs root");
+            return None;
+        }
+        let root = self.home.parent().unwrap();
+        std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let out = Command::new(visor_bin()).args(args).env("NO_COLOR", "1").uid(65534).gid(65534).output();
+        Some(out.expect("run visor as nobody"))
+    }
+
     pub fn status_json(&self) -> serde_json::Value {
         let out = self.visor(&["status", "--home", self.home.to_str().unwrap(), "--output", "json"]);
         assert!(out.status.success(), "visor status failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -105,3 +105,72 @@ fn an_unwritable_home_is_explained_with_its_owner_and_the_fix() {
     assert!(line.contains("chown -R ") && line.contains(&env.home.display().to_string()), "{line}");
     assert!(!env.home.join(".visor").exists());
 }
+
+/// A home whose files are root's (0600 files in 0755 folders, the state folder 0700), looked at
+/// by another user: `status`, `check` and `init` say whose each refusing folder or file is, the
+/// user they run as and what to do; never that a file is missing, never to move state aside.
+#[test]
+fn another_users_home_is_explained_not_called_missing_or_broken() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::empty();
+    env.write_config("");
+    env.release("genesis", "v0.1.0", &env.core_args(&[]), None);
+    let state = env.home.join(".visor");
+    std::fs::create_dir(&state).unwrap();
+    std::fs::write(state.join("history.json"), "{\"version\":1,\"switches\":[]}").unwrap();
+    let mode =
+        |path: &std::path::Path, mode: u32| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    mode(&state, 0o700).unwrap();
+    for file in [env.home.join("config.toml"), env.home.join("genesis/run-config.toml")] {
+        mode(&file, 0o600).unwrap();
+    }
+    for dir in [&env.home, &env.home.join("genesis")] {
+        mode(dir, 0o755).unwrap();
+    }
+    let home = env.home.to_str().unwrap();
+    let Some(out) = env.visor_as_nobody(&["status", "--home", home]) else { return };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(code(Exit::Clean)), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("cannot read the switch history")).expect(&stderr);
+    assert!(line.contains(&format!("{} belongs to user root (uid 0) (mode 700)", state.display())), "{line}");
+    assert!(
+        line.contains("this runs as user") && line.contains("uid 65534") && line.contains("run it as root"),
+        "{line}"
+    );
+    assert!(!stderr.contains("aside"), "a refused read says nothing about the history: {stderr}");
+
+    let out = env.visor_as_nobody(&["check", "--home", home, "--output", "json"]).unwrap();
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let line = |check: &str| lines.iter().find(|l| l["check"] == check).cloned().expect(check);
+    let config = line("config");
+    assert_eq!(config["outcome"], "fail");
+    let detail = config["detail"].as_str().unwrap();
+    assert!(detail.starts_with("cannot read ") && detail.contains("config.toml: Permission denied"), "{config}");
+    let fix = config["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("config.toml (mode 600) and its folder") && fix.contains("belong to user root (uid 0)"),
+        "{fix}"
+    );
+    assert!(fix.contains("uid 65534") && !fix.contains("as said"), "{fix}");
+    let lock = line("lock");
+    assert!(lock["fix"].as_str().unwrap().contains(&format!("{} belongs to user root", state.display())), "{lock}");
+    let release = line("release genesis");
+    assert!(release["detail"].as_str().unwrap().contains("run-config.toml: Permission denied"), "{release}");
+    assert!(!release["detail"].as_str().unwrap().contains("missing"), "there, not missing: {release}");
+    assert!(release["fix"].as_str().unwrap().contains("belong to user root (uid 0)"), "{release}");
+
+    // A home in a folder this user may not write: named, with what to do, and nothing made.
+    let parent = env.home.parent().unwrap().join("ro");
+    std::fs::create_dir(&parent).unwrap();
+    mode(&parent, 0o755).unwrap();
+    let new_home = parent.join("home");
+    let out = env.visor_as_nobody(&["init", "--home", new_home.to_str().unwrap()]).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains(&format!("cannot create {}: Permission denied", new_home.display())), "{stderr}");
+    assert!(stderr.contains(&format!("{} belongs to user root (uid 0) (mode 755)", parent.display())), "{stderr}");
+    assert!(stderr.contains(&format!("`mkdir -p {} && chown ", new_home.display())), "{stderr}");
+    assert!(!stderr.contains("chown -R"), "a folder above the home is never to be given away: {stderr}");
+    assert!(!new_home.exists());
+}
