@@ -276,7 +276,9 @@ pub fn command(home: &Path, args: &StatusArgs) -> Result<Exit, Failure> {
         });
     }
     if !args.watch {
-        show(&report(&home)?, args.output, false)?;
+        // What cannot be read is the setup's to fix (a user who may not read the home): exit 3.
+        let report = report(&home).map_err(Failure::config)?;
+        show(&report, args.output, false)?;
         return Ok(Exit::Clean);
     }
     watch(&home, args)

@@ -164,8 +164,21 @@ fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
 fn run(home: &Path, metrics_listen: Option<String>) -> Exit {
     let home = match absolute(home).and_then(|h| Ok(h.canonicalize()?)) {
         Ok(h) if h.is_dir() => h,
-        _ => {
-            tracing::error!(home = %home.display(), "the home folder does not exist; create it with `visor init --home {}`", home.display());
+        Ok(h) => {
+            tracing::error!(home = %h.display(), "the home is not a folder; give the folder `visor init --home` made");
+            return Exit::Config;
+        }
+        Err(e) => {
+            // Not there, or not ours to look into: say which.
+            let denied = e.downcast_ref::<std::io::Error>().and_then(|io| visor_core::access::explain_denied(home, io));
+            match denied {
+                Some(why) => tracing::error!(home = %home.display(), "cannot look into the home folder: {why}"),
+                None => tracing::error!(
+                    home = %home.display(),
+                    "the home folder does not exist; create it with `visor init --home {}`",
+                    home.display()
+                ),
+            }
             return Exit::Config;
         }
     };

@@ -130,7 +130,7 @@ fn another_users_home_is_explained_not_called_missing_or_broken() {
     let home = env.home.to_str().unwrap();
     let Some(out) = env.visor_as_nobody(&["status", "--home", home]) else { return };
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(code(Exit::Clean)), "{stderr}");
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "the setup's to fix: {stderr}");
     let line = stderr.lines().find(|l| l.contains("cannot read the switch history")).expect(&stderr);
     assert!(line.contains(&format!("{} belongs to user root (uid 0) (mode 700)", state.display())), "{line}");
     assert!(
@@ -173,4 +173,22 @@ fn another_users_home_is_explained_not_called_missing_or_broken() {
     assert!(stderr.contains(&format!("`mkdir -p {} && chown ", new_home.display())), "{stderr}");
     assert!(!stderr.contains("chown -R"), "a folder above the home is never to be given away: {stderr}");
     assert!(!new_home.exists());
+}
+
+/// `visor run` on a home its user may not enter says so, not that the home does not exist.
+#[test]
+fn run_on_a_home_the_user_may_not_enter_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::empty();
+    env.write_config("");
+    // The home sits in a folder only root may enter.
+    let inner = env.home.join("inner");
+    std::fs::create_dir(&inner).unwrap();
+    std::fs::set_permissions(&env.home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let Some(out) = env.visor_as_nobody(&["run", "--home", inner.to_str().unwrap()]) else { return };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code(Exit::Config)), "{stderr}");
+    assert!(stderr.contains("cannot look into the home folder"), "{stderr}");
+    assert!(stderr.contains("belongs to user root (uid 0)") && stderr.contains("uid 65534"), "{stderr}");
+    assert!(!stderr.contains("does not exist"), "{stderr}");
 }
