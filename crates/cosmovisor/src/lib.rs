@@ -15,6 +15,7 @@
 //! the hooks (`hooks`), switches atomically, restarts the app with the same arguments, and ends
 //! with the app's own exit code when it exits by itself. `anyhow` only here, at the edge.
 
+mod add_upgrade;
 mod backups;
 mod check_cmd;
 mod cli;

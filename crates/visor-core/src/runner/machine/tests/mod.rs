@@ -331,44 +331,20 @@ fn a_second_signal_during_the_stop_kills_at_once() {
     assert_eq!(w.exited(), Some(Exit::Clean));
 }
 
-#[test]
-fn the_admin_endpoint_beyond_its_budget_stops_the_node_and_exits() {
-    let mut w = World::new(settings(), vega_spec());
-    let generation = w.start();
-    for _ in 0..3 {
-        w.send(Event::Poll { ticket: generation, result: Err(timeout()) });
-        assert_eq!(w.state(), &State::Running);
+fn planned(name_: &str, version: &str, at: jiff::Timestamp) -> Planned {
+    Planned {
+        upgrade: Upgrade {
+            name: name_.into(),
+            version: version.into(),
+            release: Some(name(&format!("upgrades/{name_}"))),
+            trigger: Trigger::At(at),
+            manual: false,
+            artifact: Some(Err("downloads are off".into())),
+            identity: None,
+            checksum: None,
+        },
+        present: true,
     }
-    w.send(Event::Poll { ticket: generation, result: Err(timeout()) });
-    let stop = w.stop_ticket();
-    w.stopped(stop, Duration::ZERO);
-    assert_eq!(w.exited(), Some(Exit::Unreachable));
-}
-
-/// An endpoint that never answers is said in the status at once, and again (with the warning
-/// in the log) after the grace period and then ever more rarely: not once per poll.
-#[test]
-fn an_unreachable_admin_endpoint_is_reported_with_backoff() {
-    let mut s = settings();
-    s.admin.as_mut().unwrap().connection.first = 1000;
-    let mut w = World::new(s, vega_spec());
-    let generation = w.start();
-    let mut published = Vec::new();
-    for second in (0..200).step_by(2) {
-        w.send(Event::Poll { ticket: generation, result: Err(timeout()) });
-        let admin = w.find(|e| if let Effect::Publish(s) = e { Some(s.admin.clone()) } else { None });
-        if let Some(Some(admin)) = admin {
-            assert_eq!(admin.state, "unreachable");
-            assert_eq!(admin.unreachable_since, Some("2026-06-01T12:00:00Z".parse().unwrap()));
-            published.push(second);
-        }
-        w.advance(Duration::from_secs(2));
-    }
-    assert_eq!(published, [0, 10, 40, 100], "at once, after the grace, then backing off");
-    w.send(Event::Poll { ticket: generation, result: Ok(UpgradeStatus { accepted: None, ready: false }) });
-    let admin = w.find(|e| if let Effect::Publish(s) = e { s.admin.clone() } else { None });
-    assert_eq!(admin.map(|a| a.state), Some("answering".to_owned()));
-    assert_eq!(w.state(), &State::Running);
 }
 
 /// Ready → verified → stopped → switched → the new node runs; returns the switch's ticket.
@@ -491,94 +467,6 @@ fn a_config_reload_mid_switch_does_not_disturb_it() {
     assert!(matches!(w.state(), State::Switching(_)));
 }
 
-fn planned(name_: &str, version: &str, at: jiff::Timestamp) -> Planned {
-    Planned {
-        upgrade: Upgrade {
-            name: name_.into(),
-            version: version.into(),
-            release: Some(name(&format!("upgrades/{name_}"))),
-            trigger: Trigger::At(at),
-            manual: false,
-            artifact: Some(Err("downloads are off".into())),
-            identity: None,
-            checksum: None,
-        },
-        present: true,
-    }
-}
-
-#[test]
-fn a_plan_edited_while_its_upgrade_is_verified_is_not_done_then() {
-    let mut w = World::new(settings(), daemon_spec());
-    w.start();
-    let due_at = w.now.wall;
-    w.send(Event::PlanRead { result: Ok(vec![planned("u1", "1.1.0", due_at)]) });
-    let armed = w.armed();
-    w.fire(|t| *t == Timer::Due, &armed);
-    let (ticket, target) = w
-        .find(|e| if let Effect::Verify { ticket, target, .. } = e { Some((*ticket, target.clone())) } else { None })
-        .expect("verified when due");
-    // Meanwhile the operator moves the upgrade a day later.
-    let later = due_at + jiff::SignedDuration::from_hours(24);
-    w.send(Event::PlanRead { result: Ok(vec![planned("u1", "1.1.0", later)]) });
-    w.send(Event::Verified { ticket, target, result: Ok((name("upgrades/u1"), daemon_spec())) });
-    assert_eq!(w.state(), &State::Running, "not now");
-    assert!(!w.has(|e| matches!(e, Effect::Stop { .. })));
-}
-
-/// A `plan cancel` that took the upgrade lock first: once the lock is the visor's, the plan
-/// no longer holds the upgrade, so nothing stops and the plan is read again.
-#[test]
-fn an_upgrade_withdrawn_from_the_plan_under_its_lock_is_not_done() {
-    let mut s = settings();
-    s.upgrade_lock = Some("/data/upgrade.lock".into());
-    let mut w = World::new(s, daemon_spec());
-    w.start();
-    w.send(Event::PlanRead { result: Ok(vec![planned("u1", "1.1.0", w.now.wall)]) });
-    let armed = w.armed();
-    w.fire(|t| *t == Timer::Due, &armed);
-    let (ticket, target) = w
-        .find(|e| if let Effect::Verify { ticket, target, .. } = e { Some((*ticket, target.clone())) } else { None })
-        .unwrap();
-    w.send(Event::Verified { ticket, target, result: Ok((name("upgrades/u1"), daemon_spec())) });
-    let (ticket, planned) =
-        w.find(|e| {
-            if let Effect::LockUpgrade { ticket, planned, .. } = e { Some((*ticket, planned.clone())) } else { None }
-        })
-        .expect("the lock is asked for");
-    assert_eq!(planned, Some(("u1".to_owned(), "1.1.0".to_owned())), "with what the plan must still hold");
-    w.send(Event::UpgradeLocked { ticket, result: Err(crate::runner::event::LockRefused::Withdrawn) });
-    assert_eq!(w.state(), &State::Running);
-    assert!(!w.has(|e| matches!(e, Effect::Stop { .. })));
-    assert!(w.has(|e| matches!(e, Effect::ReadPlan)), "the plan is read again");
-}
-
-#[test]
-fn a_due_release_not_ready_keeps_the_daemon_running_and_backs_off() {
-    let mut w = World::new(settings(), daemon_spec());
-    w.start();
-    w.send(Event::PlanRead { result: Ok(vec![planned("u1", "1.1.0", w.now.wall)]) });
-    let mut delays = Vec::new();
-    for _ in 0..4 {
-        let armed = w.armed();
-        w.fire(|t| *t == Timer::Due, &armed);
-        let (ticket, target) = w
-            .find(
-                |e| if let Effect::Verify { ticket, target, .. } = e { Some((*ticket, target.clone())) } else { None },
-            )
-            .unwrap();
-        w.send(Event::Verified {
-            ticket,
-            target,
-            result: Err(crate::PreflightError::MissingBinary("/x".into(), String::new())),
-        });
-        assert_eq!(w.state(), &State::Running);
-        let (_, _, at) = w.armed().into_iter().find(|(_, t, _)| *t == Timer::Due).unwrap();
-        delays.push((at - w.now.instant).as_secs());
-    }
-    assert_eq!(delays, [2, 4, 8, 16]);
-}
-
 #[test]
 fn a_crash_during_probation_that_spends_the_budget_rolls_back() {
     let mut s = settings();
@@ -680,6 +568,8 @@ fn the_active_release_missing_at_a_restart_is_a_configuration_error() {
     assert_eq!(w.exited(), Some(Exit::Config));
 }
 
+mod admin;
 mod backups;
 mod cosmos;
+mod plan_edits;
 mod starting;
