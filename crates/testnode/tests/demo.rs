@@ -289,7 +289,8 @@ fn output_closed_after_the_first_line_ends_it_cleanly() {
     named_temp_folder(&run.lines[0], tmp.path());
     let (status, stderr) = run.finish();
     assert_eq!(status.code(), Some(1), "a failure, not a panic (101): {stderr}");
-    assert!(stderr.contains("cannot write its output") && !stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("demo stopped: its output was closed") && !stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("demo failed"), "a closed pipe is not a failure of the demo: {stderr}");
     assert_nothing_left(tmp.path(), "after its output closed");
 }
 

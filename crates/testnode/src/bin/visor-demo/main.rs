@@ -77,7 +77,13 @@ pub(crate) fn step(n: u32, text: &str) -> Result<(), String> {
 
 pub(crate) fn fail(message: &str) -> ExitCode {
     // Not `eprintln!`, which panics when stderr is closed too.
-    let _ = writeln!(std::io::stderr(), "demo failed: {message}");
+    // Its reader gone (`visor-demo | head`) is no failure of the demo: say what happened.
+    let said = if message.starts_with("cannot write its output") {
+        format!("demo stopped: its output was closed ({message}); what it started is stopped, its folder removed")
+    } else {
+        format!("demo failed: {message}")
+    };
+    let _ = writeln!(std::io::stderr(), "{said}");
     ExitCode::FAILURE
 }
 
