@@ -246,12 +246,21 @@ pub fn release_folder(checks: &mut Checks, check: &str, dir: &Path, fix: &str) -
 /// and what to do ([`visor_core::access::explain_denied`]). `None` when it can, or fails for
 /// another reason.
 pub fn refused(path: &Path) -> Option<(std::io::Error, String)> {
+    refused_with(path, visor_core::access::explain_denied)
+}
+
+/// [`refused`], with the face's own way of explaining a refusal (`explain` answers `None` for
+/// an error that is not one).
+pub fn refused_with(
+    path: &Path,
+    explain: impl Fn(&Path, &std::io::Error) -> Option<String>,
+) -> Option<(std::io::Error, String)> {
     let error = match std::fs::metadata(path) {
         Err(e) => e,
         Ok(meta) if meta.is_dir() => std::fs::read_dir(path).err()?,
         Ok(_) => std::fs::File::open(path).err()?,
     };
-    let explained = visor_core::access::explain_denied(path, &error)?;
+    let explained = explain(path, &error)?;
     Some((error, explained))
 }
 

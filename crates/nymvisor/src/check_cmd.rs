@@ -29,13 +29,7 @@ pub(crate) fn command(output: Output, log: &facekit::LogOptions) -> Result<Exit,
 /// When this user may not look at `path` (or list it, or read it): the refusal, and whose it is
 /// and what to do (never `nymvisor init`: the instance is there).
 fn refused(path: &Path) -> Option<(std::io::Error, String)> {
-    let error = match std::fs::metadata(path) {
-        Err(e) => e,
-        Ok(meta) if meta.is_dir() => std::fs::read_dir(path).err()?,
-        Ok(_) => std::fs::File::open(path).err()?,
-    };
-    let explained = crate::config::explain_refused(path, &error)?;
-    Some((error, explained))
+    facekit::check::refused_with(path, crate::config::explain_refused)
 }
 
 /// The configuration, found and read as every command finds and reads it.
