@@ -203,6 +203,7 @@ fn write_plan_like_the_sdk(home: &Path, name: &str, height: u64, info: &str) {
 }
 
 fn start(options: Options) -> ExitCode {
+    crate::hold_stop_signals();
     let home = options.home.clone().unwrap_or_else(|| PathBuf::from("."));
     let height = saved_height(&home);
     record(
@@ -259,6 +260,7 @@ async fn serve(options: Options, home: PathBuf, start_height: u64) -> ExitCode {
     tokio::spawn(produce(options_for_blocks(&options), home.clone(), Arc::clone(&height), Arc::clone(&halted)));
     let mut term = signal(SignalKind::terminate()).expect("signal handler");
     let mut int = signal(SignalKind::interrupt()).expect("signal handler");
+    crate::release_stop_signals();
     say!("testnode app {} started at height {start_height} (pid {})", crate::own_version(), std::process::id());
     let got = tokio::select! {
         _ = term.recv() => "SIGTERM",

@@ -325,6 +325,27 @@ fn grandchild(options: &Options) -> ExitCode {
     }
 }
 
+/// Holds SIGTERM and SIGINT pending from the first line of a node's life until its handlers are
+/// installed: a test (or a visor) may stop the node as soon as its start is recorded, and a
+/// signal in between would kill it by the default action instead of stopping it in order.
+/// The mask is per thread and reset for every child `std::process::Command` spawns.
+pub(crate) fn hold_stop_signals() {
+    let _ = stop_signals().thread_block();
+}
+
+/// Lets the held stop signals through, once the node's handlers are installed.
+pub(crate) fn release_stop_signals() {
+    let _ = stop_signals().thread_unblock();
+}
+
+fn stop_signals() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGTERM);
+    set.add(Signal::SIGINT);
+    set
+}
+
 fn ignore_stop_signals() {
     use nix::sys::signal::{SigHandler, Signal, signal};
     // SAFETY: installing SIG_IGN has no handler code to be unsafe.
@@ -358,6 +379,7 @@ impl Chain {
 }
 
 fn run_node(role: &'static str, options: Options) -> ExitCode {
+    hold_stop_signals();
     let home = options.home.clone();
     let starts = home.as_deref().map(|h| starts_of(h, role)).unwrap_or(0);
     let service_env: Vec<&str> = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
@@ -465,6 +487,7 @@ async fn serve(role: &'static str, options: Options, home: Option<PathBuf>) -> E
     }
     let mut term = signal(SignalKind::terminate()).expect("signal handler");
     let mut int = signal(SignalKind::interrupt()).expect("signal handler");
+    release_stop_signals();
     // Said once the stop signals are handled: a test may signal as soon as it reads this.
     say!("testnode {role} {} started (pid {})", own_version(), std::process::id());
     let exit_after = async {

@@ -329,6 +329,9 @@ fn as_pid_1_the_visor_stops_in_order_on_sigint_and_sigquit_too() {
         let env = Env::with_upgrade(100_000, "");
         let mut ns = Namespace::start(&env, privilege, Session::Own, &[]);
         ns.wait_status(&env, "the node running under the visor as PID 1", |s| s["state"] == "running");
+        // The visor says `running` once it spawned the core; the core handles its stop signal
+        // from the line it prints.
+        ns.unshare.wait_log("testnode core");
         signal(ns.init, sig);
         assert_eq!(ns.unshare.wait_exit(), code(Exit::Clean), "{sig}");
         let exits = env.exits();
