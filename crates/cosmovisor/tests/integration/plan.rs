@@ -99,6 +99,8 @@ fn a_running_visor_rereads_the_batch_after_a_cancel_and_never_halts_at_its_heigh
     batch(&w, &[("dropped", "v2", 150), ("kept", "v3", 200)]);
     let mut visor = w.start();
     visor.wait_running(&w.status_file());
+    // The app records its start itself, a moment after the visor says it runs.
+    wait_until("the app records its start", || !w.starts().is_empty());
     assert_eq!(w.starts()[0]["haltHeight"], 150, "the node was told to stop at the first height");
     // Blocks away, once the node's RPC answers.
     let mut plan = serde_json::Value::Null;

@@ -144,6 +144,7 @@ fn an_empty_then_written_plan_is_read_once_complete_and_a_malformed_one_keeps_th
     w.add_upgrade("v2", "v2", &[]);
     let mut visor = w.start();
     visor.wait_running(&w.status_file());
+    wait_until("the app records its start", || !w.starts().is_empty());
     let info = w.home.join("data/upgrade-info.json");
     std::fs::write(&info, b"{\"name\": \"v2\", \"heig").unwrap();
     std::fs::write(&info, b"").unwrap();

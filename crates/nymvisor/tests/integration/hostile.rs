@@ -158,6 +158,7 @@ fn a_remote_upstream_cannot_name_local_files() {
     w.init();
     let mut nymvisor = w.start();
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     for url in ["file:///dev/zero", "file:///etc/passwd"] {
         w.announce("local", "1.1.0", in_seconds(3600), &w.daemon("1.1.0", ""), |info| {
             info["platforms"][crate::harness::platform()]["url"] = url.into();

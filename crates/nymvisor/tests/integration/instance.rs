@@ -4,7 +4,7 @@
 use nix::sys::signal::Signal;
 
 use crate::harness::{Exit, code};
-use crate::harness::{World, alive, in_seconds};
+use crate::harness::{World, alive, in_seconds, wait_until};
 
 #[test]
 fn init_creates_the_documented_layout() {
@@ -74,6 +74,7 @@ fn two_nymvisors_on_the_same_daemon_data_are_refused() {
     w.init();
     let mut first = w.start();
     first.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     let mut second = w.start();
     assert_eq!(second.wait_exit(), code(Exit::Locked));
     let logs = second.logs().join("\n");
@@ -100,6 +101,7 @@ fn a_signal_during_the_backup_cancels_it_and_the_upgrade_happens_at_the_next_sta
     w.init();
     let mut nymvisor = w.start();
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
     nymvisor.wait_log("backing up the node's data");
     nymvisor.signal(Signal::SIGTERM);

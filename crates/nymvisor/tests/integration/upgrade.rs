@@ -86,6 +86,7 @@ fn a_manual_upgrade_swaps_the_binary_and_stops() {
     w.init();
     let mut nymvisor = w.start();
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     w.announce("v2.0.0", "2.0.0", in_seconds(0), &w.daemon("2.0.0", ""), |info| info["manual"] = true.into());
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert!(nymvisor.logs().join("\n").contains("the upgrade is manual"));
@@ -99,6 +100,7 @@ fn restart_after_upgrade_false_stops_after_the_switch() {
     w.init();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_RESTART_AFTER_UPGRADE", "false")]);
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     w.announce("v1.1.0", "1.1.0", in_seconds(0), &w.daemon("1.1.0", ""), |_| {});
     assert_eq!(nymvisor.wait_exit(), code(Exit::Clean));
     assert_eq!(w.current().as_deref(), Some("upgrades/v1.1.0"));

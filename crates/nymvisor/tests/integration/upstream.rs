@@ -3,7 +3,7 @@
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{Asset, Process, World, in_seconds, platform};
+use crate::harness::{Asset, Process, World, in_seconds, platform, wait_until};
 use crate::harness::{Exit, code};
 
 fn running() -> (World, Process) {
@@ -11,6 +11,7 @@ fn running() -> (World, Process) {
     w.init();
     let nymvisor = w.start();
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start", || !w.starts().is_empty());
     (w, nymvisor)
 }
 

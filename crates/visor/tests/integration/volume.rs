@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{Env, Exit, Visor, code, visor_bin};
+use crate::harness::{Env, Exit, Visor, code, visor_bin, wait_until};
 
 /// `visor status --home <home> --output json`.
 fn status(home: &Path) -> serde_json::Value {
@@ -39,6 +39,7 @@ fn a_home_moved_after_an_upgrade_runs_its_release_from_the_new_place() {
     assert_eq!(report["release"], "v0.2.0", "{report}");
     assert_eq!(report["lastSwitch"]["to"], "v0.2.0", "the history moved with the home: {report}");
 
+    let before = env.starts_of("core").len();
     let mut command = Command::new(visor_bin());
     command
         .args(["run", "--home"])
@@ -51,6 +52,8 @@ fn a_home_moved_after_an_upgrade_runs_its_release_from_the_new_place() {
     let mut visor = Visor::spawn(command);
     let running = visor.wait_running(&visor_core::Home::new(&moved).status_file());
     assert_eq!(running["release"], "v0.2.0", "{running}");
+    // The core records its start itself, a moment after the visor says it runs.
+    wait_until("the core started from the moved home", || env.starts_of("core").len() > before);
     let core = env.starts_of("core").last().cloned().unwrap_or_default();
     assert_eq!(core["version"], "v0.2.0", "the node runs the upgraded release: {core}");
     let binary = started_as(core["pid"].as_u64().unwrap_or_default());
