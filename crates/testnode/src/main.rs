@@ -305,6 +305,9 @@ fn starts_of(home: &Path, role: &str) -> usize {
 }
 
 fn grandchild(options: &Options) -> ExitCode {
+    // Forked while its parent held them: a grandchild that never let them through would outlive
+    // every stop signal of its process group.
+    release_stop_signals();
     if options.ignore_sigterm {
         ignore_stop_signals();
     }
@@ -328,7 +331,8 @@ fn grandchild(options: &Options) -> ExitCode {
 /// Holds SIGTERM and SIGINT pending from the first line of a node's life until its handlers are
 /// installed: a test (or a visor) may stop the node as soon as its start is recorded, and a
 /// signal in between would kill it by the default action instead of stopping it in order.
-/// The mask is per thread and reset for every child `std::process::Command` spawns.
+/// The mask is per thread and inherited across fork and exec (std's `Command` keeps it): a
+/// process testnode starts while it holds them lets them through itself (`grandchild`).
 pub(crate) fn hold_stop_signals() {
     let _ = stop_signals().thread_block();
 }

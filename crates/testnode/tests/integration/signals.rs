@@ -64,3 +64,42 @@ fn a_stop_signal_right_after_the_start_record_stops_the_node_in_order() {
         }
     }
 }
+
+#[test]
+fn the_grandchild_a_core_forks_stops_with_its_process_group() {
+    use std::os::unix::process::CommandExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = Command::new(env!("CARGO_BIN_EXE_testnode"))
+        .args(["start", "--fork-grandchild", "--home"])
+        .arg(dir.path())
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("testnode runs");
+    let pid_file = dir.path().join("grandchild.pid");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let grandchild = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<i32>().ok()) {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "no grandchild within 30 s");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    // As a visor stops a node: the stop signal to the whole group.
+    kill(Pid::from_raw(-(core.id() as i32)), Signal::SIGTERM).expect("signal the group");
+    core.wait().expect("the core ends");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
+            .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+    };
+    while running() {
+        if Instant::now() > deadline {
+            let _ = kill(Pid::from_raw(grandchild), Signal::SIGKILL);
+            panic!("the grandchild outlived its group's SIGTERM by 30 s: it still held the signal");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
