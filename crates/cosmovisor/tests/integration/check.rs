@@ -32,6 +32,8 @@ fn a_good_home_with_its_app_running_checks_all_ok() {
     assert!(w.add_upgrade("v2", "v2", &["--upgrade-height", "100000"]).status.success());
     let mut visor = w.start();
     visor.wait_running(&w.status_file());
+    // The app says it started once its RPC and gRPC ports listen.
+    visor.wait_log("testnode app v1 started");
     let (exit, lines) = check(&w);
     assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
     assert!(lines.iter().all(|l| l["outcome"] == "ok"), "{lines:#?}");

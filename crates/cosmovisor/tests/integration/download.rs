@@ -67,15 +67,17 @@ fn a_governance_plan_known_from_grpc_is_staged_long_before_the_height() {
     let app = w.app_script("v2", "");
     server.state.lock().unwrap().files.push(Asset::new("simd", app.clone().into_bytes()));
     let info = plan_info(&server, &host(), "simd", &sha256_hex(app.as_bytes()));
-    w.init(&format!("--plan-name v2 --plan-height 60 {info}"));
+    // Far enough (4.8 s of 40 ms blocks) for a loaded machine to stage it after the first
+    // gRPC ask, which comes a second after the start.
+    w.init(&format!("--plan-name v2 --plan-height 120 {info}"));
     let mut visor = w.start();
     let staged = visor.wait_own_status(&w.status_file(), "the release staged", |s| s["staging"]["phase"] == "staged");
     assert!(w.plans().is_empty(), "staged before the node reached the height: {staged}");
     assert_eq!(staged["pending"]["version"], "v2");
-    assert_eq!(staged["pending"]["height"], 60);
+    assert_eq!(staged["pending"]["height"], 120);
     assert!(w.home.join("cosmovisor/upgrades/v2/bin/simd").is_file());
     let done = visor.wait_upgraded(&w.status_file(), "upgrades/v2");
-    assert_eq!(done["lastSwitch"]["height"], 60);
+    assert_eq!(done["lastSwitch"]["height"], 120);
     assert_eq!(server.seen().iter().filter(|s| s.path.ends_with("/files/simd")).count(), 1, "downloaded once");
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));
@@ -180,7 +182,9 @@ fn a_downloaded_folder_is_not_run_for_a_plan_that_names_another_binary() {
     let announced = plan_info(&server, &host(), "bad", &sha256_hex(bad.as_bytes()));
     // The node's own plan at the height names the good binary.
     let node_info = serde_json::json!({ "binaries": { host(): format!("{}/files/good?checksum=sha256:{}", server.base(), sha256_hex(good.as_bytes())) } });
-    w.init(&format!("--plan-name v2 --plan-height 40 {announced}"));
+    // The test writes the node's plan at the height the chain has reached: the announced
+    // height only needs to be far enough that the app does not write its own plan first.
+    w.init(&format!("--plan-name v2 --plan-height 150 {announced}"));
     let mut visor = w.start();
     visor.wait_own_status(&w.status_file(), "the announced binary staged", |s| s["staging"]["phase"] == "staged");
     // The node's plan, naming another binary, at a height the chain has reached (as the node

@@ -14,16 +14,20 @@ fn add_upgrade_with_a_height_halts_the_node_there_and_switches_never_early() {
     w.init("");
     let mut visor = w.start();
     visor.wait_running(&w.status_file());
-    let out = w.add_upgrade("Manual1", "v2", &["--upgrade-height", "25"]);
+    // 50 blocks (2 s) past where the chain is: room on a loaded machine to read the plan and
+    // restart the node with its halt height before the chain passes it.
+    wait_until("the chain's height known", || w.height() > 0);
+    let height = w.height() + 50;
+    let out = w.add_upgrade("Manual1", "v2", &["--upgrade-height", &height.to_string()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    // The running node is restarted to stop after height 25.
-    wait_until("the node runs with its halt height", || w.starts().iter().any(|s| s["haltHeight"] == 25));
+    // The running node is restarted to stop after that height.
+    wait_until("the node runs with its halt height", || w.starts().iter().any(|s| s["haltHeight"] == height));
     assert_eq!(w.current().as_deref(), Some("genesis"), "not before the height");
     let status = visor.wait_upgraded(&w.status_file(), "upgrades/manual1");
-    assert_eq!(status["lastSwitch"]["height"], 25);
+    assert_eq!(status["lastSwitch"]["height"], height);
     let exits = w.exits();
     let old = exits.iter().rev().find(|e| e["height"].is_u64()).unwrap();
-    assert_eq!(old["height"], 25, "the old binary stopped at the height, no block past it");
+    assert_eq!(old["height"], height, "the old binary stopped at the height, no block past it");
     wait_until("the new app runs", || w.starts().last().is_some_and(|s| s["version"] == "v2"));
     let last = w.starts().last().cloned().unwrap();
     assert!(last["haltHeight"].is_null(), "no halt height once no manual upgrade is pending: {last}");

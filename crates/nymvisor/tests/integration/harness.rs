@@ -184,8 +184,12 @@ impl World {
         });
         tweak(&mut info);
         let mut state = self.server.state.lock().unwrap();
-        state.files.retain(|f| f.name != file && f.name != "upgrade-info.json");
-        state.files.push(Asset::new(&file, bytes));
+        // The same binary served already keeps how it is served (a stall a test set up first).
+        let kept = state.files.iter().any(|f| f.name == file && *f.data == bytes);
+        state.files.retain(|f| (f.name != file || kept) && f.name != "upgrade-info.json");
+        if !kept {
+            state.files.push(Asset::new(&file, bytes));
+        }
         state.files.push(Asset::new("upgrade-info.json", info.to_string().into_bytes()));
     }
 

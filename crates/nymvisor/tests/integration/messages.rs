@@ -15,15 +15,18 @@ fn a_due_upgrade_whose_download_is_under_way_waits_for_it_and_says_how_far_it_is
     w.init();
     let mut nymvisor = w.start_with(&[], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
     nymvisor.wait_running(&w.status_file());
-    // Due already when it is announced; its download stops half way until the test lets it on.
+    // Due already when it is announced; its download stops half way until the test lets it on
+    // (set up before the announcement, which keeps it: no poll can fetch it whole first).
     let gate = Arc::new(AtomicBool::new(false));
-    w.announce("v1.1.0", "1.1.0", in_seconds(-5), &w.daemon("1.1.0", ""), |_| {});
+    let daemon = w.daemon("1.1.0", "");
+    w.serve_file("v1.1.0-nym-node", std::fs::read(&daemon).unwrap());
     let total = {
         let mut state = w.server.state.lock().unwrap();
         let asset = state.files.iter_mut().find(|f| f.name == "v1.1.0-nym-node").unwrap();
         asset.stall_after = Some((asset.data.len() / 2, Arc::clone(&gate)));
         asset.data.len()
     };
+    w.announce("v1.1.0", "1.1.0", in_seconds(-5), &daemon, |_| {});
 
     let status = nymvisor.wait_own_status(&w.status_file(), "the due upgrade waiting for its download", |s| {
         s["detail"]

@@ -102,6 +102,7 @@ fn a_release_moved_away_during_the_stop_is_not_switched_to() {
     // The daemon ignores SIGINT, so the stop waits its whole grace period (5 s).
     let mut nymvisor = w.start_with(&["--ignore-sigterm"], &[("DAEMON_UNSAFE_SKIP_BACKUP", "true")]);
     nymvisor.wait_running(&w.status_file());
+    wait_until("the daemon records its start (it ignores the stop signal from then on)", || !w.starts().is_empty());
     let out = add_upgrade_now(&w, &w.daemon("1.2.0", ""), "patch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     nymvisor.wait_log("stopping the node");

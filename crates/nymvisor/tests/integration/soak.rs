@@ -46,13 +46,15 @@ fn reached(w: &World) -> u64 {
 }
 
 fn check_invariants(w: &World, last: &mut u64, kill: usize, running: Option<i32>) {
-    let at = reached(w);
     let release = w.data.join("current/bin/nym-node");
     assert!(release.is_file(), "kill {kill}: `current` dangles");
+    let plan = w.plan();
+    let Some(name) = plan["current"]["name"].as_str() else { panic!("kill {kill}: the plan is not intact: {plan}") };
+    // Where the plan says it is, not `current`: a restarted nymvisor may be switching an overdue
+    // upgrade right now, and the plan's current and queue are written together.
+    let at = if name == "genesis" { 0 } else { name.trim_start_matches('u').parse().unwrap() };
     assert!(at >= *last, "kill {kill}: an upgrade was undone (at u{at} after u{last})");
     *last = at;
-    let plan = w.plan();
-    assert!(plan["current"]["name"].is_string(), "kill {kill}: the plan is not intact: {plan}");
     let queued: Vec<&str> = plan["queuedUp"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
     assert_eq!(queued.len() as u64, UPGRADES - at, "kill {kill}: queue {queued:?} at u{at}");
     let mut seen = std::collections::BTreeSet::new();

@@ -19,6 +19,7 @@ fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_
     let staged = nymvisor.wait_log("release staged ahead of the upgrade");
     assert!(staged.contains("verified=true"), "{staged}");
     nymvisor.wait_upgraded(&w.status_file(), "upgrades/v1.1.0");
+    nymvisor.wait_log("switched `current`");
     let logs = nymvisor.logs();
     let at = |needle: &str| logs.iter().position(|l| l.contains(needle)).unwrap();
     assert!(at("release staged ahead") < at("the planned upgrade is due"), "staged before it was due");

@@ -56,7 +56,7 @@ fn admin_answers_a_json_rpc_error() {
 
 #[test]
 fn admin_hangs_and_the_request_times_out() {
-    let logs = unreachable_core(&["--admin-mode", "hang"], 0);
+    let logs = unreachable_core(&["--admin-mode", "hang"], 1);
     assert!(logs.contains("did not answer within 5000 ms"), "{logs}");
 }
 

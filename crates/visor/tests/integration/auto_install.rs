@@ -29,6 +29,7 @@ fn the_release_is_staged_before_the_core_is_ready_and_the_switch_has_no_download
     assert!(position("release staged ahead of the upgrade") < position("the core is ready to upgrade"));
     // The staged release runs: the generated run configuration points at the unpacked binary
     // and keeps the genesis arguments.
+    wait_until("the new core records its start", || env.starts_of("core").len() == 2);
     let core = env.starts_of("core");
     assert_eq!(core[1]["version"], "v0.2.0");
     let args: Vec<String> = serde_json::from_value(core[1]["args"].clone()).unwrap();

@@ -39,6 +39,8 @@ fn a_good_home_with_its_visor_running_checks_all_ok() {
     let env = good_home();
     let mut visor = env.start_visor();
     visor.wait_running(&env.status_file());
+    // The core says it started once its admin socket listens.
+    visor.wait_log("testnode core v0.1.0 started");
     let (exit, lines) = check(&env);
     assert_eq!(exit, code(Exit::Clean), "{lines:#?}");
     assert!(lines.iter().all(|l| l["outcome"] == "ok" && l["fix"].is_null()), "{lines:#?}");

@@ -129,7 +129,8 @@ fn a_state_folder_open_to_others_is_made_private() {
     let mut visor = env.start_visor();
     visor.wait_running(&env.status_file());
     assert_eq!(mode(&state), 0o700);
-    assert!(visor.logs().iter().any(|l| l.contains("making it private")));
+    visor.wait_log("making it private");
+    visor.wait_log("started process");
     assert!(!visor.logs().iter().any(|l| l.contains("killing processes left by a previous visor")));
     visor.signal(Signal::SIGTERM);
     assert_eq!(visor.wait_exit(), code(Exit::Clean));

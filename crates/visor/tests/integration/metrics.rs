@@ -8,7 +8,9 @@ use crate::harness::{Env, Exit, code};
 
 #[test]
 fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
-    let env = Env::with_upgrade(40, "");
+    // Far enough (4 s of 20 ms blocks) that the pending upgrade is seen for a while even when
+    // the first admin poll came before the core listened (it is retried 2 s later).
+    let env = Env::with_upgrade(200, "");
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
     let mut visor = env.start_visor_with(&[("VISOR_METRICS_LISTEN", "0")]);
     let addr = metrics_address(&env.status_file());
@@ -20,7 +22,7 @@ fn metrics_follow_an_upgrade_from_announcement_to_the_new_node() {
     let build = before.set_member("visor_build_info").expect("build info");
     assert!(build.contains("face=\"visor\"") && build.contains("version=\"v0.1.0\""), "{build}");
     assert_eq!(before.get("visor_up"), Some(1.0));
-    assert_eq!(before.get("visor_upgrade_pending_height"), Some(40.0));
+    assert_eq!(before.get("visor_upgrade_pending_height"), Some(200.0));
     assert_eq!(before.get("visor_switches_total"), Some(0.0));
     promtool_check(&before.text);
 

@@ -15,6 +15,9 @@ fn the_service_manager_hears_ready_status_watchdog_and_stopping_in_order() {
     socket.wait_for("READY=1");
     // Pinged at half the period, from the run loop.
     socket.wait_count("WATCHDOG=1", 3);
+    // Said once the core's admin endpoint announced it (a poll that came before the core
+    // listened is retried 2 s later).
+    socket.wait_for("STATUS=running genesis; upgrade to v0.2.0 at height 100000");
     // Starting, then ready with the node running, then what comes next.
     let starting = socket.position("STATUS=starting genesis").expect("the start said");
     let ready = socket.position("READY=1").unwrap();

@@ -90,5 +90,6 @@ fn restart_connection_retries_reload_and_apply_at_the_restart() {
     assert_eq!(visor.wait_exit(), code(Exit::Unreachable));
     let logs = visor.logs().join("\n");
     assert!(logs.contains("(maxNumberOfRestartConnectionRetries)"), "{logs}");
-    assert_eq!(env.starts_of("core").len(), 2);
+    // The visor's own count: the restarted core may be stopped before it records its start.
+    assert_eq!(visor.count("started process"), 2, "{logs}");
 }

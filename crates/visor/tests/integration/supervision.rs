@@ -133,6 +133,8 @@ fn kill_9_of_the_visor_takes_the_children_and_the_next_visor_sweeps_the_rest() {
     let mut next = env.start_visor();
     next.wait_running(&env.status_file());
     assert!(!alive(grandchild), "the previous node's leftovers are gone before the new node starts");
+    // The status file may be written before the visor's line is read from its stderr.
+    next.wait_log("started process");
     let logs = next.logs();
     let swept = logs.iter().position(|l| l.contains("killing") && l.contains("previous visor"));
     let started = logs.iter().position(|l| l.contains("started process"));
@@ -147,6 +149,7 @@ fn a_second_visor_on_the_same_home_is_refused() {
     let env = Env::with_upgrade(100_000, "");
     let mut first = env.start_visor();
     first.wait_running(&env.status_file());
+    wait_until("the core records its start", || env.starts_of("core").len() == 1);
     let mut second = env.start_visor();
     assert_eq!(second.wait_exit(), code(Exit::Locked));
     let logs = second.logs().join("\n");
@@ -246,6 +249,7 @@ fn a_leftover_that_no_record_names_is_found_by_the_node_tag() {
     assert!(other_home.try_wait().unwrap().is_none(), "a process of another home is left alone");
     let _ = other_home.kill();
     let _ = other_home.wait();
+    visor.wait_log("started process");
     let logs = visor.logs();
     let killed = logs.iter().position(|l| l.contains("a previous visor left"));
     let started = logs.iter().position(|l| l.contains("started process"));

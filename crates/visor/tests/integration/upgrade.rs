@@ -182,7 +182,9 @@ fn core_and_data_node_are_upgraded_together() {
 fn a_release_verified_ahead_is_not_run_again_when_the_core_is_ready() {
     // The release is there when the upgrade is announced: it is asked its version then, and at
     // the upgrade point only looked at (its files unchanged), so the chain waits for no run.
-    let env = Env::with_upgrade(100, "");
+    // Far enough (5 s of 20 ms blocks) that the announcement comes well before the upgrade
+    // point even when the first admin poll came before the core listened (retried 2 s later).
+    let env = Env::with_upgrade(250, "");
     env.release("v0.2.0", "v0.2.0", &env.core_args(&[]), None);
     let calls = env.data.join("calls.jsonl");
     let calls_arg = calls.to_str().unwrap().to_owned();
