@@ -9,7 +9,8 @@ use crate::harness::{Exit, World, code};
 #[test]
 fn status_metrics_and_notify_follow_a_governance_upgrade() {
     let mut w = World::new();
-    w.init("--plan-name V2 --plan-height 30");
+    // 3 s of 40 ms blocks: room to look at the running app before the upgrade.
+    w.init("--plan-name V2 --plan-height 75");
     assert_eq!(w.add_upgrade("v2", "v2", &[]).status.code(), Some(0));
     w.set("COSMOVISOR_METRICS_LISTEN", "0");
     let socket_dir = w.root.clone();
@@ -32,7 +33,7 @@ fn status_metrics_and_notify_follow_a_governance_upgrade() {
 
     let status = visor.wait_upgraded(&w.status_file(), "upgrades/v2");
     assert_status_schema(&serde_json::from_slice(&w.cosmovisor(&["status", "-o", "json"]).stdout).unwrap());
-    assert_eq!(status["lastSwitch"]["height"], 30);
+    assert_eq!(status["lastSwitch"]["height"], 75);
     let after = wait_metrics(addr, "the switch counted", |m| {
         m.get("visor_switches_total") == Some(1.0)
             && m.get("visor_release_info{release=\"upgrades/v2\"}") == Some(1.0)

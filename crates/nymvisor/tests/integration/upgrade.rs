@@ -12,7 +12,8 @@ fn an_announced_upgrade_is_staged_at_once_and_performed_at_its_time_with_backup_
     w.init();
     let mut nymvisor = w.start_with(&["--id", "default-nym-node"], &[]);
     nymvisor.wait_running(&w.status_file());
-    w.announce("v1.1.0", "1.1.0", in_seconds(4), &w.daemon("1.1.0", ""), |_| {});
+    // Due in 6 s: room on a loaded machine to poll, download and verify it first.
+    w.announce("v1.1.0", "1.1.0", in_seconds(6), &w.daemon("1.1.0", ""), |_| {});
 
     let queued = nymvisor.wait_log("upgrade v1.1.0 (1.1.0) queued for");
     assert!(!queued.is_empty());
