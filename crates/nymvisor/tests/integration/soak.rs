@@ -38,11 +38,13 @@ fn queued() -> World {
 }
 
 fn reached(w: &World) -> u64 {
-    match w.current().as_deref() {
-        Some("genesis") => 0,
-        Some(other) => other.trim_start_matches("upgrades/u").parse().unwrap(),
-        None => panic!("`current` is missing"),
-    }
+    let current = w.current().expect("`current` is missing");
+    upgrade_number(current.trim_start_matches("upgrades/"))
+}
+
+/// How many upgrades a release name stands for: `genesis` none, `u3` three.
+fn upgrade_number(name: &str) -> u64 {
+    if name == "genesis" { 0 } else { name.trim_start_matches('u').parse().unwrap() }
 }
 
 fn check_invariants(w: &World, last: &mut u64, kill: usize, running: Option<i32>) {
@@ -52,7 +54,7 @@ fn check_invariants(w: &World, last: &mut u64, kill: usize, running: Option<i32>
     let Some(name) = plan["current"]["name"].as_str() else { panic!("kill {kill}: the plan is not intact: {plan}") };
     // Where the plan says it is, not `current`: a restarted nymvisor may be switching an overdue
     // upgrade right now, and the plan's current and queue are written together.
-    let at = if name == "genesis" { 0 } else { name.trim_start_matches('u').parse().unwrap() };
+    let at = upgrade_number(name);
     assert!(at >= *last, "kill {kill}: an upgrade was undone (at u{at} after u{last})");
     *last = at;
     let queued: Vec<&str> = plan["queuedUp"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();

@@ -5,18 +5,14 @@
 use std::os::unix::process::ExitStatusExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
+use testnode::support::{DEADLINE, alive, read_jsonl, signal, wait_until};
 
 /// How many times each node is started and signalled at once: the gap this closes was a few
 /// milliseconds wide, so a single try would seldom fall into it.
 const TRIES: usize = 20;
-
-fn lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
 
 /// Starts the node `args` describes, signals it with `sig` the moment its start record appears
 /// in `records`, and returns how it ended and what it recorded.
@@ -31,14 +27,15 @@ fn signalled_at_start(
         .stderr(Stdio::null())
         .spawn()
         .expect("testnode runs");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while lines(&records.join("starts.jsonl")).is_empty() {
-        assert!(Instant::now() < deadline, "testnode {args:?} recorded no start within 30 s");
+    // A spin, not `wait_until`: its growing pauses would signal long after the gap has closed.
+    let start = Instant::now();
+    while read_jsonl(&records.join("starts.jsonl")).is_empty() {
+        assert!(start.elapsed() < DEADLINE, "testnode {args:?} recorded no start within {DEADLINE:?}");
         std::thread::yield_now();
     }
-    kill(Pid::from_raw(child.id() as i32), sig).expect("signal testnode");
+    signal(child.id() as i32, sig);
     let status = child.wait().expect("testnode ends");
-    (status, lines(&records.join("exits.jsonl")))
+    (status, read_jsonl(&records.join("exits.jsonl")))
 }
 
 #[test]
@@ -65,6 +62,16 @@ fn a_stop_signal_right_after_the_start_record_stops_the_node_in_order() {
     }
 }
 
+/// Kills the process it names when the test ends, passed or failed: a grandchild that held its
+/// stop signals sleeps for an hour.
+struct KillOnDrop(i32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        signal(self.0, Signal::SIGKILL);
+    }
+}
+
 #[test]
 fn the_grandchild_a_core_forks_stops_with_its_process_group() {
     use std::os::unix::process::CommandExt as _;
@@ -78,28 +85,13 @@ fn the_grandchild_a_core_forks_stops_with_its_process_group() {
         .spawn()
         .expect("testnode runs");
     let pid_file = dir.path().join("grandchild.pid");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let grandchild = loop {
-        if let Some(pid) = std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<i32>().ok()) {
-            break pid;
-        }
-        assert!(Instant::now() < deadline, "no grandchild within 30 s");
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let read_pid = || std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<i32>().ok());
+    wait_until("the grandchild runs", || read_pid().is_some());
+    let grandchild = read_pid().unwrap_or_default();
+    let _cleanup = KillOnDrop(grandchild);
     // As a visor stops a node: the stop signal to the whole group.
-    kill(Pid::from_raw(-(core.id() as i32)), Signal::SIGTERM).expect("signal the group");
+    signal(-(core.id() as i32), Signal::SIGTERM);
     core.wait().expect("the core ends");
-    let deadline = Instant::now() + Duration::from_secs(30);
     // Gone, or a zombie waiting for init to reap it: either way no longer running.
-    let running = || {
-        std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
-            .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
-    };
-    while running() {
-        if Instant::now() > deadline {
-            let _ = kill(Pid::from_raw(grandchild), Signal::SIGKILL);
-            panic!("the grandchild outlived its group's SIGTERM by 30 s: it still held the signal");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until("the grandchild stopped by its group's SIGTERM (it must not hold the signal)", || !alive(grandchild));
 }
